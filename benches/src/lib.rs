@@ -1,0 +1,1 @@
+//! Benchmarks support: the seeded migration-set generator.

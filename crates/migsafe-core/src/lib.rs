@@ -1,0 +1,1 @@
+//! The embeddable migsafe engine: config, rules, check(project) -> Report, and renderers

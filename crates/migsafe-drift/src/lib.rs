@@ -1,0 +1,1 @@
+//! Schema drift detection for migsafe: schema file vs replayed migrations vs live database

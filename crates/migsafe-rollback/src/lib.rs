@@ -1,0 +1,1 @@
+//! Rollback analysis for migsafe: rollback plans, inverse operations, verification of down scripts

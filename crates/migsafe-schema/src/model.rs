@@ -1,0 +1,245 @@
+//! The model types. Plain data: every producer fills them, [`crate::diff`]
+//! compares them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::types::NormalizedType;
+
+/// The schema a name lives in when none is written.
+pub const DEFAULT_SCHEMA: &str = "public";
+
+/// A schema-qualified object name, as PostgreSQL stores it (case preserved:
+/// quoting is resolved before a name gets here, unquoted names are folded to
+/// lower case by the producer).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct QualName {
+    pub schema: String,
+    pub name: String,
+}
+
+impl QualName {
+    /// A name in [`DEFAULT_SCHEMA`].
+    pub fn public(name: impl Into<String>) -> Self {
+        Self {
+            schema: DEFAULT_SCHEMA.to_owned(),
+            name: name.into(),
+        }
+    }
+
+    pub fn new(schema: Option<&str>, name: impl Into<String>) -> Self {
+        Self {
+            schema: schema.unwrap_or(DEFAULT_SCHEMA).to_owned(),
+            name: name.into(),
+        }
+    }
+}
+
+impl fmt::Display for QualName {
+    /// `"User"` in the default schema, `"audit"."User"` elsewhere: the way a
+    /// reader would write it in SQL.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.schema == DEFAULT_SCHEMA {
+            write!(f, "\"{}\"", self.name)
+        } else {
+            write!(f, "\"{}\".\"{}\"", self.schema, self.name)
+        }
+    }
+}
+
+/// A whole database schema (every PostgreSQL schema of the project).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SchemaModel {
+    pub tables: BTreeMap<QualName, Table>,
+    pub enums: BTreeMap<QualName, EnumType>,
+    /// Sequences created explicitly or by `SERIAL` columns.
+    pub sequences: BTreeSet<QualName>,
+    pub views: BTreeMap<QualName, View>,
+    pub extensions: BTreeSet<String>,
+    pub schemas: BTreeSet<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Table {
+    pub name: QualName,
+    /// In creation order (PostgreSQL's attnum order).
+    pub columns: Vec<Column>,
+    pub primary_key: Option<PrimaryKey>,
+    /// Plain and unique indexes, including the index behind a `UNIQUE`
+    /// constraint (`constraint: true`). The primary key's index is not here.
+    pub indexes: Vec<Index>,
+    pub foreign_keys: Vec<ForeignKey>,
+    pub checks: Vec<CheckConstraint>,
+}
+
+impl Table {
+    pub fn new(name: QualName) -> Self {
+        Self {
+            name,
+            columns: Vec::new(),
+            primary_key: None,
+            indexes: Vec::new(),
+            foreign_keys: Vec::new(),
+            checks: Vec::new(),
+        }
+    }
+
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+
+    pub fn index(&self, name: &str) -> Option<&Index> {
+        self.indexes.iter().find(|i| i.name == name)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Column {
+    pub name: String,
+    pub ty: NormalizedType,
+    pub nullable: bool,
+    pub default: Option<DefaultValue>,
+    /// `GENERATED … AS IDENTITY`.
+    pub identity: bool,
+    /// `GENERATED ALWAYS AS (expr) STORED`: the normalized expression.
+    pub generated: Option<String>,
+}
+
+impl Column {
+    pub fn new(name: impl Into<String>, ty: NormalizedType) -> Self {
+        Self {
+            name: name.into(),
+            ty,
+            nullable: true,
+            default: None,
+            identity: false,
+            generated: None,
+        }
+    }
+}
+
+/// A column default in a normalized form, so that Prisma's `@default(now())`,
+/// a migration's `DEFAULT CURRENT_TIMESTAMP` and the catalog's
+/// `CURRENT_TIMESTAMP` compare equal. Build it with
+/// [`crate::types::normalize_default`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum DefaultValue {
+    /// `nextval('seq')`: `SERIAL`, `autoincrement()`. The sequence name is
+    /// not compared: PostgreSQL derives it and renames do not follow.
+    Sequence,
+    /// A constant: `'text'` (quoted, casts removed), `42`, `true`, `NULL`.
+    Literal(String),
+    /// Any other expression, lower-cased outside quotes, casts and redundant
+    /// parentheses removed: `now()`, `gen_random_uuid()`.
+    Expression(String),
+}
+
+impl fmt::Display for DefaultValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DefaultValue::Sequence => f.write_str("autoincrement()"),
+            DefaultValue::Literal(s) | DefaultValue::Expression(s) => f.write_str(s),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PrimaryKey {
+    /// The constraint name; `None` when the producer cannot know it.
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Index {
+    pub name: String,
+    pub columns: Vec<IndexColumn>,
+    pub unique: bool,
+    /// Created by `ADD CONSTRAINT … UNIQUE` rather than `CREATE UNIQUE INDEX`.
+    pub constraint: bool,
+    /// Access method when not btree: `gin`, `gist`, `hash`, `brin`, …
+    pub method: Option<String>,
+    /// Normalized `WHERE` predicate of a partial index.
+    pub predicate: Option<String>,
+    /// `INCLUDE (…)` columns.
+    pub include: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IndexColumn {
+    /// A column name, or a normalized expression for an expression index.
+    pub expr: String,
+    pub descending: bool,
+    /// Operator class when not the default: `gin_trgm_ops`, `jsonb_path_ops`.
+    pub opclass: Option<String>,
+}
+
+impl IndexColumn {
+    pub fn column(name: impl Into<String>) -> Self {
+        Self {
+            expr: name.into(),
+            descending: false,
+            opclass: None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefAction {
+    #[default]
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+impl fmt::Display for RefAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RefAction::NoAction => "NO ACTION",
+            RefAction::Restrict => "RESTRICT",
+            RefAction::Cascade => "CASCADE",
+            RefAction::SetNull => "SET NULL",
+            RefAction::SetDefault => "SET DEFAULT",
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ForeignKey {
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+    pub referenced_table: QualName,
+    pub referenced_columns: Vec<String>,
+    pub on_delete: RefAction,
+    pub on_update: RefAction,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CheckConstraint {
+    pub name: Option<String>,
+    /// Normalized expression.
+    pub expr: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EnumType {
+    pub name: QualName,
+    /// In declaration order: the order matters to PostgreSQL (`<` on enums).
+    pub values: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct View {
+    pub name: QualName,
+    pub materialized: bool,
+}
