@@ -3,10 +3,11 @@
 //! Three producers build a [`SchemaModel`]: the Prisma schema mapping
 //! (`migsafe-prisma`), the replay of migration operations (this crate's
 //! `replay` module) and live introspection (`migsafe-drift`). Drift is the
-//! [`diff`](model::SchemaModel) of two models, so every producer must write
+//! [`diff`](diff::diff) of two models, so every producer must write
 //! names, types and defaults in the same normalized form; [`types`] owns that
 //! form.
 
+pub mod diff;
 pub mod model;
 pub mod types;
 
