@@ -99,7 +99,7 @@ pub fn parse_comment(grammar: &Grammar, body: &str) -> Vec<(usize, Directive)> {
         let lower = word.to_lowercase();
         let char_offset = body[..rest_start].chars().count();
         let tail = &after_at[word_len..];
-        if grammar.overrides.iter().any(|o| *o == lower) {
+        if grammar.overrides.contains(&lower) {
             out.push((char_offset, Directive::Override(lower)));
             // Another directive may follow on the same line; anything else
             // is a free-text remark.

@@ -1,0 +1,328 @@
+//! The per-file pipeline: split, parse, convert to operations, and the
+//! migration-level passes (Prisma's enum swap, constraint modification).
+
+use std::ops::Range;
+
+use serde::Serialize;
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+
+use crate::ir::{Class, ObjName, OpKind, Operation, Rollback};
+use crate::lex::TokenKind;
+use crate::split::{RawStatement, Split, split};
+use crate::tokens::{Tok, classify_tokens};
+
+/// One analyzed statement.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Statement {
+    #[serde(skip)]
+    pub span: Range<usize>,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    /// What the statement does; never empty.
+    pub ops: Vec<Operation>,
+    /// sqlparser read the statement. When `false`, `ops` come from the
+    /// statement's tokens.
+    pub parsed: bool,
+    /// sqlparser's message, positions made relative to the file.
+    pub parse_error: Option<String>,
+}
+
+impl Statement {
+    /// The worst class of its operations.
+    pub fn class(&self) -> Class {
+        self.ops
+            .iter()
+            .map(|o| o.class)
+            .max()
+            .unwrap_or(Class::Neutral)
+    }
+
+    /// The worst rollback complexity of its operations.
+    pub fn rollback(&self) -> Rollback {
+        self.ops
+            .iter()
+            .map(|o| o.rollback)
+            .max()
+            .unwrap_or(Rollback::Simple)
+    }
+
+    /// The operation that gives the statement its class (the first of the
+    /// worst).
+    pub fn primary(&self) -> Option<&Operation> {
+        let mut best: Option<&Operation> = None;
+        for o in &self.ops {
+            if best.is_none_or(|b| (o.class, o.rollback) > (b.class, b.rollback)) {
+                best = Some(o);
+            }
+        }
+        best
+    }
+
+    /// The operations that need an override (contract or dangerous).
+    pub fn restricted_ops(&self) -> impl Iterator<Item = &Operation> {
+        self.ops.iter().filter(|o| o.class.needs_override())
+    }
+
+    /// Every object any of its operations names, without repeats.
+    pub fn objects(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for o in &self.ops {
+            for n in o.kind.objects() {
+                if !out.contains(&n) {
+                    out.push(n);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A whole file, analyzed.
+#[derive(Clone, Debug)]
+pub struct AnalyzedFile {
+    pub split: Split,
+    pub statements: Vec<Statement>,
+}
+
+/// Analyzes one migration file.
+pub fn analyze(src: &str) -> AnalyzedFile {
+    let split = split(src);
+    let mut statements: Vec<Statement> = split
+        .statements
+        .iter()
+        .map(|raw| analyze_statement(src, &split, raw, 0))
+        .collect();
+    migration_passes(&mut statements);
+    AnalyzedFile { split, statements }
+}
+
+const MAX_DO_DEPTH: u32 = 3;
+
+fn analyze_statement(src: &str, split: &Split, raw: &RawStatement, depth: u32) -> Statement {
+    let text = src.get(raw.span.clone()).unwrap_or("");
+    let toks: Vec<Tok<'_>> = split
+        .statement_tokens(raw)
+        .map(|t| Tok {
+            kind: t.kind,
+            text: t.text(src),
+        })
+        .collect();
+    let (mut kinds, parsed, parse_error) = match parse_one(text) {
+        Ok(stmt) => match crate::ast::convert(&stmt) {
+            Some(k) if !k.is_empty() => (k, true, None),
+            _ => (classify_tokens(&toks), true, None),
+        },
+        Err(e) => (
+            classify_tokens(&toks),
+            false,
+            Some(relocate_error(&e, raw.line, raw.column)),
+        ),
+    };
+    if kinds.is_empty() {
+        kinds.push(OpKind::Other {
+            verb: String::new(),
+            head: String::new(),
+        });
+    }
+    let mut ops: Vec<Operation> = kinds.into_iter().map(Operation::new).collect();
+    if depth < MAX_DO_DEPTH && matches!(ops.first().map(|o| &o.kind), Some(OpKind::DoBlock)) {
+        ops.extend(do_block_ops(&toks, depth));
+    }
+    Statement {
+        span: raw.span.clone(),
+        line: raw.line,
+        column: raw.column,
+        end_line: raw.end_line,
+        ops,
+        parsed,
+        parse_error,
+    }
+}
+
+fn parse_one(text: &str) -> Result<sqlparser::ast::Statement, String> {
+    let mut v = Parser::parse_sql(&PostgreSqlDialect {}, text).map_err(|e| e.to_string())?;
+    if v.len() == 1 {
+        v.pop().ok_or_else(|| "no statement".to_owned())
+    } else {
+        Err(format!("expected one statement, read {}", v.len()))
+    }
+}
+
+/// sqlparser reports `… at Line: L, Column: C` relative to the statement
+/// text; make it relative to the file.
+fn relocate_error(msg: &str, line: u32, column: u32) -> String {
+    let msg = msg.strip_prefix("sql parser error: ").unwrap_or(msg);
+    let Some(at) = msg.rfind(" at Line: ") else {
+        return msg.to_owned();
+    };
+    let pos = &msg[at + " at Line: ".len()..];
+    let mut it = pos.split(", Column: ");
+    let (Some(l), Some(c)) = (it.next(), it.next()) else {
+        return msg.to_owned();
+    };
+    let (Ok(l), Ok(c)) = (l.trim().parse::<u32>(), c.trim().parse::<u32>()) else {
+        return msg.to_owned();
+    };
+    let file_line = line + l.saturating_sub(1);
+    let file_col = if l <= 1 {
+        column + c.saturating_sub(1)
+    } else {
+        c
+    };
+    format!("{} at {}:{}", &msg[..at], file_line, file_col)
+}
+
+/// The DDL inside a `DO` block's body: each inner statement that is (or,
+/// after `THEN`/`ELSE`/`BEGIN`/`LOOP`, contains) a DDL or DML statement is
+/// analyzed like a top-level one.
+fn do_block_ops(toks: &[Tok<'_>], depth: u32) -> Vec<Operation> {
+    let Some(body_tok) = toks
+        .iter()
+        .find(|t| matches!(t.kind, TokenKind::DollarString | TokenKind::String))
+    else {
+        return Vec::new();
+    };
+    let body = strip_dollar(body_tok.text);
+    let inner = split(body);
+    let mut out = Vec::new();
+    for raw in &inner.statements {
+        let itoks: Vec<_> = inner.statement_tokens(raw).collect();
+        let start = itoks.iter().enumerate().find_map(|(i, t)| {
+            if t.kind != TokenKind::Word {
+                return None;
+            }
+            let w = t.text(body).to_ascii_uppercase();
+            let prev_ok = i == 0
+                || matches!(
+                    itoks[i - 1].text(body).to_ascii_uppercase().as_str(),
+                    "THEN" | "ELSE" | "BEGIN" | "LOOP"
+                );
+            let ddl = matches!(
+                w.as_str(),
+                "CREATE"
+                    | "ALTER"
+                    | "DROP"
+                    | "TRUNCATE"
+                    | "DELETE"
+                    | "UPDATE"
+                    | "INSERT"
+                    | "COMMENT"
+            );
+            (prev_ok && ddl).then_some(t.start as usize)
+        });
+        let Some(start) = start else { continue };
+        let end = raw.span.end;
+        let sub = body.get(start..end).unwrap_or("");
+        let sub_file = analyze_inner(sub, depth + 1);
+        for s in sub_file {
+            out.extend(s.ops);
+        }
+    }
+    out
+}
+
+fn analyze_inner(src: &str, depth: u32) -> Vec<Statement> {
+    let split = split(src);
+    split
+        .statements
+        .iter()
+        .map(|raw| analyze_statement(src, &split, raw, depth))
+        .collect()
+}
+
+fn strip_dollar(t: &str) -> &str {
+    if let Some(after) = t.strip_prefix('$') {
+        if let Some(close) = after.find('$') {
+            let tag = &t[..close + 2];
+            let inner = &t[tag.len()..];
+            return inner.strip_suffix(tag).unwrap_or(inner);
+        }
+        return t;
+    }
+    let t = t.strip_prefix('\'').unwrap_or(t);
+    t.strip_suffix('\'').unwrap_or(t)
+}
+
+fn same(a: &ObjName, b: &ObjName) -> bool {
+    a.name == b.name && (a.schema.is_none() || b.schema.is_none() || a.schema == b.schema)
+}
+
+/// Passes that need the whole migration: Prisma's enum swap and the
+/// drop-and-re-add of a constraint.
+pub fn migration_passes(statements: &mut [Statement]) {
+    // Prisma's enum swap:
+    //   CREATE TYPE "X_new" AS ENUM (…);
+    //   ALTER TABLE … ALTER COLUMN … TYPE "X_new" USING (…);
+    //   ALTER TYPE "X" RENAME TO "X_old";
+    //   ALTER TYPE "X_new" RENAME TO "X";
+    //   DROP TYPE "X_old";
+    let new_types: Vec<ObjName> = statements
+        .iter()
+        .flat_map(|s| s.ops.iter())
+        .filter_map(|o| match &o.kind {
+            OpKind::CreateEnum { name, .. } if name.name.ends_with("_new") => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    for new in new_types {
+        let base = new.name.trim_end_matches("_new").to_owned();
+        let old = format!("{base}_old");
+        for s in statements.iter_mut() {
+            for o in &mut s.ops {
+                let kind = match &o.kind {
+                    OpKind::RenameType { name, to, .. }
+                        if (name.name == base && *to == old)
+                            || (same(name, &new) && *to == base) =>
+                    {
+                        OpKind::RenameType {
+                            name: name.clone(),
+                            to: to.clone(),
+                            enum_swap: true,
+                        }
+                    }
+                    OpKind::DropType {
+                        names,
+                        if_exists,
+                        cascade,
+                        ..
+                    } if names.len() == 1 && names[0].name == old && !cascade => OpKind::DropType {
+                        names: names.clone(),
+                        if_exists: *if_exists,
+                        cascade: false,
+                        enum_swap: true,
+                    },
+                    _ => continue,
+                };
+                o.set_kind(kind);
+            }
+        }
+    }
+
+    // A constraint dropped and re-added under the same name is modified.
+    let mut dropped: Vec<(usize, usize, ObjName, String)> = Vec::new();
+    for (si, s) in statements.iter().enumerate() {
+        for (oi, o) in s.ops.iter().enumerate() {
+            if let OpKind::DropConstraint { table, name, .. } = &o.kind {
+                dropped.push((si, oi, table.clone(), name.clone()));
+            }
+        }
+    }
+    for (si, oi, table, name) in dropped {
+        let re_added = statements.iter().enumerate().skip(si).any(|(sj, s)| {
+            s.ops.iter().enumerate().any(|(oj, o)| {
+                (sj, oj) > (si, oi)
+                    && matches!(&o.kind, OpKind::AddConstraint { table: t, constraint, .. }
+                        if same(t, &table) && constraint.name.as_deref() == Some(name.as_str()))
+            })
+        });
+        if let Some(o) = statements
+            .get_mut(si)
+            .and_then(|s| s.ops.get_mut(oi))
+            .filter(|_| re_added)
+        {
+            o.set_kind(OpKind::ModifyConstraint { table, name });
+        }
+    }
+}

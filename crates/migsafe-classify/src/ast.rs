@@ -1,0 +1,528 @@
+//! sqlparser AST → operation IR.
+
+use sqlparser::ast::{
+    self as sq, AlterColumnOperation, AlterIndexOperation, AlterTableOperation,
+    AlterTypeAddValuePosition, AlterTypeOperation, ColumnOption, DropBehavior, Expr, FromTable,
+    ObjectName, ObjectNamePart, ObjectType, ReferentialAction, SchemaName, Statement,
+    TableConstraint, TableFactor, TableObject, UserDefinedTypeRepresentation,
+};
+
+use crate::ir::{
+    ColumnSpec, ConstraintKind, ConstraintSpec, ForeignKeySpec, IndexColumnSpec, ObjName, OpKind,
+    RefAction, TxKind,
+};
+
+fn ident(i: &sq::Ident) -> String {
+    if i.quote_style.is_some() {
+        i.value.clone()
+    } else {
+        i.value.to_lowercase()
+    }
+}
+
+fn part(p: &ObjectNamePart) -> String {
+    match p {
+        ObjectNamePart::Identifier(i) => ident(i),
+        other => other.to_string(),
+    }
+}
+
+pub(crate) fn obj(n: &ObjectName) -> ObjName {
+    let parts: Vec<String> = n.0.iter().map(part).collect();
+    match parts.as_slice() {
+        [] => ObjName::new(String::new()),
+        [name] => ObjName::new(name.clone()),
+        [.., schema, name] => ObjName::qualified(Some(schema.clone()), name.clone()),
+    }
+}
+
+/// The last part of a name (`schema.idx` → `idx`).
+fn last(n: &ObjectName) -> String {
+    n.0.last().map(part).unwrap_or_default()
+}
+
+fn ref_action(a: Option<ReferentialAction>) -> RefAction {
+    match a {
+        None | Some(ReferentialAction::NoAction) => RefAction::NoAction,
+        Some(ReferentialAction::Restrict) => RefAction::Restrict,
+        Some(ReferentialAction::Cascade) => RefAction::Cascade,
+        Some(ReferentialAction::SetNull) => RefAction::SetNull,
+        Some(ReferentialAction::SetDefault) => RefAction::SetDefault,
+    }
+}
+
+fn index_col_name(c: &sq::IndexColumn) -> String {
+    match &c.column.expr {
+        Expr::Identifier(i) => ident(i),
+        Expr::CompoundIdentifier(v) => v.last().map(ident).unwrap_or_default(),
+        e => e.to_string(),
+    }
+}
+
+fn index_cols(cols: &[sq::IndexColumn]) -> Vec<String> {
+    cols.iter().map(index_col_name).collect()
+}
+
+fn fk(c: &sq::ForeignKeyConstraint, columns: Vec<String>) -> ForeignKeySpec {
+    ForeignKeySpec {
+        columns,
+        table: obj(&c.foreign_table),
+        referenced_columns: c.referred_columns.iter().map(ident).collect(),
+        on_delete: ref_action(c.on_delete),
+        on_update: ref_action(c.on_update),
+    }
+}
+
+fn constraint(c: &TableConstraint) -> ConstraintSpec {
+    let (name, kind) = match c {
+        TableConstraint::Unique(u) => (
+            u.name.as_ref(),
+            ConstraintKind::Unique {
+                columns: index_cols(&u.columns),
+            },
+        ),
+        TableConstraint::PrimaryKey(p) => (
+            p.name.as_ref(),
+            ConstraintKind::PrimaryKey {
+                columns: index_cols(&p.columns),
+            },
+        ),
+        TableConstraint::ForeignKey(f) => (
+            f.name.as_ref(),
+            ConstraintKind::ForeignKey(fk(f, f.columns.iter().map(ident).collect())),
+        ),
+        TableConstraint::Check(ch) => (
+            ch.name.as_ref(),
+            ConstraintKind::Check {
+                expr: ch.expr.to_string(),
+            },
+        ),
+        TableConstraint::PrimaryKeyUsingIndex(u) => (
+            u.name.as_ref(),
+            ConstraintKind::UsingIndex {
+                primary: true,
+                index: ident(&u.index_name),
+            },
+        ),
+        TableConstraint::UniqueUsingIndex(u) => (
+            u.name.as_ref(),
+            ConstraintKind::UsingIndex {
+                primary: false,
+                index: ident(&u.index_name),
+            },
+        ),
+        TableConstraint::Exclude(_)
+        | TableConstraint::Index(_)
+        | TableConstraint::FulltextOrSpatial(_) => (None, ConstraintKind::Exclude),
+    };
+    ConstraintSpec {
+        name: name.map(ident),
+        kind,
+    }
+}
+
+fn column(c: &sq::ColumnDef) -> ColumnSpec {
+    let mut spec = ColumnSpec {
+        name: ident(&c.name),
+        data_type: c.data_type.to_string(),
+        ..ColumnSpec::default()
+    };
+    for o in &c.options {
+        match &o.option {
+            ColumnOption::NotNull => spec.not_null = true,
+            ColumnOption::Null => spec.not_null = false,
+            ColumnOption::Default(e) => spec.default = Some(e.to_string()),
+            ColumnOption::PrimaryKey(_) => {
+                spec.primary_key = true;
+                spec.not_null = true;
+            }
+            ColumnOption::Unique(_) => spec.unique = true,
+            ColumnOption::ForeignKey(f) => spec.references = Some(fk(f, vec![spec.name.clone()])),
+            ColumnOption::Check(ch) => spec.check = Some(ch.expr.to_string()),
+            ColumnOption::Generated {
+                generation_expr, ..
+            } => match generation_expr {
+                Some(e) => spec.generated = Some(e.to_string()),
+                None => spec.identity = true,
+            },
+            ColumnOption::Identity(_) => spec.identity = true,
+            ColumnOption::Collation(n) => spec.collation = Some(n.to_string()),
+            _ => {}
+        }
+    }
+    spec
+}
+
+fn drop_cascade(b: &Option<DropBehavior>) -> bool {
+    matches!(b, Some(DropBehavior::Cascade))
+}
+
+fn table_of(t: &sq::TableWithJoins) -> Option<ObjName> {
+    match &t.relation {
+        TableFactor::Table { name, .. } => Some(obj(name)),
+        _ => None,
+    }
+}
+
+/// Converts one parsed statement. `None` when the statement kind is one the
+/// token classifier knows better (the caller falls back to it).
+pub(crate) fn convert(stmt: &Statement) -> Option<Vec<OpKind>> {
+    let ops = match stmt {
+        Statement::CreateTable(ct) => vec![OpKind::CreateTable {
+            table: obj(&ct.name),
+            if_not_exists: ct.if_not_exists,
+            columns: ct.columns.iter().map(column).collect(),
+            constraints: ct.constraints.iter().map(constraint).collect(),
+            derived: ct.query.is_some() || ct.partition_of.is_some() || ct.like.is_some(),
+        }],
+        Statement::AlterTable(at) => {
+            let table = obj(&at.name);
+            let mut out = Vec::with_capacity(at.operations.len());
+            for op in &at.operations {
+                out.push(alter_table_op(&table, op));
+            }
+            out
+        }
+        Statement::CreateIndex(ci) => vec![OpKind::CreateIndex {
+            name: ci.name.as_ref().map(last),
+            table: obj(&ci.table_name),
+            unique: ci.unique,
+            concurrently: ci.concurrently,
+            if_not_exists: ci.if_not_exists,
+            columns: ci
+                .columns
+                .iter()
+                .map(|c| IndexColumnSpec {
+                    expr: index_col_name(c),
+                    descending: c.column.options.sort == Some(sq::OrderBySort::Desc),
+                    opclass: c.operator_class.as_ref().map(last),
+                })
+                .collect(),
+            method: ci.using.as_ref().map(|u| u.to_string().to_lowercase()),
+            predicate: ci.predicate.as_ref().map(ToString::to_string),
+            include: ci.include.iter().map(ident).collect(),
+        }],
+        Statement::Drop {
+            object_type,
+            if_exists,
+            names,
+            cascade,
+            table,
+            ..
+        } => {
+            let objs: Vec<ObjName> = names.iter().map(obj).collect();
+            let (if_exists, cascade) = (*if_exists, *cascade);
+            vec![match object_type {
+                ObjectType::Table => OpKind::DropTable {
+                    tables: objs,
+                    if_exists,
+                    cascade,
+                },
+                ObjectType::Index => OpKind::DropIndex {
+                    names: objs,
+                    concurrently: false,
+                    if_exists,
+                    cascade,
+                },
+                ObjectType::View => OpKind::DropView {
+                    names: objs,
+                    materialized: false,
+                },
+                ObjectType::MaterializedView => OpKind::DropView {
+                    names: objs,
+                    materialized: true,
+                },
+                ObjectType::Schema => OpKind::DropSchema {
+                    names: objs.into_iter().map(|o| o.name).collect(),
+                    cascade,
+                },
+                ObjectType::Sequence => OpKind::DropSequence { names: objs },
+                ObjectType::Type => OpKind::DropType {
+                    names: objs,
+                    if_exists,
+                    cascade,
+                    enum_swap: false,
+                },
+                _ => {
+                    let _ = table;
+                    return None;
+                }
+            }]
+        }
+        Statement::AlterIndex { name, operation } => match operation {
+            AlterIndexOperation::RenameIndex { index_name } => vec![OpKind::RenameIndex {
+                index: obj(name),
+                to: last(index_name),
+            }],
+        },
+        Statement::AlterType(at) => {
+            let name = obj(&at.name);
+            vec![match &at.operation {
+                AlterTypeOperation::Rename(r) => OpKind::RenameType {
+                    name,
+                    to: ident(&r.new_name),
+                    enum_swap: false,
+                },
+                AlterTypeOperation::AddValue(v) => {
+                    let (before, after) = match &v.position {
+                        Some(AlterTypeAddValuePosition::Before(i)) => (Some(ident_lit(i)), None),
+                        Some(AlterTypeAddValuePosition::After(i)) => (None, Some(ident_lit(i))),
+                        None => (None, None),
+                    };
+                    OpKind::AddEnumValue {
+                        name,
+                        value: ident_lit(&v.value),
+                        before,
+                        after,
+                        if_not_exists: v.if_not_exists,
+                    }
+                }
+                AlterTypeOperation::RenameValue(r) => OpKind::RenameEnumValue {
+                    name,
+                    from: ident_lit(&r.from),
+                    to: ident_lit(&r.to),
+                },
+            }]
+        }
+        Statement::CreateType {
+            name,
+            representation,
+        } => vec![match representation {
+            Some(UserDefinedTypeRepresentation::Enum { labels }) => OpKind::CreateEnum {
+                name: obj(name),
+                values: labels.iter().map(ident_lit).collect(),
+            },
+            _ => OpKind::CreateType { name: obj(name) },
+        }],
+        Statement::CreateSchema { schema_name, .. } => vec![OpKind::CreateSchema {
+            name: match schema_name {
+                SchemaName::Simple(n) | SchemaName::NamedAuthorization(n, _) => last(n),
+                SchemaName::UnnamedAuthorization(i) => ident(i),
+            },
+        }],
+        Statement::CreateExtension(e) => vec![OpKind::CreateExtension {
+            name: ident(&e.name),
+        }],
+        Statement::DropExtension(e) => vec![OpKind::DropExtension {
+            names: e.names.iter().map(ident).collect(),
+        }],
+        Statement::CreateView(v) => vec![OpKind::CreateView {
+            name: obj(&v.name),
+            materialized: v.materialized,
+            or_replace: v.or_replace,
+        }],
+        Statement::CreateFunction(f) => vec![OpKind::CreateFunction {
+            name: obj(&f.name),
+            or_replace: f.or_replace,
+        }],
+        Statement::DropFunction(f) => vec![OpKind::DropFunction {
+            names: f.func_desc.iter().map(|d| obj(&d.name)).collect(),
+        }],
+        Statement::CreateTrigger(t) => vec![OpKind::CreateTrigger {
+            name: last(&t.name),
+            table: obj(&t.table_name),
+            or_replace: t.or_replace,
+        }],
+        Statement::DropTrigger(t) => vec![OpKind::DropTrigger {
+            name: last(&t.trigger_name),
+            table: t.table_name.as_ref().map(obj),
+        }],
+        Statement::CreateSequence { name, .. } => vec![OpKind::CreateSequence { name: obj(name) }],
+        Statement::Truncate(t) => vec![OpKind::Truncate {
+            tables: t.table_names.iter().map(|t| obj(&t.name)).collect(),
+        }],
+        Statement::Delete(d) => {
+            let table = match &d.from {
+                FromTable::WithFromKeyword(t) | FromTable::WithoutKeyword(t) => {
+                    t.first().and_then(table_of)
+                }
+            }
+            .or_else(|| d.tables.first().map(obj));
+            vec![OpKind::Delete {
+                table,
+                has_where: d.selection.is_some() || d.limit.is_some(),
+            }]
+        }
+        Statement::Update(u) => vec![OpKind::Update {
+            table: table_of(&u.table),
+            has_where: u.selection.is_some() || u.limit.is_some(),
+        }],
+        Statement::Insert(i) => vec![OpKind::Insert {
+            table: match &i.table {
+                TableObject::TableName(n) => Some(obj(n)),
+                _ => None,
+            },
+        }],
+        Statement::Query(_) => vec![OpKind::Select],
+        Statement::StartTransaction { .. } => vec![OpKind::Transaction {
+            kind: TxKind::Begin,
+        }],
+        Statement::Commit { .. } => vec![OpKind::Transaction {
+            kind: TxKind::Commit,
+        }],
+        Statement::Rollback { .. } => vec![OpKind::Transaction {
+            kind: TxKind::Rollback,
+        }],
+        Statement::Savepoint { .. } | Statement::ReleaseSavepoint { .. } => {
+            vec![OpKind::Transaction {
+                kind: TxKind::Savepoint,
+            }]
+        }
+        Statement::Comment { .. } => vec![OpKind::Comment],
+        Statement::Grant(_) | Statement::GrantRole(_) => vec![OpKind::Grant],
+        Statement::Revoke(_) | Statement::RevokeRole(_) => vec![OpKind::Revoke],
+        Statement::Analyze(_) => vec![OpKind::Maintenance {
+            what: "ANALYZE".into(),
+        }],
+        Statement::Vacuum(_) => vec![OpKind::Maintenance {
+            what: "VACUUM".into(),
+        }],
+        Statement::RefreshMaterializedView(_) => vec![OpKind::Maintenance {
+            what: "REFRESH MATERIALIZED VIEW".into(),
+        }],
+        _ => return None,
+    };
+    Some(ops)
+}
+
+/// An enum label: sqlparser reads `'a'` into an identifier-like value.
+fn ident_lit(i: &sq::Ident) -> String {
+    i.value.clone()
+}
+
+fn alter_table_op(table: &ObjName, op: &AlterTableOperation) -> OpKind {
+    let t = table.clone();
+    match op {
+        AlterTableOperation::AddColumn {
+            if_not_exists,
+            column_def,
+            ..
+        } => OpKind::AddColumn {
+            table: t,
+            column: column(column_def),
+            if_not_exists: *if_not_exists,
+        },
+        AlterTableOperation::DropColumn {
+            column_names,
+            if_exists,
+            drop_behavior,
+            ..
+        } => OpKind::DropColumn {
+            table: t,
+            column: column_names.first().map(ident).unwrap_or_default(),
+            if_exists: *if_exists,
+            cascade: drop_cascade(drop_behavior),
+        },
+        AlterTableOperation::RenameColumn {
+            old_column_name,
+            new_column_name,
+        } => OpKind::RenameColumn {
+            table: t,
+            from: ident(old_column_name),
+            to: ident(new_column_name),
+        },
+        AlterTableOperation::RenameTable { table_name } => {
+            let n = match table_name {
+                sq::RenameTableNameKind::As(n) | sq::RenameTableNameKind::To(n) => last(n),
+            };
+            OpKind::RenameTable { table: t, to: n }
+        }
+        AlterTableOperation::AlterColumn { column_name, op } => {
+            let column = ident(column_name);
+            match op {
+                AlterColumnOperation::SetNotNull => OpKind::SetNotNull { table: t, column },
+                AlterColumnOperation::DropNotNull => OpKind::DropNotNull { table: t, column },
+                AlterColumnOperation::SetDefault { value } => OpKind::SetDefault {
+                    table: t,
+                    column,
+                    default: value.to_string(),
+                },
+                AlterColumnOperation::DropDefault => OpKind::DropDefault { table: t, column },
+                AlterColumnOperation::SetDataType {
+                    data_type, using, ..
+                } => OpKind::AlterColumnType {
+                    table: t,
+                    column,
+                    data_type: data_type.to_string(),
+                    using: using.as_ref().map(ToString::to_string),
+                },
+                AlterColumnOperation::AddGenerated { .. } => OpKind::AlterColumnOther {
+                    table: t,
+                    column,
+                    what: "ADD GENERATED".into(),
+                },
+                AlterColumnOperation::GenericOptions { .. } => OpKind::AlterColumnOther {
+                    table: t,
+                    column,
+                    what: "OPTIONS".into(),
+                },
+            }
+        }
+        AlterTableOperation::AddConstraint {
+            constraint: c,
+            not_valid,
+        } => OpKind::AddConstraint {
+            table: t,
+            constraint: constraint(c),
+            not_valid: *not_valid,
+        },
+        AlterTableOperation::DropConstraint {
+            if_exists,
+            name,
+            drop_behavior,
+        } => OpKind::DropConstraint {
+            table: t,
+            name: ident(name),
+            if_exists: *if_exists,
+            cascade: drop_cascade(drop_behavior),
+        },
+        AlterTableOperation::DropPrimaryKey { drop_behavior } => OpKind::DropConstraint {
+            name: format!("{}_pkey", t.name),
+            table: t,
+            if_exists: false,
+            cascade: drop_cascade(drop_behavior),
+        },
+        AlterTableOperation::DropForeignKey {
+            name,
+            drop_behavior,
+        } => OpKind::DropConstraint {
+            table: t,
+            name: ident(name),
+            if_exists: false,
+            cascade: drop_cascade(drop_behavior),
+        },
+        AlterTableOperation::RenameConstraint { old_name, new_name } => OpKind::RenameConstraint {
+            table: t,
+            from: ident(old_name),
+            to: ident(new_name),
+        },
+        AlterTableOperation::ValidateConstraint { name } => OpKind::ValidateConstraint {
+            table: t,
+            name: ident(name),
+        },
+        AlterTableOperation::AttachPartitionOf { partition, .. } => OpKind::AttachPartition {
+            table: t,
+            partition: obj(partition),
+        },
+        AlterTableOperation::DetachPartitionOf { partition, .. } => OpKind::DetachPartition {
+            table: t,
+            partition: obj(partition),
+        },
+        other => {
+            let text = other.to_string();
+            let what: String = text
+                .split_whitespace()
+                .take_while(|w| {
+                    w.chars()
+                        .all(|c| c.is_ascii_uppercase() || c == '_' || c == '(')
+                })
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ");
+            OpKind::TableSetting {
+                table: t,
+                what: if what.is_empty() { text } else { what },
+            }
+        }
+    }
+}

@@ -1,0 +1,919 @@
+//! The operation IR: what a statement does, in a small typed form.
+//!
+//! Every statement becomes one or more [`Operation`]s. Classification,
+//! replay onto a schema model and rollback analysis all read this IR and
+//! never the parser's AST, so they cannot disagree about what a statement
+//! does.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// A possibly schema-qualified object name, identifiers resolved (unquoted
+/// names folded to lower case, quoted ones verbatim).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ObjName {
+    pub schema: Option<String>,
+    pub name: String,
+}
+
+impl ObjName {
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            schema: None,
+            name: name.into(),
+        }
+    }
+
+    pub fn qualified(schema: Option<String>, name: impl Into<String>) -> Self {
+        Self {
+            schema,
+            name: name.into(),
+        }
+    }
+}
+
+/// Writes an identifier the way SQL needs it: bare when it is a plain lower
+/// case identifier, double-quoted otherwise.
+pub fn quote_ident(f: &mut impl fmt::Write, s: &str) -> fmt::Result {
+    let plain = !s.is_empty()
+        && s.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if plain {
+        f.write_str(s)
+    } else {
+        f.write_char('"')?;
+        f.write_str(&s.replace('"', "\"\""))?;
+        f.write_char('"')
+    }
+}
+
+impl fmt::Display for ObjName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(s) = &self.schema {
+            quote_ident(f, s)?;
+            f.write_str(".")?;
+        }
+        quote_ident(f, &self.name)
+    }
+}
+
+/// What a statement does to a running application and its data.
+///
+/// Ordered from harmless to harmful: the worst of several is the `max`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Class {
+    /// No schema change, or none a running application notices.
+    Neutral,
+    /// Adds structure; old code keeps working.
+    Expand,
+    /// Removes or restricts structure without losing data.
+    Contract,
+    /// Loses data or breaks running code.
+    Dangerous,
+}
+
+impl Class {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Neutral => "neutral",
+            Class::Expand => "expand",
+            Class::Contract => "contract",
+            Class::Dangerous => "dangerous",
+        }
+    }
+
+    /// Contract and dangerous statements need an override annotation.
+    pub fn needs_override(self) -> bool {
+        matches!(self, Class::Contract | Class::Dangerous)
+    }
+}
+
+impl fmt::Display for Class {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How hard it is to undo a statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rollback {
+    /// One statement undoes it (`DROP TABLE` for `CREATE TABLE`).
+    Simple,
+    /// Undoing it needs planning: a saved definition, data moved back,
+    /// application code changed in step.
+    Complex,
+    /// The data it removes is gone; only a backup brings it back.
+    Impossible,
+}
+
+impl Rollback {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rollback::Simple => "simple",
+            Rollback::Complex => "complex",
+            Rollback::Impossible => "impossible",
+        }
+    }
+}
+
+impl fmt::Display for Rollback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A column as written in `CREATE TABLE` or `ADD COLUMN`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ColumnSpec {
+    pub name: String,
+    /// The type as written (normalize with `migsafe_schema::normalize_type`).
+    pub data_type: String,
+    pub not_null: bool,
+    /// The default expression as SQL text.
+    pub default: Option<String>,
+    pub primary_key: bool,
+    pub unique: bool,
+    pub references: Option<ForeignKeySpec>,
+    pub check: Option<String>,
+    pub identity: bool,
+    /// `GENERATED ALWAYS AS (expr) STORED`.
+    pub generated: Option<String>,
+    /// `COLLATE …` when given.
+    pub collation: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefAction {
+    #[default]
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ForeignKeySpec {
+    pub columns: Vec<String>,
+    pub table: ObjName,
+    pub referenced_columns: Vec<String>,
+    pub on_delete: RefAction,
+    pub on_update: RefAction,
+}
+
+/// A table constraint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConstraintSpec {
+    pub name: Option<String>,
+    pub kind: ConstraintKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ConstraintKind {
+    PrimaryKey {
+        columns: Vec<String>,
+    },
+    Unique {
+        columns: Vec<String>,
+    },
+    /// `PRIMARY KEY USING INDEX` / `UNIQUE USING INDEX`: an existing index
+    /// becomes the constraint.
+    UsingIndex {
+        primary: bool,
+        index: String,
+    },
+    ForeignKey(ForeignKeySpec),
+    Check {
+        expr: String,
+    },
+    Exclude,
+}
+
+impl ConstraintKind {
+    pub fn label(&self) -> &'static str {
+        match self {
+            ConstraintKind::PrimaryKey { .. } => "PRIMARY KEY",
+            ConstraintKind::Unique { .. } => "UNIQUE",
+            ConstraintKind::UsingIndex { primary: true, .. } => "PRIMARY KEY",
+            ConstraintKind::UsingIndex { primary: false, .. } => "UNIQUE",
+            ConstraintKind::ForeignKey(_) => "FOREIGN KEY",
+            ConstraintKind::Check { .. } => "CHECK",
+            ConstraintKind::Exclude => "EXCLUDE",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IndexColumnSpec {
+    /// A column name, or an expression's SQL text.
+    pub expr: String,
+    pub descending: bool,
+    pub opclass: Option<String>,
+}
+
+/// `BEGIN`, `COMMIT`, …
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TxKind {
+    Begin,
+    Commit,
+    Rollback,
+    Savepoint,
+}
+
+/// One thing a statement does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum OpKind {
+    CreateTable {
+        table: ObjName,
+        if_not_exists: bool,
+        columns: Vec<ColumnSpec>,
+        constraints: Vec<ConstraintSpec>,
+        /// `CREATE TABLE … AS SELECT` / `PARTITION OF`: columns not known here.
+        derived: bool,
+    },
+    DropTable {
+        tables: Vec<ObjName>,
+        if_exists: bool,
+        cascade: bool,
+    },
+    RenameTable {
+        table: ObjName,
+        to: String,
+    },
+    SetTableSchema {
+        table: ObjName,
+        schema: String,
+    },
+    AddColumn {
+        table: ObjName,
+        column: ColumnSpec,
+        if_not_exists: bool,
+    },
+    DropColumn {
+        table: ObjName,
+        column: String,
+        if_exists: bool,
+        cascade: bool,
+    },
+    RenameColumn {
+        table: ObjName,
+        from: String,
+        to: String,
+    },
+    AlterColumnType {
+        table: ObjName,
+        column: String,
+        data_type: String,
+        using: Option<String>,
+    },
+    SetNotNull {
+        table: ObjName,
+        column: String,
+    },
+    DropNotNull {
+        table: ObjName,
+        column: String,
+    },
+    SetDefault {
+        table: ObjName,
+        column: String,
+        default: String,
+    },
+    DropDefault {
+        table: ObjName,
+        column: String,
+    },
+    /// Identity, generation, storage, statistics, collation changes.
+    AlterColumnOther {
+        table: ObjName,
+        column: String,
+        what: String,
+    },
+    AddConstraint {
+        table: ObjName,
+        constraint: ConstraintSpec,
+        not_valid: bool,
+    },
+    DropConstraint {
+        table: ObjName,
+        name: String,
+        if_exists: bool,
+        cascade: bool,
+    },
+    /// `ALTER CONSTRAINT`, or a drop followed by a re-add of the same name
+    /// in one migration.
+    ModifyConstraint {
+        table: ObjName,
+        name: String,
+    },
+    RenameConstraint {
+        table: ObjName,
+        from: String,
+        to: String,
+    },
+    ValidateConstraint {
+        table: ObjName,
+        name: String,
+    },
+    CreateIndex {
+        name: Option<String>,
+        table: ObjName,
+        unique: bool,
+        concurrently: bool,
+        if_not_exists: bool,
+        columns: Vec<IndexColumnSpec>,
+        method: Option<String>,
+        predicate: Option<String>,
+        include: Vec<String>,
+    },
+    DropIndex {
+        names: Vec<ObjName>,
+        concurrently: bool,
+        if_exists: bool,
+        cascade: bool,
+    },
+    RenameIndex {
+        index: ObjName,
+        to: String,
+    },
+    CreateEnum {
+        name: ObjName,
+        values: Vec<String>,
+    },
+    /// Composite, range and base types.
+    CreateType {
+        name: ObjName,
+    },
+    AddEnumValue {
+        name: ObjName,
+        value: String,
+        before: Option<String>,
+        after: Option<String>,
+        if_not_exists: bool,
+    },
+    RenameEnumValue {
+        name: ObjName,
+        from: String,
+        to: String,
+    },
+    RenameType {
+        name: ObjName,
+        to: String,
+        /// Part of Prisma's enum swap (`X` → `X_old`, `X_new` → `X`).
+        enum_swap: bool,
+    },
+    DropType {
+        names: Vec<ObjName>,
+        if_exists: bool,
+        cascade: bool,
+        /// The `X_old` type dropped at the end of Prisma's enum swap.
+        enum_swap: bool,
+    },
+    CreateSchema {
+        name: String,
+    },
+    DropSchema {
+        names: Vec<String>,
+        cascade: bool,
+    },
+    CreateExtension {
+        name: String,
+    },
+    DropExtension {
+        names: Vec<String>,
+    },
+    CreateView {
+        name: ObjName,
+        materialized: bool,
+        or_replace: bool,
+    },
+    DropView {
+        names: Vec<ObjName>,
+        materialized: bool,
+    },
+    CreateFunction {
+        name: ObjName,
+        or_replace: bool,
+    },
+    DropFunction {
+        names: Vec<ObjName>,
+    },
+    CreateTrigger {
+        name: String,
+        table: ObjName,
+        or_replace: bool,
+    },
+    DropTrigger {
+        name: String,
+        table: Option<ObjName>,
+    },
+    CreateSequence {
+        name: ObjName,
+    },
+    DropSequence {
+        names: Vec<ObjName>,
+    },
+    AlterSequence {
+        name: ObjName,
+    },
+    Truncate {
+        tables: Vec<ObjName>,
+    },
+    Delete {
+        table: Option<ObjName>,
+        has_where: bool,
+    },
+    Update {
+        table: Option<ObjName>,
+        has_where: bool,
+    },
+    Insert {
+        table: Option<ObjName>,
+    },
+    Select,
+    Transaction {
+        kind: TxKind,
+    },
+    /// `SET`, `RESET`.
+    Set {
+        name: String,
+    },
+    Comment,
+    Lock {
+        tables: Vec<ObjName>,
+    },
+    Grant,
+    Revoke,
+    /// `VACUUM`, `ANALYZE`, `REINDEX`, `CLUSTER`, `REFRESH MATERIALIZED VIEW`.
+    Maintenance {
+        what: String,
+    },
+    /// A `DO` block; the classes of the DDL found inside are in the
+    /// statement's other operations.
+    DoBlock,
+    /// Row-level security, storage parameters, owner, replica identity…
+    TableSetting {
+        table: ObjName,
+        what: String,
+    },
+    AttachPartition {
+        table: ObjName,
+        partition: ObjName,
+    },
+    DetachPartition {
+        table: ObjName,
+        partition: ObjName,
+    },
+    /// A statement migsafe has no specific knowledge of. `verb` is its
+    /// first keyword (`CREATE`, `DROP`, `ALTER`, …) and `head` its leading
+    /// keywords (`CREATE POLICY`).
+    Other {
+        verb: String,
+        head: String,
+    },
+}
+
+/// An operation with its class and rollback complexity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Operation {
+    #[serde(flatten)]
+    pub kind: OpKind,
+    pub class: Class,
+    pub rollback: Rollback,
+}
+
+impl Operation {
+    pub fn new(kind: OpKind) -> Self {
+        let (class, rollback) = classify(&kind);
+        Self {
+            kind,
+            class,
+            rollback,
+        }
+    }
+
+    /// Replaces the kind and re-classifies.
+    pub fn set_kind(&mut self, kind: OpKind) {
+        *self = Operation::new(kind);
+    }
+}
+
+/// The class and rollback complexity of an operation. The table of the
+/// contract, and a reviewer's judgement for what it does not name; each
+/// choice is explained by [`OpKind::reason`].
+pub fn classify(kind: &OpKind) -> (Class, Rollback) {
+    use Class::*;
+    use OpKind::*;
+    use Rollback::*;
+    match kind {
+        CreateTable { .. } => (Expand, Simple),
+        DropTable { .. } => (Dangerous, Impossible),
+        RenameTable { .. } | SetTableSchema { .. } => (Dangerous, Complex),
+        AddColumn { .. } => (Expand, Simple),
+        DropColumn { .. } => (Dangerous, Impossible),
+        RenameColumn { .. } => (Dangerous, Complex),
+        AlterColumnType { .. } => (Dangerous, Impossible),
+        SetNotNull { .. } => (Contract, Simple),
+        DropNotNull { .. } => (Expand, Complex),
+        SetDefault { .. } | DropDefault { .. } | AlterColumnOther { .. } => (Neutral, Simple),
+        AddConstraint { .. } => (Expand, Simple),
+        DropConstraint { .. } | ModifyConstraint { .. } => (Contract, Complex),
+        RenameConstraint { .. } | ValidateConstraint { .. } => (Neutral, Simple),
+        CreateIndex { .. } => (Expand, Simple),
+        DropIndex { .. } => (Contract, Simple),
+        RenameIndex { .. } => (Neutral, Simple),
+        CreateEnum { .. } | CreateType { .. } => (Expand, Simple),
+        AddEnumValue { .. } => (Expand, Complex),
+        RenameEnumValue { .. } => (Dangerous, Complex),
+        RenameType {
+            enum_swap: true, ..
+        } => (Neutral, Simple),
+        RenameType { .. } => (Dangerous, Complex),
+        DropType {
+            enum_swap: true, ..
+        } => (Neutral, Simple),
+        DropType { cascade: true, .. } => (Dangerous, Impossible),
+        DropType { .. } => (Dangerous, Complex),
+        CreateSchema { .. } => (Expand, Simple),
+        DropSchema { .. } => (Dangerous, Impossible),
+        CreateExtension { .. } => (Expand, Simple),
+        DropExtension { .. } => (Dangerous, Complex),
+        CreateView {
+            or_replace: true, ..
+        }
+        | CreateFunction {
+            or_replace: true, ..
+        }
+        | CreateTrigger {
+            or_replace: true, ..
+        } => (Neutral, Complex),
+        CreateView { .. } | CreateFunction { .. } | CreateTrigger { .. } => (Expand, Simple),
+        DropView { .. } => (Dangerous, Complex),
+        DropFunction { .. } | DropTrigger { .. } => (Contract, Complex),
+        CreateSequence { .. } => (Expand, Simple),
+        DropSequence { .. } => (Dangerous, Complex),
+        AlterSequence { .. } => (Neutral, Simple),
+        Truncate { .. } => (Dangerous, Impossible),
+        Delete {
+            has_where: false, ..
+        }
+        | Update {
+            has_where: false, ..
+        } => (Dangerous, Impossible),
+        Delete { .. } | Update { .. } => (Neutral, Complex),
+        Insert { .. } => (Neutral, Simple),
+        Select | Transaction { .. } | Set { .. } | Comment | Lock { .. } | Grant | Revoke => {
+            (Neutral, Simple)
+        }
+        Maintenance { .. } => (Neutral, Simple),
+        DoBlock => (Neutral, Complex),
+        TableSetting { .. } => (Neutral, Simple),
+        AttachPartition { .. } => (Expand, Simple),
+        DetachPartition { .. } => (Contract, Complex),
+        Other { verb, .. } => match verb.as_str() {
+            "CREATE" => (Expand, Simple),
+            "DROP" => (Contract, Complex),
+            _ => (Neutral, Simple),
+        },
+    }
+}
+
+impl OpKind {
+    /// The snake_case name used in reports (`drop_table`).
+    pub fn name(&self) -> &'static str {
+        use OpKind::*;
+        match self {
+            CreateTable { .. } => "create_table",
+            DropTable { .. } => "drop_table",
+            RenameTable { .. } => "rename_table",
+            SetTableSchema { .. } => "set_table_schema",
+            AddColumn { .. } => "add_column",
+            DropColumn { .. } => "drop_column",
+            RenameColumn { .. } => "rename_column",
+            AlterColumnType { .. } => "alter_column_type",
+            SetNotNull { .. } => "set_not_null",
+            DropNotNull { .. } => "drop_not_null",
+            SetDefault { .. } => "set_default",
+            DropDefault { .. } => "drop_default",
+            AlterColumnOther { .. } => "alter_column",
+            AddConstraint { .. } => "add_constraint",
+            DropConstraint { .. } => "drop_constraint",
+            ModifyConstraint { .. } => "modify_constraint",
+            RenameConstraint { .. } => "rename_constraint",
+            ValidateConstraint { .. } => "validate_constraint",
+            CreateIndex { .. } => "create_index",
+            DropIndex { .. } => "drop_index",
+            RenameIndex { .. } => "rename_index",
+            CreateEnum { .. } => "create_enum",
+            CreateType { .. } => "create_type",
+            AddEnumValue { .. } => "add_enum_value",
+            RenameEnumValue { .. } => "rename_enum_value",
+            RenameType { .. } => "rename_type",
+            DropType { .. } => "drop_type",
+            CreateSchema { .. } => "create_schema",
+            DropSchema { .. } => "drop_schema",
+            CreateExtension { .. } => "create_extension",
+            DropExtension { .. } => "drop_extension",
+            CreateView { .. } => "create_view",
+            DropView { .. } => "drop_view",
+            CreateFunction { .. } => "create_function",
+            DropFunction { .. } => "drop_function",
+            CreateTrigger { .. } => "create_trigger",
+            DropTrigger { .. } => "drop_trigger",
+            CreateSequence { .. } => "create_sequence",
+            DropSequence { .. } => "drop_sequence",
+            AlterSequence { .. } => "alter_sequence",
+            Truncate { .. } => "truncate",
+            Delete { .. } => "delete",
+            Update { .. } => "update",
+            Insert { .. } => "insert",
+            Select => "select",
+            Transaction { .. } => "transaction",
+            Set { .. } => "set",
+            Comment => "comment",
+            Lock { .. } => "lock",
+            Grant => "grant",
+            Revoke => "revoke",
+            Maintenance { .. } => "maintenance",
+            DoBlock => "do_block",
+            TableSetting { .. } => "alter_table_setting",
+            AttachPartition { .. } => "attach_partition",
+            DetachPartition { .. } => "detach_partition",
+            Other { .. } => "other",
+        }
+    }
+
+    /// How a reader names the operation in a message (`DROP TABLE`).
+    pub fn title(&self) -> String {
+        use OpKind::*;
+        let s = match self {
+            CreateTable { .. } => "CREATE TABLE",
+            DropTable { .. } => "DROP TABLE",
+            RenameTable { .. } => "RENAME TABLE",
+            SetTableSchema { .. } => "ALTER TABLE … SET SCHEMA",
+            AddColumn { .. } => "ADD COLUMN",
+            DropColumn { .. } => "DROP COLUMN",
+            RenameColumn { .. } => "RENAME COLUMN",
+            AlterColumnType { .. } => "ALTER COLUMN TYPE",
+            SetNotNull { .. } => "SET NOT NULL",
+            DropNotNull { .. } => "DROP NOT NULL",
+            SetDefault { .. } => "SET DEFAULT",
+            DropDefault { .. } => "DROP DEFAULT",
+            AlterColumnOther { .. } => "ALTER COLUMN",
+            AddConstraint { .. } => "ADD CONSTRAINT",
+            DropConstraint { .. } => "DROP CONSTRAINT",
+            ModifyConstraint { .. } => "modifying a constraint",
+            RenameConstraint { .. } => "RENAME CONSTRAINT",
+            ValidateConstraint { .. } => "VALIDATE CONSTRAINT",
+            CreateIndex { .. } => "CREATE INDEX",
+            DropIndex { .. } => "DROP INDEX",
+            RenameIndex { .. } => "ALTER INDEX … RENAME",
+            CreateEnum { .. } => "CREATE TYPE … AS ENUM",
+            CreateType { .. } => "CREATE TYPE",
+            AddEnumValue { .. } => "ALTER TYPE … ADD VALUE",
+            RenameEnumValue { .. } => "ALTER TYPE … RENAME VALUE",
+            RenameType { .. } => "ALTER TYPE … RENAME",
+            DropType { .. } => "DROP TYPE",
+            CreateSchema { .. } => "CREATE SCHEMA",
+            DropSchema { .. } => "DROP SCHEMA",
+            CreateExtension { .. } => "CREATE EXTENSION",
+            DropExtension { .. } => "DROP EXTENSION",
+            CreateView {
+                materialized: true, ..
+            } => "CREATE MATERIALIZED VIEW",
+            CreateView { .. } => "CREATE VIEW",
+            DropView {
+                materialized: true, ..
+            } => "DROP MATERIALIZED VIEW",
+            DropView { .. } => "DROP VIEW",
+            CreateFunction { .. } => "CREATE FUNCTION",
+            DropFunction { .. } => "DROP FUNCTION",
+            CreateTrigger { .. } => "CREATE TRIGGER",
+            DropTrigger { .. } => "DROP TRIGGER",
+            CreateSequence { .. } => "CREATE SEQUENCE",
+            DropSequence { .. } => "DROP SEQUENCE",
+            AlterSequence { .. } => "ALTER SEQUENCE",
+            Truncate { .. } => "TRUNCATE",
+            Delete {
+                has_where: false, ..
+            } => "DELETE without WHERE",
+            Delete { .. } => "DELETE",
+            Update {
+                has_where: false, ..
+            } => "UPDATE without WHERE",
+            Update { .. } => "UPDATE",
+            Insert { .. } => "INSERT",
+            Select => "SELECT",
+            Transaction { kind } => match kind {
+                TxKind::Begin => "BEGIN",
+                TxKind::Commit => "COMMIT",
+                TxKind::Rollback => "ROLLBACK",
+                TxKind::Savepoint => "SAVEPOINT",
+            },
+            Set { .. } => "SET",
+            Comment => "COMMENT",
+            Lock { .. } => "LOCK",
+            Grant => "GRANT",
+            Revoke => "REVOKE",
+            Maintenance { what } => return what.clone(),
+            DoBlock => "DO block",
+            TableSetting { what, .. } => return format!("ALTER TABLE … {what}"),
+            AttachPartition { .. } => "ATTACH PARTITION",
+            DetachPartition { .. } => "DETACH PARTITION",
+            Other { head, .. } => return head.clone(),
+        };
+        s.to_owned()
+    }
+
+    /// Why the operation has its class: one phrase for messages.
+    pub fn reason(&self) -> &'static str {
+        use OpKind::*;
+        match self {
+            DropTable { .. } => "the table and all its rows are deleted",
+            DropColumn { .. } => "the column's data is deleted",
+            AlterColumnType { .. } => {
+                "the table is rewritten under an exclusive lock and values that do not convert are lost or fail"
+            }
+            RenameTable { .. } | SetTableSchema { .. } => {
+                "code that still uses the old name breaks the moment it runs"
+            }
+            RenameColumn { .. } => {
+                "code that still uses the old column name breaks the moment it runs"
+            }
+            RenameEnumValue { .. } => "code that writes or compares the old value breaks",
+            RenameType { .. } => "casts and code that name the old type break",
+            DropType { cascade: true, .. } => {
+                "CASCADE also drops every column of this type, with its data"
+            }
+            DropType { .. } => {
+                "the type and its definition are gone; columns using it block the drop"
+            }
+            Truncate { .. } => "every row of the table is deleted",
+            Delete { .. } => "DELETE without WHERE deletes every row",
+            Update { .. } => "UPDATE without WHERE overwrites every row",
+            DropSchema { .. } => "the schema and everything in it are deleted",
+            DropView { .. } => "readers of the view break and its definition is lost",
+            DropSequence { .. } => "the sequence's position is lost and defaults using it break",
+            DropExtension { .. } => {
+                "the extension's types, functions and dependent columns go with it"
+            }
+            DropIndex { .. } => {
+                "queries that used the index slow down; it is rebuilt with a full scan"
+            }
+            DropConstraint { .. } => "the database stops enforcing a rule the data relied on",
+            ModifyConstraint { .. } => {
+                "the rule the data relied on changes; existing rows may violate the new one"
+            }
+            SetNotNull { .. } => {
+                "it fails if any row is NULL, and scans the table under an exclusive lock"
+            }
+            DropFunction { .. } | DropTrigger { .. } => "behaviour the database performed is gone",
+            DetachPartition { .. } => "the partition's rows leave the table",
+            Other { .. } => "dropping an object removes behaviour others may rely on",
+            _ => "it adds structure without touching existing data",
+        }
+    }
+
+    /// The table the operation acts on, when it acts on one.
+    pub fn table(&self) -> Option<&ObjName> {
+        use OpKind::*;
+        match self {
+            CreateTable { table, .. }
+            | RenameTable { table, .. }
+            | SetTableSchema { table, .. }
+            | AddColumn { table, .. }
+            | DropColumn { table, .. }
+            | RenameColumn { table, .. }
+            | AlterColumnType { table, .. }
+            | SetNotNull { table, .. }
+            | DropNotNull { table, .. }
+            | SetDefault { table, .. }
+            | DropDefault { table, .. }
+            | AlterColumnOther { table, .. }
+            | AddConstraint { table, .. }
+            | DropConstraint { table, .. }
+            | ModifyConstraint { table, .. }
+            | RenameConstraint { table, .. }
+            | ValidateConstraint { table, .. }
+            | CreateIndex { table, .. }
+            | CreateTrigger { table, .. }
+            | TableSetting { table, .. }
+            | AttachPartition { table, .. }
+            | DetachPartition { table, .. } => Some(table),
+            Delete { table, .. } | Update { table, .. } | Insert { table } => table.as_ref(),
+            DropTrigger { table, .. } => table.as_ref(),
+            DropTable { tables, .. } | Truncate { tables } | Lock { tables } => tables.first(),
+            _ => None,
+        }
+    }
+
+    /// The objects the operation names, for reports: `users`,
+    /// `users.email`, `idx_users_email`.
+    pub fn objects(&self) -> Vec<String> {
+        use OpKind::*;
+        let col = |t: &ObjName, c: &str| {
+            let mut s = t.to_string();
+            s.push('.');
+            let _ = quote_ident(&mut s, c);
+            s
+        };
+        let names = |v: &[ObjName]| v.iter().map(ToString::to_string).collect();
+        match self {
+            CreateTable { table, .. }
+            | RenameTable { table, .. }
+            | SetTableSchema { table, .. }
+            | TableSetting { table, .. } => vec![table.to_string()],
+            DropTable { tables, .. } | Truncate { tables } | Lock { tables } => names(tables),
+            AddColumn { table, column, .. } => vec![col(table, &column.name)],
+            DropColumn { table, column, .. }
+            | AlterColumnType { table, column, .. }
+            | SetNotNull { table, column }
+            | DropNotNull { table, column }
+            | SetDefault { table, column, .. }
+            | DropDefault { table, column }
+            | AlterColumnOther { table, column, .. } => vec![col(table, column)],
+            RenameColumn { table, from, .. } => vec![col(table, from)],
+            AddConstraint {
+                table, constraint, ..
+            } => match &constraint.name {
+                Some(n) => vec![col(table, n)],
+                None => vec![table.to_string()],
+            },
+            DropConstraint { table, name, .. }
+            | ModifyConstraint { table, name }
+            | ValidateConstraint { table, name } => vec![col(table, name)],
+            RenameConstraint { table, from, .. } => vec![col(table, from)],
+            CreateIndex { name, table, .. } => match name {
+                Some(n) => vec![ObjName::qualified(table.schema.clone(), n.clone()).to_string()],
+                None => vec![table.to_string()],
+            },
+            DropIndex { names: n, .. }
+            | DropType { names: n, .. }
+            | DropView { names: n, .. }
+            | DropFunction { names: n }
+            | DropSequence { names: n } => names(n),
+            RenameIndex { index, .. } => vec![index.to_string()],
+            CreateEnum { name, .. }
+            | CreateType { name }
+            | AddEnumValue { name, .. }
+            | RenameEnumValue { name, .. }
+            | RenameType { name, .. }
+            | CreateView { name, .. }
+            | CreateFunction { name, .. }
+            | CreateSequence { name }
+            | AlterSequence { name } => vec![name.to_string()],
+            CreateSchema { name } | CreateExtension { name } => vec![name.clone()],
+            DropSchema { names, .. } | DropExtension { names } => names.clone(),
+            CreateTrigger { name, .. } | DropTrigger { name, .. } => vec![name.clone()],
+            Delete { table, .. } | Update { table, .. } | Insert { table } => {
+                table.iter().map(ToString::to_string).collect()
+            }
+            AttachPartition { partition, .. } | DetachPartition { partition, .. } => {
+                vec![partition.to_string()]
+            }
+            Select
+            | Transaction { .. }
+            | Set { .. }
+            | Comment
+            | Grant
+            | Revoke
+            | Maintenance { .. }
+            | DoBlock
+            | Other { .. } => Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn class_order_is_worst_last() {
+        assert!(Class::Dangerous > Class::Contract);
+        assert!(Class::Contract > Class::Expand);
+        assert!(Class::Expand > Class::Neutral);
+        assert!(Rollback::Impossible > Rollback::Complex);
+        assert!(Rollback::Complex > Rollback::Simple);
+    }
+
+    #[test]
+    fn names_display_like_sql() {
+        assert_eq!(ObjName::new("users").to_string(), "users");
+        assert_eq!(ObjName::new("User").to_string(), "\"User\"");
+        assert_eq!(
+            ObjName::qualified(Some("audit".into()), "Log").to_string(),
+            "audit.\"Log\""
+        );
+    }
+}

@@ -1,0 +1,853 @@
+//! Token-level classification: the fallback for statements sqlparser cannot
+//! read (`DROP INDEX CONCURRENTLY IF EXISTS`, `ALTER TABLE … SET SCHEMA`,
+//! `ALTER CONSTRAINT`, `REINDEX`, …), and for statement kinds it reads into
+//! shapes the IR does not map. It knows the leading keywords of every
+//! statement that matters for safety and reads names with quoting and
+//! schemas.
+
+use crate::ir::{ConstraintKind, ConstraintSpec, ObjName, OpKind, TxKind};
+use crate::lex::{TokenKind, ident_value};
+
+/// A non-trivia token: kind and text.
+#[derive(Clone, Copy, Debug)]
+pub struct Tok<'a> {
+    pub kind: TokenKind,
+    pub text: &'a str,
+}
+
+struct Cur<'a, 't> {
+    t: &'t [Tok<'a>],
+    i: usize,
+}
+
+impl<'a> Cur<'a, '_> {
+    fn peek(&self) -> Option<Tok<'a>> {
+        self.t.get(self.i).copied()
+    }
+
+    fn is_kw_at(&self, at: usize, k: &str) -> bool {
+        self.t
+            .get(at)
+            .is_some_and(|t| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case(k))
+    }
+
+    fn kw(&self, k: &str) -> bool {
+        self.is_kw_at(self.i, k)
+    }
+
+    fn eat(&mut self, k: &str) -> bool {
+        if self.kw(k) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn eat_seq(&mut self, ks: &[&str]) -> bool {
+        if ks
+            .iter()
+            .enumerate()
+            .all(|(j, k)| self.is_kw_at(self.i + j, k))
+        {
+            self.i += ks.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn at_end(&self) -> bool {
+        self.i >= self.t.len() || self.t[self.i].kind == TokenKind::Semicolon
+    }
+
+    fn bump(&mut self) -> Option<Tok<'a>> {
+        let t = self.peek();
+        if t.is_some() {
+            self.i += 1;
+        }
+        t
+    }
+
+    fn ident(&mut self) -> Option<String> {
+        match self.peek() {
+            Some(t) if matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent) => {
+                self.i += 1;
+                Some(ident_value(t.kind, t.text))
+            }
+            _ => None,
+        }
+    }
+
+    /// `a`, `s.a`, `db.s.a` (the last two parts are kept).
+    fn name(&mut self) -> Option<ObjName> {
+        let mut parts = vec![self.ident()?];
+        while self.peek().is_some_and(|t| t.kind == TokenKind::Dot) {
+            self.i += 1;
+            match self.ident() {
+                Some(p) => parts.push(p),
+                None => break,
+            }
+        }
+        let name = parts.pop()?;
+        Some(ObjName::qualified(parts.pop(), name))
+    }
+
+    fn names(&mut self) -> Vec<ObjName> {
+        let mut out = Vec::new();
+        while let Some(n) = self.name() {
+            out.push(n);
+            if self.peek().is_some_and(|t| t.kind == TokenKind::Comma) {
+                self.i += 1;
+            } else {
+                break;
+            }
+        }
+        out
+    }
+
+    fn if_exists(&mut self) -> bool {
+        self.eat_seq(&["IF", "EXISTS"])
+    }
+
+    fn if_not_exists(&mut self) -> bool {
+        self.eat_seq(&["IF", "NOT", "EXISTS"])
+    }
+
+    /// Skips to the end of the current comma-separated item (depth 0).
+    fn skip_item(&mut self) {
+        let mut depth = 0i32;
+        while let Some(t) = self.peek() {
+            match t.kind {
+                TokenKind::LParen => depth += 1,
+                TokenKind::RParen => depth -= 1,
+                TokenKind::Comma if depth <= 0 => return,
+                TokenKind::Semicolon => return,
+                _ => {}
+            }
+            self.i += 1;
+        }
+    }
+
+    fn rest_has_kw(&self, k: &str) -> bool {
+        let mut depth = 0i32;
+        for t in &self.t[self.i.min(self.t.len())..] {
+            match t.kind {
+                TokenKind::LParen => depth += 1,
+                TokenKind::RParen => depth -= 1,
+                TokenKind::Word if depth == 0 && t.text.eq_ignore_ascii_case(k) => return true,
+                _ => {}
+            }
+        }
+        false
+    }
+
+    /// `(a, "B", c)` → names; expressions come back as their text.
+    fn paren_list(&mut self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.peek().is_some_and(|t| t.kind == TokenKind::LParen) {
+            return out;
+        }
+        self.i += 1;
+        let mut depth = 0i32;
+        let mut cur = String::new();
+        while let Some(t) = self.bump() {
+            match t.kind {
+                TokenKind::LParen => depth += 1,
+                TokenKind::RParen if depth == 0 => break,
+                TokenKind::RParen => depth -= 1,
+                TokenKind::Comma if depth == 0 => {
+                    out.push(std::mem::take(&mut cur));
+                    continue;
+                }
+                _ => {}
+            }
+            if depth == 0
+                && matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent)
+                && cur.is_empty()
+            {
+                cur = ident_value(t.kind, t.text);
+            } else if depth == 0 && t.kind == TokenKind::Word && !cur.is_empty() {
+                // `col DESC`, `col text_pattern_ops`: keep the column.
+            } else {
+                cur.push_str(t.text);
+            }
+        }
+        if !cur.is_empty() {
+            out.push(cur);
+        }
+        out
+    }
+}
+
+fn head_words(t: &[Tok<'_>], n: usize) -> String {
+    t.iter()
+        .take_while(|t| t.kind == TokenKind::Word)
+        .take(n)
+        .map(|t| t.text.to_ascii_uppercase())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Classifies a statement from its non-trivia tokens.
+pub fn classify_tokens(t: &[Tok<'_>]) -> Vec<OpKind> {
+    let mut c = Cur { t, i: 0 };
+    let verb = c
+        .peek()
+        .filter(|t| t.kind == TokenKind::Word)
+        .map(|t| t.text.to_ascii_uppercase())
+        .unwrap_or_default();
+    let other = || {
+        vec![OpKind::Other {
+            verb: verb.clone(),
+            head: head_words(t, 2),
+        }]
+    };
+    c.i = 1;
+    match verb.as_str() {
+        "DROP" => drop(&mut c).unwrap_or_else(other),
+        "CREATE" => create(&mut c).unwrap_or_else(other),
+        "ALTER" => alter(&mut c).unwrap_or_else(other),
+        "TRUNCATE" => {
+            c.eat("TABLE");
+            c.eat("ONLY");
+            vec![OpKind::Truncate { tables: c.names() }]
+        }
+        "DELETE" => {
+            c.eat("FROM");
+            c.eat("ONLY");
+            let table = c.name();
+            vec![OpKind::Delete {
+                table,
+                has_where: c.rest_has_kw("WHERE"),
+            }]
+        }
+        "UPDATE" => {
+            c.eat("ONLY");
+            let table = c.name();
+            vec![OpKind::Update {
+                table,
+                has_where: c.rest_has_kw("WHERE"),
+            }]
+        }
+        "INSERT" => {
+            c.eat("INTO");
+            vec![OpKind::Insert { table: c.name() }]
+        }
+        "WITH" | "SELECT" | "VALUES" | "TABLE" => vec![OpKind::Select],
+        "BEGIN" | "START" => vec![OpKind::Transaction {
+            kind: TxKind::Begin,
+        }],
+        "COMMIT" | "END" => vec![OpKind::Transaction {
+            kind: TxKind::Commit,
+        }],
+        "ROLLBACK" | "ABORT" => vec![OpKind::Transaction {
+            kind: TxKind::Rollback,
+        }],
+        "SAVEPOINT" | "RELEASE" => vec![OpKind::Transaction {
+            kind: TxKind::Savepoint,
+        }],
+        "SET" | "RESET" => {
+            c.eat("SESSION");
+            c.eat("LOCAL");
+            vec![OpKind::Set {
+                name: c.ident().unwrap_or_default(),
+            }]
+        }
+        "COMMENT" => vec![OpKind::Comment],
+        "LOCK" => {
+            c.eat("TABLE");
+            c.eat("ONLY");
+            vec![OpKind::Lock { tables: c.names() }]
+        }
+        "GRANT" => vec![OpKind::Grant],
+        "REVOKE" => vec![OpKind::Revoke],
+        "VACUUM" | "ANALYZE" | "ANALYSE" | "REINDEX" | "CLUSTER" | "CHECKPOINT" => {
+            vec![OpKind::Maintenance {
+                what: head_words(t, 2),
+            }]
+        }
+        "REFRESH" => vec![OpKind::Maintenance {
+            what: "REFRESH MATERIALIZED VIEW".into(),
+        }],
+        "DO" => vec![OpKind::DoBlock],
+        _ => other(),
+    }
+}
+
+fn drop(c: &mut Cur<'_, '_>) -> Option<Vec<OpKind>> {
+    let op = if c.eat("TABLE") {
+        let if_exists = c.if_exists();
+        let tables = c.names();
+        OpKind::DropTable {
+            tables,
+            if_exists,
+            cascade: c.rest_has_kw("CASCADE"),
+        }
+    } else if c.eat("INDEX") {
+        let concurrently = c.eat("CONCURRENTLY");
+        let if_exists = c.if_exists();
+        let names = c.names();
+        OpKind::DropIndex {
+            names,
+            concurrently,
+            if_exists,
+            cascade: c.rest_has_kw("CASCADE"),
+        }
+    } else if c.eat_seq(&["MATERIALIZED", "VIEW"]) || c.kw("VIEW") {
+        let materialized = !c.eat("VIEW");
+        c.if_exists();
+        OpKind::DropView {
+            names: c.names(),
+            materialized,
+        }
+    } else if c.eat("SCHEMA") {
+        c.if_exists();
+        let names = c.names().into_iter().map(|n| n.name).collect();
+        OpKind::DropSchema {
+            names,
+            cascade: c.rest_has_kw("CASCADE"),
+        }
+    } else if c.eat("TYPE") || c.eat("DOMAIN") {
+        let if_exists = c.if_exists();
+        let names = c.names();
+        OpKind::DropType {
+            names,
+            if_exists,
+            cascade: c.rest_has_kw("CASCADE"),
+            enum_swap: false,
+        }
+    } else if c.eat("SEQUENCE") {
+        c.if_exists();
+        OpKind::DropSequence { names: c.names() }
+    } else if c.eat("EXTENSION") {
+        c.if_exists();
+        OpKind::DropExtension {
+            names: c.names().into_iter().map(|n| n.name).collect(),
+        }
+    } else if c.eat("FUNCTION") || c.eat("PROCEDURE") || c.eat("ROUTINE") {
+        c.if_exists();
+        OpKind::DropFunction { names: c.names() }
+    } else if c.eat("TRIGGER") {
+        c.if_exists();
+        let name = c.ident().unwrap_or_default();
+        let table = if c.eat("ON") { c.name() } else { None };
+        OpKind::DropTrigger { name, table }
+    } else {
+        return None;
+    };
+    Some(vec![op])
+}
+
+fn create(c: &mut Cur<'_, '_>) -> Option<Vec<OpKind>> {
+    let or_replace = c.eat_seq(&["OR", "REPLACE"]);
+    c.eat("TEMP");
+    c.eat("TEMPORARY");
+    c.eat("UNLOGGED");
+    let unique = c.eat("UNIQUE");
+    let op = if c.eat("INDEX") {
+        let concurrently = c.eat("CONCURRENTLY");
+        let if_not_exists = c.if_not_exists();
+        let name = if c.kw("ON") {
+            None
+        } else {
+            c.name().map(|n| n.name)
+        };
+        if !c.eat("ON") {
+            return None;
+        }
+        c.eat("ONLY");
+        let table = c.name()?;
+        let method = if c.eat("USING") { c.ident() } else { None };
+        let columns = c
+            .paren_list()
+            .into_iter()
+            .map(|e| crate::ir::IndexColumnSpec {
+                expr: e,
+                descending: false,
+                opclass: None,
+            })
+            .collect();
+        OpKind::CreateIndex {
+            name,
+            table,
+            unique,
+            concurrently,
+            if_not_exists,
+            columns,
+            method,
+            predicate: None,
+            include: Vec::new(),
+        }
+    } else if c.eat("TABLE") {
+        let if_not_exists = c.if_not_exists();
+        OpKind::CreateTable {
+            table: c.name()?,
+            if_not_exists,
+            columns: Vec::new(),
+            constraints: Vec::new(),
+            derived: true,
+        }
+    } else if c.eat("TYPE") {
+        let name = c.name()?;
+        if c.eat_seq(&["AS", "ENUM"]) {
+            let values = c
+                .paren_list()
+                .into_iter()
+                .map(|v| v.trim_matches('\'').replace("''", "'"))
+                .collect();
+            OpKind::CreateEnum { name, values }
+        } else {
+            OpKind::CreateType { name }
+        }
+    } else if c.eat("DOMAIN") {
+        OpKind::CreateType { name: c.name()? }
+    } else if c.eat("SCHEMA") {
+        c.if_not_exists();
+        OpKind::CreateSchema {
+            name: c.ident().unwrap_or_default(),
+        }
+    } else if c.eat("EXTENSION") {
+        c.if_not_exists();
+        OpKind::CreateExtension {
+            name: c.ident().unwrap_or_default(),
+        }
+    } else if c.eat_seq(&["MATERIALIZED", "VIEW"]) || c.eat("VIEW") {
+        let materialized = c.is_kw_at(c.i.saturating_sub(2), "MATERIALIZED");
+        c.if_not_exists();
+        OpKind::CreateView {
+            name: c.name()?,
+            materialized,
+            or_replace,
+        }
+    } else if c.eat("FUNCTION") || c.eat("PROCEDURE") {
+        OpKind::CreateFunction {
+            name: c.name()?,
+            or_replace,
+        }
+    } else if c.eat("TRIGGER") || c.eat_seq(&["CONSTRAINT", "TRIGGER"]) {
+        let name = c.ident().unwrap_or_default();
+        while !c.at_end() && !c.kw("ON") {
+            c.i += 1;
+        }
+        c.eat("ON");
+        OpKind::CreateTrigger {
+            name,
+            table: c.name()?,
+            or_replace,
+        }
+    } else if c.eat("SEQUENCE") {
+        c.if_not_exists();
+        OpKind::CreateSequence { name: c.name()? }
+    } else {
+        return None;
+    };
+    Some(vec![op])
+}
+
+fn alter(c: &mut Cur<'_, '_>) -> Option<Vec<OpKind>> {
+    if c.eat("TABLE") {
+        c.if_exists();
+        c.eat("ONLY");
+        let table = c.name()?;
+        let mut ops = Vec::new();
+        loop {
+            if c.at_end() {
+                break;
+            }
+            let start = c.i;
+            if let Some(op) = alter_table_action(c, &table) {
+                ops.push(op);
+            } else {
+                let what = head_words(&c.t[start..], 2);
+                ops.push(OpKind::TableSetting {
+                    table: table.clone(),
+                    what,
+                });
+            }
+            c.skip_item();
+            if c.peek().is_some_and(|t| t.kind == TokenKind::Comma) {
+                c.i += 1;
+            } else {
+                break;
+            }
+        }
+        return Some(ops);
+    }
+    if c.eat("INDEX") {
+        c.if_exists();
+        let index = c.name()?;
+        if c.eat_seq(&["RENAME", "TO"]) {
+            return Some(vec![OpKind::RenameIndex {
+                index,
+                to: c.ident()?,
+            }]);
+        }
+        return Some(vec![OpKind::Other {
+            verb: "ALTER".into(),
+            head: "ALTER INDEX".into(),
+        }]);
+    }
+    if c.eat("TYPE") {
+        let name = c.name()?;
+        if c.eat_seq(&["ADD", "VALUE"]) {
+            let if_not_exists = c.if_not_exists();
+            let value = string_value(c.bump()?);
+            let (mut before, mut after) = (None, None);
+            if c.eat("BEFORE") {
+                before = c.bump().map(string_value);
+            } else if c.eat("AFTER") {
+                after = c.bump().map(string_value);
+            }
+            return Some(vec![OpKind::AddEnumValue {
+                name,
+                value,
+                before,
+                after,
+                if_not_exists,
+            }]);
+        }
+        if c.eat_seq(&["RENAME", "VALUE"]) {
+            let from = string_value(c.bump()?);
+            c.eat("TO");
+            let to = string_value(c.bump()?);
+            return Some(vec![OpKind::RenameEnumValue { name, from, to }]);
+        }
+        if c.eat_seq(&["RENAME", "TO"]) {
+            return Some(vec![OpKind::RenameType {
+                name,
+                to: c.ident()?,
+                enum_swap: false,
+            }]);
+        }
+        return Some(vec![OpKind::Other {
+            verb: "ALTER".into(),
+            head: "ALTER TYPE".into(),
+        }]);
+    }
+    if c.eat("SEQUENCE") {
+        c.if_exists();
+        return Some(vec![OpKind::AlterSequence { name: c.name()? }]);
+    }
+    None
+}
+
+fn string_value(t: Tok<'_>) -> String {
+    match t.kind {
+        TokenKind::String => {
+            let s = t.text.trim_start_matches(['E', 'e']);
+            let s = s.strip_prefix('\'').unwrap_or(s);
+            let s = s.strip_suffix('\'').unwrap_or(s);
+            s.replace("''", "'")
+        }
+        k => ident_value(k, t.text),
+    }
+}
+
+fn alter_table_action(c: &mut Cur<'_, '_>, table: &ObjName) -> Option<OpKind> {
+    let t = table.clone();
+    if c.eat("ADD") {
+        if c.kw("CONSTRAINT")
+            || c.kw("PRIMARY")
+            || c.kw("UNIQUE")
+            || c.kw("FOREIGN")
+            || c.kw("CHECK")
+            || c.kw("EXCLUDE")
+        {
+            let name = if c.eat("CONSTRAINT") { c.ident() } else { None };
+            let kind = if c.eat_seq(&["PRIMARY", "KEY"]) {
+                if c.eat_seq(&["USING", "INDEX"]) {
+                    ConstraintKind::UsingIndex {
+                        primary: true,
+                        index: c.ident().unwrap_or_default(),
+                    }
+                } else {
+                    ConstraintKind::PrimaryKey {
+                        columns: c.paren_list(),
+                    }
+                }
+            } else if c.eat("UNIQUE") {
+                if c.eat_seq(&["USING", "INDEX"]) {
+                    ConstraintKind::UsingIndex {
+                        primary: false,
+                        index: c.ident().unwrap_or_default(),
+                    }
+                } else {
+                    ConstraintKind::Unique {
+                        columns: c.paren_list(),
+                    }
+                }
+            } else if c.eat_seq(&["FOREIGN", "KEY"]) {
+                let columns = c.paren_list();
+                c.eat("REFERENCES");
+                let target = c.name().unwrap_or_else(|| ObjName::new(""));
+                let referenced_columns = c.paren_list();
+                ConstraintKind::ForeignKey(crate::ir::ForeignKeySpec {
+                    columns,
+                    table: target,
+                    referenced_columns,
+                    on_delete: Default::default(),
+                    on_update: Default::default(),
+                })
+            } else if c.eat("CHECK") {
+                ConstraintKind::Check {
+                    expr: c.paren_list().join(", "),
+                }
+            } else {
+                ConstraintKind::Exclude
+            };
+            let not_valid = c.rest_has_kw("VALID");
+            return Some(OpKind::AddConstraint {
+                table: t,
+                constraint: ConstraintSpec { name, kind },
+                not_valid,
+            });
+        }
+        c.eat("COLUMN");
+        let if_not_exists = c.if_not_exists();
+        let name = c.ident()?;
+        let mut ty = String::new();
+        while let Some(tok) = c.peek() {
+            if matches!(tok.kind, TokenKind::Comma | TokenKind::Semicolon)
+                || [
+                    "NOT",
+                    "NULL",
+                    "DEFAULT",
+                    "CONSTRAINT",
+                    "PRIMARY",
+                    "UNIQUE",
+                    "REFERENCES",
+                    "CHECK",
+                    "COLLATE",
+                    "GENERATED",
+                ]
+                .iter()
+                .any(|k| c.kw(k))
+            {
+                break;
+            }
+            if !ty.is_empty() && tok.kind == TokenKind::Word {
+                ty.push(' ');
+            }
+            ty.push_str(tok.text);
+            c.i += 1;
+        }
+        let not_null = c.rest_has_kw("NOT") && c.rest_has_kw("NULL");
+        return Some(OpKind::AddColumn {
+            table: t,
+            column: crate::ir::ColumnSpec {
+                name,
+                data_type: ty,
+                not_null,
+                ..Default::default()
+            },
+            if_not_exists,
+        });
+    }
+    if c.eat("DROP") {
+        if c.eat("CONSTRAINT") {
+            let if_exists = c.if_exists();
+            let name = c.ident()?;
+            return Some(OpKind::DropConstraint {
+                table: t,
+                name,
+                if_exists,
+                cascade: c.kw("CASCADE"),
+            });
+        }
+        c.eat("COLUMN");
+        let if_exists = c.if_exists();
+        let column = c.ident()?;
+        return Some(OpKind::DropColumn {
+            table: t,
+            column,
+            if_exists,
+            cascade: c.kw("CASCADE"),
+        });
+    }
+    if c.eat("ALTER") {
+        if c.eat("CONSTRAINT") {
+            return Some(OpKind::ModifyConstraint {
+                table: t,
+                name: c.ident()?,
+            });
+        }
+        c.eat("COLUMN");
+        let column = c.ident()?;
+        if c.eat("TYPE") || c.eat_seq(&["SET", "DATA", "TYPE"]) {
+            let mut ty = String::new();
+            while let Some(tok) = c.peek() {
+                if matches!(tok.kind, TokenKind::Comma | TokenKind::Semicolon)
+                    || c.kw("USING")
+                    || c.kw("COLLATE")
+                {
+                    break;
+                }
+                if !ty.is_empty() && tok.kind == TokenKind::Word {
+                    ty.push(' ');
+                }
+                ty.push_str(tok.text);
+                c.i += 1;
+            }
+            return Some(OpKind::AlterColumnType {
+                table: t,
+                column,
+                data_type: ty,
+                using: None,
+            });
+        }
+        if c.eat_seq(&["SET", "NOT", "NULL"]) {
+            return Some(OpKind::SetNotNull { table: t, column });
+        }
+        if c.eat_seq(&["DROP", "NOT", "NULL"]) {
+            return Some(OpKind::DropNotNull { table: t, column });
+        }
+        if c.eat_seq(&["SET", "DEFAULT"]) {
+            let start = c.i;
+            c.skip_item();
+            let default = c.t[start..c.i]
+                .iter()
+                .map(|t| t.text)
+                .collect::<Vec<_>>()
+                .join(" ");
+            c.i = start;
+            return Some(OpKind::SetDefault {
+                table: t,
+                column,
+                default,
+            });
+        }
+        if c.eat_seq(&["DROP", "DEFAULT"]) {
+            return Some(OpKind::DropDefault { table: t, column });
+        }
+        let what = head_words(&c.t[c.i..], 3);
+        return Some(OpKind::AlterColumnOther {
+            table: t,
+            column,
+            what,
+        });
+    }
+    if c.eat("RENAME") {
+        if c.eat("TO") {
+            return Some(OpKind::RenameTable {
+                table: t,
+                to: c.ident()?,
+            });
+        }
+        if c.eat("CONSTRAINT") {
+            let from = c.ident()?;
+            c.eat("TO");
+            return Some(OpKind::RenameConstraint {
+                table: t,
+                from,
+                to: c.ident()?,
+            });
+        }
+        c.eat("COLUMN");
+        let from = c.ident()?;
+        c.eat("TO");
+        return Some(OpKind::RenameColumn {
+            table: t,
+            from,
+            to: c.ident()?,
+        });
+    }
+    if c.eat_seq(&["SET", "SCHEMA"]) {
+        return Some(OpKind::SetTableSchema {
+            table: t,
+            schema: c.ident()?,
+        });
+    }
+    if c.eat_seq(&["VALIDATE", "CONSTRAINT"]) {
+        return Some(OpKind::ValidateConstraint {
+            table: t,
+            name: c.ident()?,
+        });
+    }
+    if c.eat_seq(&["ATTACH", "PARTITION"]) {
+        return Some(OpKind::AttachPartition {
+            table: t,
+            partition: c.name()?,
+        });
+    }
+    if c.eat_seq(&["DETACH", "PARTITION"]) {
+        return Some(OpKind::DetachPartition {
+            table: t,
+            partition: c.name()?,
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lex::lex;
+
+    fn toks(src: &str) -> Vec<OpKind> {
+        let l = lex(src);
+        let t: Vec<Tok<'_>> = l
+            .tokens
+            .iter()
+            .filter(|t| !t.kind.is_trivia())
+            .map(|t| Tok {
+                kind: t.kind,
+                text: t.text(src),
+            })
+            .collect();
+        classify_tokens(&t)
+    }
+
+    #[test]
+    fn drop_index_concurrently_if_exists() {
+        assert_eq!(
+            toks("DROP INDEX CONCURRENTLY IF EXISTS \"public\".\"Idx\", b;"),
+            vec![OpKind::DropIndex {
+                names: vec![
+                    ObjName::qualified(Some("public".into()), "Idx"),
+                    ObjName::new("b")
+                ],
+                concurrently: true,
+                if_exists: true,
+                cascade: false
+            }]
+        );
+    }
+
+    #[test]
+    fn alter_table_actions() {
+        let ops = toks(
+            "ALTER TABLE \"T\" ALTER CONSTRAINT c DEFERRABLE, SET SCHEMA archive, DROP COLUMN IF EXISTS x CASCADE;",
+        );
+        let names: Vec<&str> = ops.iter().map(OpKind::name).collect();
+        assert_eq!(
+            names,
+            vec!["modify_constraint", "set_table_schema", "drop_column"]
+        );
+    }
+
+    #[test]
+    fn enum_ops() {
+        assert_eq!(
+            toks("ALTER TYPE \"Role\" ADD VALUE IF NOT EXISTS 'X' AFTER 'Y'"),
+            vec![OpKind::AddEnumValue {
+                name: ObjName::new("Role"),
+                value: "X".into(),
+                before: None,
+                after: Some("Y".into()),
+                if_not_exists: true
+            }]
+        );
+    }
+
+    #[test]
+    fn unknown_is_other() {
+        assert_eq!(
+            toks("CREATE POLICY p ON t USING (true)"),
+            vec![OpKind::Other {
+                verb: "CREATE".into(),
+                head: "CREATE POLICY".into()
+            }]
+        );
+    }
+}
