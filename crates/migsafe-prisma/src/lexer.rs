@@ -96,11 +96,11 @@ impl Cursor<'_> {
 }
 
 fn is_ident_start(c: char) -> bool {
-    c.is_ascii_alphanumeric()
+    c.is_alphanumeric()
 }
 
 fn is_ident_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+    c.is_alphanumeric() || c == '_' || c == '-'
 }
 
 fn is_number(s: &str) -> bool {

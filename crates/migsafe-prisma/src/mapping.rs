@@ -403,6 +403,7 @@ fn default_sql(f: &Field, syms: &Symbols<'_>, base_type: &str) -> Option<String>
             ("Bytes", Expression::String { value, .. }) => {
                 Some(sql_string(&format!("\\x{}", base64_to_hex(value)?)))
             }
+            ("Decimal", Expression::String { value, .. }) => Some(value.clone()),
             (_, Expression::String { value, .. }) => Some(sql_string(value)),
             (_, Expression::Number { value, .. }) => Some(value.clone()),
             (_, Expression::Constant { value, .. }) if value == "true" || value == "false" => {
@@ -565,7 +566,7 @@ fn join_table(
     let (b_col, b_ty) = id_sql_type(b.model, syms)?;
     let a_table = table_name(a.model);
     let b_table = table_name(b.model);
-    let tname = format!("_{name}");
+    let tname = names::join_table_name(name);
     let mut t = Table::new(QualName::new(Some(&a_table.schema), tname.clone()));
     let mut ca = Column::new("A", normalize_type(&a_ty));
     ca.nullable = false;
@@ -574,11 +575,11 @@ fn join_table(
     t.columns.push(ca);
     t.columns.push(cb);
     t.primary_key = Some(PrimaryKey {
-        name: Some(format!("{tname}_AB_pkey")),
+        name: Some(names::with_suffix(&tname, "_AB_pkey")),
         columns: vec!["A".into(), "B".into()],
     });
     t.indexes.push(Index {
-        name: format!("{tname}_B_index"),
+        name: names::with_suffix(&tname, "_B_index"),
         columns: vec![IndexColumn::column("B")],
         unique: false,
         constraint: false,
@@ -589,7 +590,7 @@ fn join_table(
     if !emulated {
         for (col, table, ref_col) in [("A", a_table, a_col), ("B", b_table, b_col)] {
             t.foreign_keys.push(ForeignKey {
-                name: Some(format!("{tname}_{col}_fkey")),
+                name: Some(names::with_suffix(&tname, &format!("_{col}_fkey"))),
                 columns: vec![col.to_owned()],
                 referenced_table: table,
                 referenced_columns: vec![ref_col],

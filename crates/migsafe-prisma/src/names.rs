@@ -23,6 +23,20 @@ fn truncated(mut s: String, suffix: &str) -> String {
     s
 }
 
+/// `name` followed by `suffix`, `name` shortened so that the whole fits
+/// 63 bytes (the rule behind every default name).
+pub fn with_suffix(name: &str, suffix: &str) -> String {
+    truncated(name.to_owned(), suffix)
+}
+
+/// The join table of an implicit many-to-many relation: `_RelationName`,
+/// cut at 63 bytes.
+pub fn join_table_name(relation: &str) -> String {
+    let s = format!("_{relation}");
+    let cut = floor_boundary(&s, MAX_IDENTIFIER_LENGTH);
+    s.get(..cut).unwrap_or(&s).to_owned()
+}
+
 /// `Table_pkey`.
 pub fn primary_key_name(table: &str) -> String {
     truncated(table.to_owned(), "_pkey")
@@ -88,7 +102,25 @@ mod tests {
         let n = unique_index_name("table", &[&"c".repeat(80)]);
         assert_eq!(n.len(), 63);
         assert!(n.ends_with("_key"));
-        assert_eq!(foreign_key_name(&"é".repeat(40), &["x"]).len(), 62);
+        assert_eq!(foreign_key_name(&"é".repeat(40), &["x"]).len(), 63);
+        assert_eq!(
+            index_name("Short", &[&"é".repeat(33), "x"]),
+            format!("Short_{}_idx", "é".repeat(26))
+        );
+        let rel = "AnotherExtremelyLongModelNameForTheRelatedSideOfThingsToModelWithAnotherRatherLongNameForTheManyToManyJoinTable";
+        let t = join_table_name(rel);
+        assert_eq!(
+            t,
+            "_AnotherExtremelyLongModelNameForTheRelatedSideOfThingsToModelW"
+        );
+        assert_eq!(
+            with_suffix(&t, "_AB_pkey"),
+            "_AnotherExtremelyLongModelNameForTheRelatedSideOfThings_AB_pkey"
+        );
+        assert_eq!(
+            with_suffix(&t, "_A_fkey"),
+            "_AnotherExtremelyLongModelNameForTheRelatedSideOfThingsT_A_fkey"
+        );
         let s = serial_sequence_name(&"a".repeat(40), &"b".repeat(40));
         assert_eq!(s.len(), 63);
     }
