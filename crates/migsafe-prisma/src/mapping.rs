@@ -69,7 +69,7 @@ pub(crate) fn to_model(ast: &SchemaAst, datasource: Option<&Datasource>) -> Sche
                 );
             }
             ModelKind::Model => {
-                let table = map_table(m, &syms, &mut model);
+                let table = map_table(m, &syms, &mut model, &mut Vec::new());
                 model.tables.insert(table.name.clone(), table);
             }
         }
@@ -189,7 +189,35 @@ fn is_autoincrement(f: &Field) -> bool {
     )
 }
 
-fn map_table(m: &Model, syms: &Symbols<'_>, model: &mut SchemaModel) -> Table {
+/// A primary key or index name and the attribute that made it.
+pub(crate) struct NamedConstraint {
+    pub schema: String,
+    pub name: String,
+    pub attribute: String,
+    pub span: Span,
+}
+
+/// The primary key and index names of every model, for the check that
+/// they are unique (PostgreSQL keeps them in one namespace per schema).
+pub(crate) fn constraint_names(ast: &SchemaAst) -> Vec<NamedConstraint> {
+    let syms = Symbols::new(ast);
+    let mut scratch = SchemaModel::default();
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for m in ast.models().filter(|m| m.kind == ModelKind::Model) {
+        if seen.insert(m.name.name.as_str()) {
+            map_table(m, &syms, &mut scratch, &mut out);
+        }
+    }
+    out
+}
+
+fn map_table(
+    m: &Model,
+    syms: &Symbols<'_>,
+    model: &mut SchemaModel,
+    named: &mut Vec<NamedConstraint>,
+) -> Table {
     let name = table_name(m);
     let mut table = Table::new(name.clone());
     let scalars: Vec<&Field> = m
@@ -229,8 +257,25 @@ fn map_table(m: &Model, syms: &Symbols<'_>, model: &mut SchemaModel) -> Table {
     };
 
     // Primary key.
-    if let Some(f) = m.fields.iter().find(|f| f.attribute("id").is_some()) {
-        let map = f.attribute("id").and_then(|a| string_arg(a, "map"));
+    let mut record = |name: &str, a: &Attribute| {
+        named.push(NamedConstraint {
+            schema: table.name.schema.clone(),
+            name: name.to_owned(),
+            attribute: a.display_name(),
+            span: a.span,
+        });
+    };
+    if let Some((f, a)) = m
+        .fields
+        .iter()
+        .find_map(|f| f.attribute("id").map(|a| (f, a)))
+    {
+        let map = string_arg(a, "map");
+        record(
+            &map.map(str::to_owned)
+                .unwrap_or_else(|| names::primary_key_name(&name.name)),
+            a,
+        );
         table.primary_key = Some(PrimaryKey {
             name: Some(
                 map.map(str::to_owned)
@@ -240,6 +285,12 @@ fn map_table(m: &Model, syms: &Symbols<'_>, model: &mut SchemaModel) -> Table {
         });
     } else if let Some(a) = m.attribute("id") {
         let cols: Vec<String> = field_refs(a).iter().map(|(n, _)| col_of(n)).collect();
+        record(
+            &string_arg(a, "map")
+                .map(str::to_owned)
+                .unwrap_or_else(|| names::primary_key_name(&name.name)),
+            a,
+        );
         table.primary_key = Some(PrimaryKey {
             name: Some(
                 string_arg(a, "map")
@@ -258,6 +309,7 @@ fn map_table(m: &Model, syms: &Symbols<'_>, model: &mut SchemaModel) -> Table {
             let idx_name = string_arg(a, "map")
                 .map(str::to_owned)
                 .unwrap_or_else(|| names::unique_index_name(&name.name, &[&col]));
+            record(&idx_name, a);
             let mut ic = IndexColumn::column(col);
             ic.descending = a
                 .named("sort")
@@ -292,6 +344,7 @@ fn map_table(m: &Model, syms: &Symbols<'_>, model: &mut SchemaModel) -> Table {
                 names::index_name(&name.name, &col_names)
             }
         });
+        record(&idx_name, a);
         let method = a
             .named("type")
             .and_then(|x| x.value.as_ref())

@@ -660,6 +660,10 @@ fn parse_expression(c: &mut LineCursor<'_>, depth: usize) -> Option<Expression> 
                 }
                 items.push(parse_expression(c, depth + 1)?);
                 if c.eat(&Tok::Comma) {
+                    // No trailing comma in an array.
+                    if c.peek() == Some(&Tok::RBracket) {
+                        return None;
+                    }
                     continue;
                 }
                 if c.eat(&Tok::RBracket) {

@@ -360,6 +360,24 @@ fn check_inline(r: &RelationField<'_>, syms: &Symbols<'_>, diags: &mut Diagnosti
         );
         return;
     }
+    if r.field.arity == Arity::Required
+        && fields
+            .iter()
+            .any(|(n, _)| r.model.field(n).is_some_and(|f| f.arity == Arity::Optional))
+    {
+        diags.error(
+            r.field.span,
+            format!(
+                "Error validating: The relation field `{}` uses the scalar fields {}. At least one of those fields is optional. Hence the relation field must be optional as well.",
+                r.field.name.name,
+                fields
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
     if fields.len() != refs.len() {
         diags.error(
             attr.span,

@@ -162,6 +162,31 @@ pub(crate) fn validate(
         check_enum(e, datasource, diags);
     }
     relations::check_relations(ast, &syms, diags);
+    check_constraint_names(ast, diags);
+}
+
+fn check_constraint_names(ast: &SchemaAst, diags: &mut Diagnostics) {
+    let named = crate::mapping::constraint_names(ast);
+    let mut counts: HashMap<(&str, &str), usize> = HashMap::new();
+    for n in &named {
+        *counts.entry((&n.schema, &n.name)).or_default() += 1;
+    }
+    for n in &named {
+        if counts
+            .get(&(n.schema.as_str(), n.name.as_str()))
+            .copied()
+            .unwrap_or(0)
+            > 1
+        {
+            diags.error(
+                n.span,
+                format!(
+                    "Error parsing attribute \"{}\": The given constraint name `{}` has to be unique in the following namespace: global for primary key, indexes and unique constraints. Please provide a different name using the `map` argument.",
+                    n.attribute, n.name
+                ),
+            );
+        }
+    }
 }
 
 fn check_duplicate_tops(ast: &SchemaAst, diags: &mut Diagnostics) {
