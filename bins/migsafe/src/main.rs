@@ -1,1 +1,308 @@
-fn main() {}
+//! The `migsafe` command line: arguments in, one `migsafe-core` call, report
+//! out, exit code.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use migsafe_core::render::text::TextOptions;
+use migsafe_core::{Config, Error, Report};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "migsafe",
+    version,
+    about = "A migration safety gate for PostgreSQL projects that use Prisma or plain SQL migrations",
+    long_about = "migsafe classifies every migration statement as expand, contract or dangerous, \
+enforces override annotations and rollback plans, checks naming and file integrity, and reports \
+in text, JSON, SARIF or GitHub annotations.\n\nExit codes: 0 no error-level finding, 1 at least \
+one error, 2 migsafe could not do its job.",
+    propagate_version = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    #[command(flatten)]
+    global: Global,
+}
+
+#[derive(Args, Debug, Clone)]
+struct Global {
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Text)]
+    format: FormatArg,
+    /// The config file (default: migsafe.toml found by walking up from the working directory).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// A migrations directory or .sql file (the same as a PATH).
+    #[arg(long = "migrations", global = true, value_name = "DIR")]
+    migrations: Vec<PathBuf>,
+    /// The Prisma schema: a file or a folder of .prisma files.
+    #[arg(long, global = true, value_name = "FILE|DIR")]
+    schema: Option<PathBuf>,
+    /// No ANSI colours (also: the NO_COLOR environment variable).
+    #[arg(long, global = true)]
+    no_color: bool,
+    /// Print findings only: no summary line, no info findings.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// Log what migsafe does (repeat for more; RUST_LOG also works).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum FormatArg {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Every check: classification, annotations, naming and file integrity.
+    Check(PathsArg),
+    /// Statement classification, annotations, naming and file integrity.
+    Validate(PathsArg),
+    /// Every rule: id, default severity, one-line summary.
+    Rules,
+    /// A rule's documentation with a bad and a good example; also
+    /// `classification` and operation names such as `drop_view`.
+    Explain {
+        /// A rule id (`missing-override`), an operation (`drop_table`) or `classification`.
+        rule: String,
+    },
+    /// Write a commented migsafe.toml in the working directory.
+    Init {
+        /// Overwrite an existing migsafe.toml.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+struct PathsArg {
+    /// Migration directories or single .sql files (default: from migsafe.toml, then
+    /// prisma/migrations, then migrations/).
+    paths: Vec<PathBuf>,
+}
+
+fn init_tracing(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let filter = if let Ok(f) = EnvFilter::try_from_default_env() {
+        f
+    } else {
+        EnvFilter::new(match verbose {
+            0 => "warn",
+            1 => "info",
+            2 => "debug",
+            _ => "trace",
+        })
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+fn color_on(g: &Global, stream_is_tty: bool) -> bool {
+    !g.no_color && std::env::var_os("NO_COLOR").is_none() && stream_is_tty
+}
+
+/// Prints a tool failure the way rustc prints an error, and returns 2.
+fn fail(e: &Error, g: &Global) -> ExitCode {
+    let color = color_on(g, std::io::stderr().is_terminal());
+    let (red, bold, reset) = if color {
+        ("\x1b[1;31m", "\x1b[1m", "\x1b[0m")
+    } else {
+        ("", "", "")
+    };
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{red}error{reset}{bold}: {e}{reset}");
+    if let Some(h) = e.help() {
+        let _ = writeln!(err, "  = help: {h}");
+    }
+    ExitCode::from(2)
+}
+
+fn load_config(g: &Global, cwd: &Path) -> Result<Config, Error> {
+    match &g.config {
+        Some(p) => {
+            if !p.is_file() {
+                return Err(Error::Path {
+                    path: p.display().to_string(),
+                    message: "config file not found".into(),
+                });
+            }
+            Config::load(p)
+        }
+        None => match Config::find(cwd) {
+            Some(p) => {
+                let rel = relative_to(&p, cwd);
+                tracing::info!("using config {}", rel.display());
+                Config::load(&rel)
+            }
+            None => Ok(Config::default()),
+        },
+    }
+}
+
+/// `p` relative to `base` when `p` is under one of its ancestors.
+fn relative_to(p: &Path, base: &Path) -> PathBuf {
+    let mut up = PathBuf::new();
+    let mut anc = Some(base);
+    while let Some(a) = anc {
+        if let Ok(rest) = p.strip_prefix(a) {
+            return if up.as_os_str().is_empty() {
+                rest.to_path_buf()
+            } else {
+                up.join(rest)
+            };
+        }
+        up.push("..");
+        anc = a.parent();
+    }
+    p.to_path_buf()
+}
+
+fn emit(report: &Report, g: &Global) -> ExitCode {
+    let out = match g.format {
+        FormatArg::Json => migsafe_core::render::json::render(report),
+        FormatArg::Text => migsafe_core::render::text::render(
+            report,
+            TextOptions {
+                color: color_on(g, std::io::stdout().is_terminal()),
+                quiet: g.quiet,
+            },
+        ),
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(out.as_bytes()).is_err() {
+        // A closed pipe (`migsafe check | head`) is not a failure of the check.
+        return ExitCode::from(report.exit_code() as u8);
+    }
+    let _ = stdout.flush();
+    ExitCode::from(report.exit_code() as u8)
+}
+
+fn run_validate(paths: &PathsArg, g: &Global) -> Result<Report, Error> {
+    let cwd = std::env::current_dir().map_err(|e| Error::Other(e.to_string()))?;
+    let config = load_config(g, &cwd)?;
+    let mut given = paths.paths.clone();
+    given.extend(g.migrations.iter().cloned());
+    let resolved = migsafe_core::resolve_migration_paths(&cwd, &given, &config)?;
+    tracing::info!("checking {:?}", resolved);
+    migsafe_core::validate_paths(&resolved, &config)
+}
+
+fn rules_list(g: &Global) -> ExitCode {
+    let mut out = String::new();
+    match g.format {
+        FormatArg::Json => {
+            let v: Vec<serde_json::Value> = migsafe_core::rules::ALL
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id,
+                        "severity": r.severity.as_str(),
+                        "category": r.category.as_str(),
+                        "summary": r.summary,
+                    })
+                })
+                .collect();
+            out = serde_json::to_string_pretty(&v).unwrap_or_default();
+            out.push('\n');
+        }
+        FormatArg::Text => {
+            let w = migsafe_core::rules::ALL
+                .iter()
+                .map(|r| r.id.len())
+                .max()
+                .unwrap_or(0);
+            for r in migsafe_core::rules::ALL {
+                out.push_str(&format!(
+                    "{:<w$}  {:<7}  {:<11}  {}\n",
+                    r.id,
+                    r.severity.as_str(),
+                    r.category.as_str(),
+                    r.summary
+                ));
+            }
+        }
+    }
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    ExitCode::SUCCESS
+}
+
+fn explain(rule: &str, g: &Global) -> ExitCode {
+    let text = if rule == "classification" {
+        Some(migsafe_core::classification::explain())
+    } else if let Some(r) = migsafe_core::rules::by_id(rule) {
+        Some(r.explain() + "\n")
+    } else {
+        migsafe_core::classification::explain_operation(rule)
+    };
+    match text {
+        Some(t) => {
+            let _ = std::io::stdout().lock().write_all(t.as_bytes());
+            ExitCode::SUCCESS
+        }
+        None => {
+            let help = match migsafe_core::rules::suggest(rule) {
+                Some(s) => format!("did you mean `{s}`? `migsafe rules` lists every rule"),
+                None => "`migsafe rules` lists every rule; `migsafe explain classification` every operation".into(),
+            };
+            fail(
+                &Error::Config {
+                    path: String::new(),
+                    line: None,
+                    column: None,
+                    message: format!("unknown rule or operation `{rule}`"),
+                    help: Some(help),
+                },
+                g,
+            )
+        }
+    }
+}
+
+fn init(force: bool, g: &Global) -> ExitCode {
+    let path = Path::new(migsafe_core::config::FILE_NAME);
+    if path.exists() && !force {
+        return fail(
+            &Error::Other(format!(
+                "{} already exists; pass --force to overwrite it",
+                path.display()
+            )),
+            g,
+        );
+    }
+    match std::fs::write(path, migsafe_core::config::TEMPLATE) {
+        Ok(()) => {
+            if !g.quiet {
+                println!("wrote {}", path.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(
+            &Error::Other(format!("cannot write {}: {e}", path.display())),
+            g,
+        ),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.global.verbose);
+    let g = &cli.global;
+    match &cli.command {
+        Command::Check(p) | Command::Validate(p) => match run_validate(p, g) {
+            Ok(r) => emit(&r, g),
+            Err(e) => fail(&e, g),
+        },
+        Command::Rules => rules_list(g),
+        Command::Explain { rule } => explain(rule, g),
+        Command::Init { force } => init(*force, g),
+    }
+}

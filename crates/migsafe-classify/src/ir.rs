@@ -751,6 +751,12 @@ impl OpKind {
                 "code that still uses the old column name breaks the moment it runs"
             }
             RenameEnumValue { .. } => "code that writes or compares the old value breaks",
+            DropType {
+                enum_swap: true, ..
+            }
+            | RenameType {
+                enum_swap: true, ..
+            } => "part of Prisma's enum swap; the column type change carries the risk",
             RenameType { .. } => "casts and code that name the old type break",
             DropType { cascade: true, .. } => {
                 "CASCADE also drops every column of this type, with its data"
@@ -759,8 +765,15 @@ impl OpKind {
                 "the type and its definition are gone; columns using it block the drop"
             }
             Truncate { .. } => "every row of the table is deleted",
-            Delete { .. } => "DELETE without WHERE deletes every row",
-            Update { .. } => "UPDATE without WHERE overwrites every row",
+            Delete {
+                has_where: false, ..
+            } => "DELETE without WHERE deletes every row",
+            Update {
+                has_where: false, ..
+            } => "UPDATE without WHERE overwrites every row",
+            Delete { .. } | Update { .. } => {
+                "it changes only the rows it selects; undoing it needs their old values"
+            }
             DropSchema { .. } => "the schema and everything in it are deleted",
             DropView { .. } => "readers of the view break and its definition is lost",
             DropSequence { .. } => "the sequence's position is lost and defaults using it break",
@@ -779,7 +792,47 @@ impl OpKind {
             }
             DropFunction { .. } | DropTrigger { .. } => "behaviour the database performed is gone",
             DetachPartition { .. } => "the partition's rows leave the table",
-            Other { .. } => "dropping an object removes behaviour others may rely on",
+            Other { verb, .. } if verb == "DROP" => {
+                "dropping an object removes behaviour others may rely on"
+            }
+            Other { verb, .. } if verb == "CREATE" => {
+                "it creates an object migsafe has no specific rule for"
+            }
+            Other { .. } => "an operation migsafe has no specific rule for",
+            SetDefault { .. } | DropDefault { .. } => "only rows inserted later see the change",
+            RenameIndex { .. } | RenameConstraint { .. } => {
+                "queries do not use index and constraint names"
+            }
+            ValidateConstraint { .. } => {
+                "it checks existing rows under a lock that lets writes through"
+            }
+            DropNotNull { .. } => {
+                "it relaxes a rule; putting it back fails once NULLs have been written"
+            }
+            AddEnumValue { .. } => {
+                "old code keeps working, but PostgreSQL cannot remove an enum value without swapping the type"
+            }
+            CreateView {
+                or_replace: true, ..
+            }
+            | CreateFunction {
+                or_replace: true, ..
+            }
+            | CreateTrigger {
+                or_replace: true, ..
+            } => "it replaces a definition; undoing it needs the old one from history",
+            Insert { .. } => "it adds rows; deleting them undoes it",
+            DoBlock => "procedural code: migsafe classifies the DDL it finds inside",
+            AlterColumnOther { .. }
+            | TableSetting { .. }
+            | Maintenance { .. }
+            | Select
+            | Set { .. }
+            | Comment
+            | Lock { .. }
+            | Grant
+            | Revoke
+            | Transaction { .. } => "it does not change the shape of the schema",
             _ => "it adds structure without touching existing data",
         }
     }

@@ -1,0 +1,413 @@
+//! `migsafe.toml`: the project configuration.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use migsafe_classify::Class;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::Error;
+use crate::naming::NamePattern;
+use crate::report::Severity;
+
+pub const FILE_NAME: &str = "migsafe.toml";
+
+/// A rule's configured level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Off,
+    On(Severity),
+}
+
+/// How migrations are laid out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LayoutSetting {
+    #[default]
+    Auto,
+    Prisma,
+    Flat,
+}
+
+/// The configuration, resolved: every field has its effective value.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The file it was read from.
+    pub file: Option<PathBuf>,
+    /// The directory paths in the file are relative to.
+    pub base: PathBuf,
+    pub migration_paths: Vec<PathBuf>,
+    pub layout: LayoutSetting,
+    pub naming: NamePattern,
+    pub schema: Option<PathBuf>,
+    pub overrides: Vec<String>,
+    pub require_rollback_plan: Vec<Class>,
+    pub require_approval: Vec<Class>,
+    pub rule_levels: BTreeMap<String, Level>,
+    pub postgres_version: u32,
+    pub long_running_ms: u64,
+    pub audit_log: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            file: None,
+            base: PathBuf::from("."),
+            migration_paths: Vec::new(),
+            layout: LayoutSetting::Auto,
+            naming: NamePattern::default(),
+            schema: None,
+            overrides: migsafe_annotations::DEFAULT_OVERRIDES
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            require_rollback_plan: vec![Class::Dangerous],
+            require_approval: Vec::new(),
+            rule_levels: BTreeMap::new(),
+            postgres_version: 15,
+            long_running_ms: 60_000,
+            audit_log: None,
+        }
+    }
+}
+
+impl Config {
+    /// The effective severity of a rule: configured, else its default.
+    pub fn level(&self, rule: &str, default: Severity) -> Level {
+        self.rule_levels
+            .get(rule)
+            .copied()
+            .unwrap_or(Level::On(default))
+    }
+
+    pub fn grammar(&self) -> migsafe_annotations::Grammar {
+        migsafe_annotations::Grammar {
+            overrides: self.overrides.clone(),
+        }
+    }
+
+    /// Finds `migsafe.toml` by walking up from `start`.
+    pub fn find(start: &Path) -> Option<PathBuf> {
+        let mut dir = Some(start);
+        while let Some(d) = dir {
+            let f = d.join(FILE_NAME);
+            if f.is_file() {
+                return Some(f);
+            }
+            dir = d.parent();
+        }
+        None
+    }
+
+    /// Reads and validates a config file.
+    pub fn load(path: &Path) -> Result<Config, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
+            path: crate::discover::display_path(path),
+            line: None,
+            column: None,
+            message: format!("cannot read the config file: {e}"),
+            help: None,
+        })?;
+        let base = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let mut c = Config::parse(&text, &base).map_err(|e| e.with_path(path))?;
+        c.file = Some(path.to_path_buf());
+        Ok(c)
+    }
+
+    /// Parses config text; relative paths are resolved against `base`.
+    pub fn parse(text: &str, base: &Path) -> Result<Config, Error> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
+        let mut c = Config {
+            base: base.to_path_buf(),
+            ..Config::default()
+        };
+        let rel = |p: &str| {
+            let p = PathBuf::from(p);
+            if p.is_absolute() || base == Path::new(".") || base.as_os_str().is_empty() {
+                p
+            } else {
+                base.join(p)
+            }
+        };
+        let err = |span: std::ops::Range<usize>, message: String, help: Option<String>| {
+            let li = migsafe_classify::LineIndex::new(text);
+            let (line, column) = li.line_col(text, span.start);
+            Error::Config {
+                path: String::new(),
+                line: Some(line),
+                column: Some(column),
+                message,
+                help,
+            }
+        };
+        if let Some(m) = raw.migrations {
+            if let Some(paths) = m.paths {
+                c.migration_paths = paths.iter().map(|p| rel(p)).collect();
+            }
+            if let Some(l) = m.layout {
+                c.layout = l;
+            }
+            if let Some(n) = m.naming {
+                c.naming = NamePattern::parse(n.get_ref()).map_err(|e| err(n.span(), e, None))?;
+            }
+        }
+        if let Some(s) = raw.schema {
+            if let Some(p) = s.path {
+                c.schema = Some(rel(&p));
+            }
+        }
+        if let Some(a) = raw.annotations {
+            if let Some(o) = a.overrides {
+                let words: Vec<String> = o
+                    .get_ref()
+                    .iter()
+                    .map(|w| w.trim_start_matches('@').to_ascii_lowercase())
+                    .collect();
+                if words.is_empty()
+                    || words
+                        .iter()
+                        .any(|w| w.is_empty() || w.contains(char::is_whitespace))
+                {
+                    return Err(err(
+                        o.span(),
+                        "`overrides` needs at least one annotation word without spaces".into(),
+                        Some("for example: overrides = [\"override-destructive\"]".into()),
+                    ));
+                }
+                c.overrides = words;
+            }
+            if let Some(v) = a.require_rollback_plan {
+                c.require_rollback_plan = classes(&v, text)?;
+            }
+            if let Some(v) = a.require_approval {
+                c.require_approval = classes(&v, text)?;
+            }
+        }
+        if let Some(rules) = raw.rules {
+            for (id, level) in rules {
+                let known = crate::rules::by_id(id.get_ref()).is_some();
+                if !known {
+                    let suggestion = crate::rules::suggest(id.get_ref());
+                    return Err(err(
+                        id.span(),
+                        format!("unknown rule `{}` in [rules]", id.get_ref()),
+                        Some(match suggestion {
+                            Some(s) => {
+                                format!("did you mean `{s}`? (`migsafe rules` lists every rule)")
+                            }
+                            None => "`migsafe rules` lists every rule".into(),
+                        }),
+                    ));
+                }
+                let l = match level.get_ref().as_str() {
+                    "off" | "allow" => Level::Off,
+                    "info" => Level::On(Severity::Info),
+                    "warning" | "warn" => Level::On(Severity::Warning),
+                    "error" | "deny" => Level::On(Severity::Error),
+                    other => {
+                        return Err(err(
+                            level.span(),
+                            format!("invalid level `{other}` for rule `{}`", id.get_ref()),
+                            Some("expected \"error\", \"warning\", \"info\" or \"off\"".into()),
+                        ));
+                    }
+                };
+                c.rule_levels.insert(id.into_inner(), l);
+            }
+        }
+        if let Some(d) = raw.database {
+            if let Some(v) = d.postgres_version {
+                if !(9..=30).contains(v.get_ref()) {
+                    return Err(err(
+                        v.span(),
+                        format!("unsupported PostgreSQL version {}", v.get_ref()),
+                        Some("expected a major version such as 15".into()),
+                    ));
+                }
+                c.postgres_version = v.into_inner();
+            }
+            if let Some(ms) = d.long_running_threshold_ms {
+                c.long_running_ms = ms;
+            }
+        }
+        if let Some(a) = raw.audit {
+            if let Some(l) = a.log {
+                c.audit_log = Some(rel(&l));
+            }
+        }
+        Ok(c)
+    }
+}
+
+fn classes(v: &Spanned<Vec<Spanned<String>>>, text: &str) -> Result<Vec<Class>, Error> {
+    let mut out = Vec::new();
+    for s in v.get_ref() {
+        let c = match s.get_ref().as_str() {
+            "dangerous" => Class::Dangerous,
+            "contract" => Class::Contract,
+            "expand" => Class::Expand,
+            "neutral" => Class::Neutral,
+            other => {
+                let li = migsafe_classify::LineIndex::new(text);
+                let (line, column) = li.line_col(text, s.span().start);
+                return Err(Error::Config {
+                    path: String::new(),
+                    line: Some(line),
+                    column: Some(column),
+                    message: format!("unknown class `{other}`"),
+                    help: Some(
+                        "expected \"dangerous\", \"contract\", \"expand\" or \"neutral\"".into(),
+                    ),
+                });
+            }
+        };
+        out.push(c);
+    }
+    Ok(out)
+}
+
+/// Turns a toml error into a config error with line, column and a
+/// "did you mean" for unknown keys.
+fn toml_error(text: &str, e: &toml::de::Error) -> Error {
+    let (line, column) = match e.span() {
+        Some(span) => {
+            let li = migsafe_classify::LineIndex::new(text);
+            let (l, c) = li.line_col(text, span.start);
+            (Some(l), Some(c))
+        }
+        None => (None, None),
+    };
+    let msg = e.message().trim().to_owned();
+    let mut help = None;
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        if let Some((field, expected)) = rest.split_once("`, expected ") {
+            let candidates: Vec<&str> = expected
+                .split('`')
+                .enumerate()
+                .filter(|(i, _)| i % 2 == 1)
+                .map(|(_, s)| s)
+                .collect();
+            let best = candidates
+                .iter()
+                .map(|c| (*c, strsim::damerau_levenshtein(field, c)))
+                .filter(|(c, d)| *d <= (c.len() / 3).max(2))
+                .min_by_key(|(_, d)| *d);
+            help = Some(match best {
+                Some((c, _)) => format!("did you mean `{c}`?"),
+                None => format!("expected {expected}"),
+            });
+            return Error::Config {
+                path: String::new(),
+                line,
+                column,
+                message: format!("unknown key `{field}`"),
+                help,
+            };
+        }
+    }
+    if msg.contains("expected") && help.is_none() {
+        help = None;
+    }
+    Error::Config {
+        path: String::new(),
+        line,
+        column,
+        message: msg,
+        help,
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    migrations: Option<RawMigrations>,
+    schema: Option<RawSchema>,
+    annotations: Option<RawAnnotations>,
+    rules: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    database: Option<RawDatabase>,
+    audit: Option<RawAudit>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMigrations {
+    paths: Option<Vec<String>>,
+    layout: Option<LayoutSetting>,
+    naming: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSchema {
+    path: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawAnnotations {
+    overrides: Option<Spanned<Vec<String>>>,
+    require_rollback_plan: Option<Spanned<Vec<Spanned<String>>>>,
+    require_approval: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawDatabase {
+    postgres_version: Option<Spanned<u32>>,
+    long_running_threshold_ms: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAudit {
+    log: Option<String>,
+}
+
+/// The commented file `migsafe init` writes.
+pub const TEMPLATE: &str = r#"# migsafe configuration. Every key is optional; the values shown are the
+# defaults. `migsafe rules` lists the rules, `migsafe explain RULE` explains one.
+
+[migrations]
+# Migration directories (Prisma or flat layout) or single .sql files.
+# Without this, migsafe looks for prisma/migrations, then migrations/.
+# paths = ["prisma/migrations"]
+# "auto" detects the layout of each directory; "prisma" or "flat" forces one.
+layout = "auto"
+# Placeholders: {timestamp} (YYYYMMDDHHMMSS, a real date), {number},
+# {description} (lower-case letters, digits, underscores), {any}.
+naming = "{timestamp}_{description}"
+
+[schema]
+# The Prisma schema: a file, or a folder of .prisma files.
+# Without this: prisma/schema.prisma, then prisma/schema/.
+# path = "prisma/schema.prisma"
+
+[annotations]
+# The comment words that allow a contract or dangerous statement.
+overrides = ["override-destructive", "migration-override", "allow-destructive"]
+# Classes whose statements need `-- @rollback-plan: …` next to the override.
+require-rollback-plan = ["dangerous"]
+# Classes whose statements need `-- @approved-by: NAME` (the seed's team
+# lead approval). Empty: no approval needed.
+require-approval = []
+
+[rules]
+# Per-rule level: "error", "warning", "info" or "off".
+# require-concurrent-index = "error"
+# unused-override = "off"
+
+[database]
+# The PostgreSQL major version the migrations run on (lock facts depend on it).
+postgres-version = 15
+# `migsafe status` reports migrations that ran longer than this.
+long-running-threshold-ms = 60000
+
+[audit]
+# Append one JSON line per run to this file (never truncated).
+# log = ".migsafe/audit.jsonl"
+"#;

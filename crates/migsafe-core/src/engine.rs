@@ -1,0 +1,311 @@
+//! The check pipeline: migrations in, [`Report`] out.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use migsafe_annotations::{Annotations, CommentInput, Resolved, StatementInput};
+use migsafe_classify::{AnalyzedFile, CommentKind, OpKind, analyze};
+use rayon::prelude::*;
+
+use crate::config::{Config, Level};
+use crate::discover::Layout;
+use crate::report::{Diagnostic, MigrationReport, Report, StatementReport};
+use crate::rules::{self, Rule};
+
+/// One migration's text, from disk or from memory.
+#[derive(Clone, Debug)]
+pub struct MigrationSource {
+    /// `20260104000000_drop_legacy`.
+    pub name: String,
+    /// The up script's path as reported.
+    pub path: String,
+    pub up: Vec<u8>,
+    /// The down script: reported path and bytes.
+    pub down: Option<(String, Vec<u8>)>,
+    pub layout: Layout,
+}
+
+impl MigrationSource {
+    /// An in-memory Prisma-layout migration.
+    pub fn prisma(name: &str, up: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            path: format!("prisma/migrations/{name}/migration.sql"),
+            up: up.as_bytes().to_vec(),
+            down: None,
+            layout: Layout::Prisma,
+        }
+    }
+}
+
+/// Collects diagnostics, applying the configured levels.
+pub(crate) struct Sink<'a> {
+    config: &'a Config,
+    pub(crate) out: Vec<Diagnostic>,
+    path: String,
+    migration: Option<String>,
+}
+
+impl<'a> Sink<'a> {
+    pub(crate) fn new(config: &'a Config, path: &str, migration: Option<&str>) -> Self {
+        Self {
+            config,
+            out: Vec::new(),
+            path: path.to_owned(),
+            migration: migration.map(str::to_owned),
+        }
+    }
+
+    /// Emits a finding of `rule`; `f` fills in position, help and notes.
+    pub(crate) fn emit(
+        &mut self,
+        rule: &Rule,
+        message: impl Into<String>,
+        f: impl FnOnce(Diagnostic) -> Diagnostic,
+    ) {
+        let Level::On(sev) = self.config.level(rule.id, rule.severity) else {
+            return;
+        };
+        let mut d = Diagnostic::new(rule.id, sev, self.path.clone(), message);
+        if let Some(m) = &self.migration {
+            d = d.migration(m.clone());
+        }
+        self.out.push(f(d));
+    }
+}
+
+/// What the rules of one file see.
+pub(crate) struct FileCtx<'a> {
+    pub(crate) source: &'a MigrationSource,
+    pub(crate) text: &'a str,
+    pub(crate) file: &'a AnalyzedFile,
+    pub(crate) annotations: &'a Resolved,
+    /// Annotations in force for each statement (own + file scope).
+    pub(crate) effective: Vec<Annotations>,
+    pub(crate) config: &'a Config,
+    /// Tables created earlier in this same migration: lock rules do not
+    /// apply to them (nobody else can be using them yet).
+    pub(crate) created_before: Vec<HashSet<(Option<String>, String)>>,
+}
+
+impl FileCtx<'_> {
+    /// The end column (exclusive, characters) of a statement's first line,
+    /// trailing whitespace excluded.
+    pub(crate) fn first_line_end(&self, stmt: &migsafe_classify::Statement) -> u32 {
+        let li = &self.file.split.lines;
+        let r = li.line_range(self.text, stmt.line);
+        let line = self.text.get(r).unwrap_or("");
+        line.trim_end().chars().count() as u32 + 1
+    }
+
+    pub(crate) fn table_is_new(&self, stmt_index: usize, t: &migsafe_classify::ObjName) -> bool {
+        self.created_before.get(stmt_index).is_some_and(|s| {
+            s.contains(&(t.schema.clone(), t.name.clone())) || s.contains(&(None, t.name.clone()))
+        })
+    }
+}
+
+/// The analysis of one migration, kept for later phases (replay, rollback).
+pub struct AnalyzedMigration {
+    pub source: MigrationSource,
+    pub text: Arc<str>,
+    pub file: AnalyzedFile,
+    pub report: MigrationReport,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn decode(source: &MigrationSource, config: &Config, sink: &mut Sink<'_>) -> Arc<str> {
+    let bytes = source
+        .up
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&source.up);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Arc::from(s),
+        Err(e) => {
+            let valid = e.valid_up_to();
+            let prefix = std::str::from_utf8(&bytes[..valid]).unwrap_or("");
+            let li = migsafe_classify::LineIndex::new(prefix);
+            let (line, column) = li.line_col(prefix, prefix.len());
+            let byte = bytes.get(valid).copied().unwrap_or(0);
+            let _ = config;
+            sink.emit(
+                &rules::integrity::INVALID_ENCODING,
+                format!("file is not valid UTF-8: byte 0x{byte:02x} at {line}:{column}"),
+                |d| {
+                    d.at(line, column)
+                        .note("PostgreSQL rejects the script or stores garbled text; migsafe checks the rest with the bad bytes replaced")
+                        .help("re-save the file as UTF-8")
+                },
+            );
+            Arc::from(String::from_utf8_lossy(bytes).into_owned())
+        }
+    }
+}
+
+/// Analyzes one migration and runs the per-file rules.
+pub fn analyze_migration(source: MigrationSource, config: &Config) -> AnalyzedMigration {
+    let mut sink = Sink::new(config, &source.path, Some(&source.name));
+    let text = decode(&source, config, &mut sink);
+    let file = analyze(&text);
+    let comments: Vec<CommentInput<'_>> = file
+        .split
+        .comments
+        .iter()
+        .filter(|c| c.kind == CommentKind::Line)
+        .map(|c| CommentInput {
+            offset: c.span.start,
+            line: c.line,
+            column: c.column,
+            body: c.body(&text),
+            own_line: c.own_line,
+        })
+        .collect();
+    let stmts: Vec<StatementInput> = file
+        .statements
+        .iter()
+        .map(|s| StatementInput {
+            start: s.span.start,
+            end: s.span.end,
+            line: s.line,
+            end_line: s.end_line,
+        })
+        .collect();
+    let resolved = migsafe_annotations::resolve(&config.grammar(), &comments, &stmts);
+    let effective: Vec<Annotations> = (0..file.statements.len())
+        .map(|i| resolved.effective(i))
+        .collect();
+
+    let mut created = HashSet::new();
+    let mut created_before = Vec::with_capacity(file.statements.len());
+    for s in &file.statements {
+        created_before.push(created.clone());
+        for o in &s.ops {
+            if let OpKind::CreateTable { table, .. } = &o.kind {
+                created.insert((table.schema.clone(), table.name.clone()));
+            }
+        }
+    }
+
+    let ctx = FileCtx {
+        source: &source,
+        text: &text,
+        file: &file,
+        annotations: &resolved,
+        effective,
+        config,
+        created_before,
+    };
+    rules::check_integrity(&ctx, &mut sink);
+    rules::check_safety(&ctx, &mut sink);
+    rules::check_annotations(&ctx, &mut sink);
+    rules::check_locking(&ctx, &mut sink);
+
+    let statements: Vec<StatementReport> = file
+        .statements
+        .iter()
+        .zip(&ctx.effective)
+        .map(|(s, ann)| {
+            let primary = s.primary();
+            StatementReport {
+                line: s.line,
+                column: s.column,
+                end_line: s.end_line,
+                operation: primary
+                    .map(|o| o.kind.name().to_owned())
+                    .unwrap_or_default(),
+                class: s.class(),
+                rollback: s.rollback(),
+                objects: s.objects(),
+                overridden: ann.is_overridden(),
+                rollback_plan: ann.plan().map(str::to_owned),
+                parsed: s.parsed,
+                operations: if s.ops.len() > 1 {
+                    s.ops.iter().map(|o| o.kind.name().to_owned()).collect()
+                } else {
+                    Vec::new()
+                },
+                approved_by: ann.approved_by.iter().map(|a| a.value.clone()).collect(),
+            }
+        })
+        .collect();
+    let report = MigrationReport {
+        path: source.path.clone(),
+        name: source.name.clone(),
+        class: statements
+            .iter()
+            .map(|s| s.class)
+            .max()
+            .unwrap_or(migsafe_classify::Class::Neutral),
+        rollback: statements
+            .iter()
+            .map(|s| s.rollback)
+            .max()
+            .unwrap_or(migsafe_classify::Rollback::Simple),
+        statements,
+        down: source.down.as_ref().map(|(p, _)| p.clone()),
+    };
+    let diagnostics = sink.out;
+    drop(ctx);
+    AnalyzedMigration {
+        source,
+        text,
+        file,
+        report,
+        diagnostics,
+    }
+}
+
+/// Analyzes every migration (in parallel, results in input order) and runs
+/// the rules that look across migrations.
+pub fn analyze_all(sources: Vec<MigrationSource>, config: &Config) -> Vec<AnalyzedMigration> {
+    sources
+        .into_par_iter()
+        .map(|s| analyze_migration(s, config))
+        .collect()
+}
+
+/// Builds the report for validated migrations: per-file findings, naming
+/// and duplicate checks, in a stable order.
+pub fn validate_report(
+    migrations: &[AnalyzedMigration],
+    config: &Config,
+    extra: Vec<Diagnostic>,
+) -> Report {
+    let mut report = Report::new();
+    let mut diags = Vec::new();
+    let mut order: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, m) in migrations.iter().enumerate() {
+        order.insert(m.source.path.clone(), i);
+        report.migrations.push(m.report.clone());
+        report.sources.insert(m.source.path.clone(), m.text.clone());
+        diags.extend(m.diagnostics.iter().cloned());
+    }
+    diags.extend(rules::integrity::check_names(migrations, config));
+    diags.extend(extra);
+    sort_diagnostics(&mut diags, &order);
+    report.diagnostics = diags;
+    report.finish();
+    report
+}
+
+/// Migration order first, then position, then rule.
+pub fn sort_diagnostics(diags: &mut [Diagnostic], order: &BTreeMap<String, usize>) {
+    diags.sort_by(|a, b| {
+        let oa = order.get(&a.path).copied().unwrap_or(usize::MAX);
+        let ob = order.get(&b.path).copied().unwrap_or(usize::MAX);
+        (
+            oa,
+            &a.path,
+            a.line.unwrap_or(0),
+            a.column.unwrap_or(0),
+            &a.rule,
+        )
+            .cmp(&(
+                ob,
+                &b.path,
+                b.line.unwrap_or(0),
+                b.column.unwrap_or(0),
+                &b.rule,
+            ))
+    });
+}

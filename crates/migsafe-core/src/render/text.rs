@@ -1,0 +1,207 @@
+//! `--format text`: diagnostics the way rustc prints them.
+
+use std::fmt::Write as _;
+
+use migsafe_classify::Class;
+
+use crate::report::{Diagnostic, Report, Severity};
+
+/// Text rendering options.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TextOptions {
+    /// ANSI colours.
+    pub color: bool,
+    /// Leave out info findings and the summary line.
+    pub quiet: bool,
+}
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_owned()
+        }
+    }
+    fn sev(&self, sev: Severity, s: &str) -> String {
+        self.wrap(
+            match sev {
+                Severity::Error => "1;31",
+                Severity::Warning => "1;33",
+                Severity::Info => "1;36",
+            },
+            s,
+        )
+    }
+    fn blue(&self, s: &str) -> String {
+        self.wrap("1;34", s)
+    }
+    fn bold(&self, s: &str) -> String {
+        self.wrap("1", s)
+    }
+}
+
+fn expand_tabs(s: &str) -> String {
+    s.replace('\t', "    ")
+}
+
+/// Display width of the first `n` characters of `line` with tabs as 4.
+fn width_of(line: &str, n: usize) -> usize {
+    line.chars()
+        .take(n)
+        .map(|c| if c == '\t' { 4 } else { 1 })
+        .sum()
+}
+
+/// Renders one diagnostic.
+pub fn render_diagnostic(
+    out: &mut String,
+    d: &Diagnostic,
+    source: Option<&str>,
+    opts: TextOptions,
+) {
+    let p = Paint { on: opts.color };
+    let head = format!("{}[{}]", d.severity, d.rule);
+    let _ = writeln!(
+        out,
+        "{}{} {}",
+        p.sev(d.severity, &head),
+        p.bold(":"),
+        p.bold(&d.message)
+    );
+    let line_no = d.line.unwrap_or(0);
+    let gutter = if line_no > 0 {
+        line_no.to_string().len()
+    } else {
+        1
+    };
+    let pad = " ".repeat(gutter);
+    match (d.line, d.column) {
+        (Some(l), Some(c)) => {
+            let _ = writeln!(out, "{pad}{} {}:{l}:{c}", p.blue("-->"), d.path);
+        }
+        _ => {
+            let _ = writeln!(out, "{pad}{} {}", p.blue("-->"), d.path);
+        }
+    }
+    if let (Some(src), Some(l), Some(c)) = (source, d.line, d.column) {
+        let line = src.lines().nth(l.saturating_sub(1) as usize).unwrap_or("");
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let start = c.saturating_sub(1) as usize;
+        let len_chars = line.chars().count();
+        let end = match (d.end_line, d.end_column) {
+            (Some(el), Some(ec)) if el == l && ec as usize > c as usize => {
+                (ec.saturating_sub(1) as usize).min(len_chars.max(start + 1))
+            }
+            _ => {
+                // To the end of the line, trailing whitespace excluded.
+                line.trim_end().chars().count().max(start + 1)
+            }
+        };
+        let lead = width_of(line, start);
+        let span = width_of(line, end).saturating_sub(lead).max(1);
+        let _ = writeln!(out, "{pad} {}", p.blue("|"));
+        let _ = writeln!(
+            out,
+            "{} {} {}",
+            p.blue(&l.to_string()),
+            p.blue("|"),
+            expand_tabs(line).trim_end()
+        );
+        let carets = "^".repeat(span);
+        let label = d
+            .label
+            .as_deref()
+            .map(|s| format!(" {s}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{pad} {} {}{}",
+            p.blue("|"),
+            " ".repeat(lead),
+            p.sev(d.severity, &format!("{carets}{label}"))
+        );
+        if d.note.is_some() || d.help.is_some() {
+            let _ = writeln!(out, "{pad} {}", p.blue("|"));
+        }
+    }
+    if let Some(n) = &d.note {
+        let _ = writeln!(out, "{pad} {} {}: {n}", p.blue("="), p.bold("note"));
+    }
+    if let Some(h) = &d.help {
+        let _ = writeln!(out, "{pad} {} {}: {h}", p.blue("="), p.bold("help"));
+    }
+    out.push('\n');
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Renders the whole report: each finding, then a summary line.
+pub fn render(report: &Report, opts: TextOptions) -> String {
+    let mut out = String::new();
+    for d in &report.diagnostics {
+        if opts.quiet && d.severity == Severity::Info {
+            continue;
+        }
+        let src = report.sources.get(&d.path).map(|s| &**s);
+        render_diagnostic(&mut out, d, src, opts);
+    }
+    if !opts.quiet {
+        out.push_str(&summary_line(report, opts));
+        out.push('\n');
+    }
+    out
+}
+
+/// `migsafe: 3 migrations, 12 statements (9 expand, 2 dangerous): 2 errors, 1 warning`
+pub fn summary_line(report: &Report, opts: TextOptions) -> String {
+    let p = Paint { on: opts.color };
+    let s = &report.summary;
+    let mut classes = Vec::new();
+    for class in [
+        Class::Expand,
+        Class::Contract,
+        Class::Dangerous,
+        Class::Neutral,
+    ] {
+        let n = report
+            .migrations
+            .iter()
+            .flat_map(|m| m.statements.iter())
+            .filter(|st| st.class == class)
+            .count();
+        if n > 0 {
+            classes.push(format!("{n} {class}"));
+        }
+    }
+    let mut line = format!(
+        "{}, {}",
+        plural(s.migrations, "migration", "migrations"),
+        plural(s.statements, "statement", "statements")
+    );
+    if !classes.is_empty() {
+        let _ = write!(line, " ({})", classes.join(", "));
+    }
+    let verdict = if s.errors == 0 && s.warnings == 0 {
+        p.wrap("1;32", "no findings")
+    } else {
+        let mut parts = Vec::new();
+        if s.errors > 0 {
+            parts.push(p.sev(Severity::Error, &plural(s.errors, "error", "errors")));
+        }
+        if s.warnings > 0 {
+            parts.push(p.sev(
+                Severity::Warning,
+                &plural(s.warnings, "warning", "warnings"),
+            ));
+        }
+        parts.join(", ")
+    };
+    format!("{} {line}: {verdict}", p.bold("migsafe:"))
+}

@@ -1,0 +1,312 @@
+//! Lock and performance rules. They concern safe (expand) statements, so
+//! they are warnings by default; `[rules]` in `migsafe.toml` can raise them.
+
+use migsafe_classify::OpKind;
+use migsafe_classify::ir::{ConstraintKind, TxKind};
+use migsafe_classify::lock::{is_serial_type, is_volatile_default, lock_facts};
+
+use super::{Category, Example, Rule};
+use crate::discover::Layout;
+use crate::engine::{FileCtx, Sink};
+use crate::report::Severity;
+
+pub static REQUIRE_CONCURRENT_INDEX: Rule = Rule {
+    id: "require-concurrent-index",
+    severity: Severity::Warning,
+    category: Category::Locking,
+    summary: "`CREATE INDEX` without `CONCURRENTLY` on an existing table blocks its writes",
+    what: "`CREATE [UNIQUE] INDEX` without `CONCURRENTLY` on a table that this migration did not create.",
+    why: "A plain `CREATE INDEX` holds a SHARE lock for the whole build: every `INSERT`, `UPDATE` and \
+`DELETE` on the table waits, for minutes on a large table. `CONCURRENTLY` builds the index without \
+blocking writes. It cannot run inside a transaction, so with Prisma it goes in a migration of its own.",
+    bad: Example {
+        migrations: &[(
+            "20260105120000_index_email",
+            "CREATE INDEX \"users_email_idx\" ON \"users\"(\"email\");\n",
+        )],
+        config: "",
+        checked: true,
+    },
+    good: Example {
+        migrations: &[(
+            "20260105120000_index_email",
+            "CREATE INDEX CONCURRENTLY \"users_email_idx\" ON \"users\"(\"email\");\n",
+        )],
+        config: "",
+        checked: true,
+    },
+};
+
+pub static CONSTRAINT_MISSING_NOT_VALID: Rule = Rule {
+    id: "constraint-missing-not-valid",
+    severity: Severity::Warning,
+    category: Category::Locking,
+    summary: "a foreign key or check added to an existing table without `NOT VALID`",
+    what: "`ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY` or `CHECK` without `NOT VALID`, on a table this \
+migration did not create.",
+    why: "Adding the constraint validates every existing row while holding a lock that blocks writes \
+(SHARE ROW EXCLUSIVE for a foreign key, on both tables; ACCESS EXCLUSIVE for a check). Adding it \
+`NOT VALID` is instant; `VALIDATE CONSTRAINT` later scans the table under a lock that lets writes \
+through.",
+    bad: Example {
+        migrations: &[(
+            "20260105120000_orders_fk",
+            "ALTER TABLE \"orders\" ADD CONSTRAINT \"orders_user_id_fkey\" FOREIGN KEY (\"user_id\") REFERENCES \"users\"(\"id\");\n",
+        )],
+        config: "",
+        checked: true,
+    },
+    good: Example {
+        migrations: &[(
+            "20260105120000_orders_fk",
+            "ALTER TABLE \"orders\" ADD CONSTRAINT \"orders_user_id_fkey\" FOREIGN KEY (\"user_id\") REFERENCES \"users\"(\"id\") NOT VALID;\nALTER TABLE \"orders\" VALIDATE CONSTRAINT \"orders_user_id_fkey\";\n",
+        )],
+        config: "",
+        checked: true,
+    },
+};
+
+pub static ADDING_REQUIRED_COLUMN: Rule = Rule {
+    id: "adding-required-column",
+    severity: Severity::Warning,
+    category: Category::Locking,
+    summary: "a `NOT NULL` column without a default added to an existing table",
+    what: "`ADD COLUMN … NOT NULL` with no `DEFAULT` (and not an identity, serial or generated column) on \
+a table this migration did not create.",
+    why: "PostgreSQL fails the statement as soon as the table has a row: the migration works on an \
+empty development database and fails in production. Prisma warns about the same thing.",
+    bad: Example {
+        migrations: &[(
+            "20260105120000_add_tenant",
+            "ALTER TABLE \"users\" ADD COLUMN \"tenant_id\" TEXT NOT NULL;\n",
+        )],
+        config: "",
+        checked: true,
+    },
+    good: Example {
+        migrations: &[(
+            "20260105120000_add_tenant",
+            "ALTER TABLE \"users\" ADD COLUMN \"tenant_id\" TEXT NOT NULL DEFAULT 'default';\n",
+        )],
+        config: "",
+        checked: true,
+    },
+};
+
+pub static ADD_COLUMN_REWRITE: Rule = Rule {
+    id: "add-column-rewrite",
+    severity: Severity::Warning,
+    category: Category::Locking,
+    summary: "a column added with a volatile default, serial or identity rewrites the whole table",
+    what: "`ADD COLUMN` on an existing table whose default is volatile (`gen_random_uuid()`, \
+`random()`, `clock_timestamp()`, `nextval(…)`), or whose type is `SERIAL`, or that is an identity or \
+stored generated column.",
+    why: "Since PostgreSQL 11 a constant default is stored once and the table is not touched. A \
+volatile default has to be computed for every row, so the table is rewritten under an ACCESS \
+EXCLUSIVE lock: no reads, no writes, for as long as the rewrite takes.",
+    bad: Example {
+        migrations: &[(
+            "20260105120000_add_uuid",
+            "ALTER TABLE \"users\" ADD COLUMN \"public_id\" UUID NOT NULL DEFAULT gen_random_uuid();\n",
+        )],
+        config: "",
+        checked: true,
+    },
+    good: Example {
+        migrations: &[(
+            "20260105120000_add_uuid",
+            "ALTER TABLE \"users\" ADD COLUMN \"public_id\" UUID;\n-- backfill in batches from the application, then:\n-- ALTER TABLE \"users\" ALTER COLUMN \"public_id\" SET DEFAULT gen_random_uuid();\n",
+        )],
+        config: "",
+        checked: true,
+    },
+};
+
+pub static CONCURRENTLY_IN_TRANSACTION: Rule = Rule {
+    id: "concurrently-in-transaction",
+    severity: Severity::Error,
+    category: Category::Locking,
+    summary: "`CREATE/DROP INDEX CONCURRENTLY` where it cannot run: inside a transaction",
+    what: "`CREATE INDEX CONCURRENTLY` or `DROP INDEX CONCURRENTLY` between `BEGIN` and `COMMIT`, or in \
+a Prisma migration that has other statements too. Prisma sends a migration file as one multi-statement \
+script, which PostgreSQL runs as one implicit transaction.",
+    why: "PostgreSQL refuses with `cannot run inside a transaction block`: the deployment fails at this \
+migration, after the statements before it in the file already ran.",
+    bad: Example {
+        migrations: &[(
+            "20260105120000_index_email",
+            "ALTER TABLE \"users\" ADD COLUMN \"email\" TEXT;\nCREATE INDEX CONCURRENTLY \"users_email_idx\" ON \"users\"(\"email\");\n",
+        )],
+        config: "",
+        checked: true,
+    },
+    good: Example {
+        migrations: &[
+            (
+                "20260105120000_add_email",
+                "ALTER TABLE \"users\" ADD COLUMN \"email\" TEXT;\n",
+            ),
+            (
+                "20260105120100_index_email",
+                "CREATE INDEX CONCURRENTLY \"users_email_idx\" ON \"users\"(\"email\");\n",
+            ),
+        ],
+        config: "",
+        checked: true,
+    },
+};
+
+pub(crate) fn check(ctx: &FileCtx<'_>, sink: &mut Sink<'_>) {
+    let prisma_multi = ctx.source.layout == Layout::Prisma && ctx.file.statements.len() > 1;
+    let mut in_tx = false;
+    for (i, s) in ctx.file.statements.iter().enumerate() {
+        let end = ctx.first_line_end(s);
+        for op in &s.ops {
+            match &op.kind {
+                OpKind::Transaction {
+                    kind: TxKind::Begin,
+                } => in_tx = true,
+                OpKind::Transaction {
+                    kind: TxKind::Commit | TxKind::Rollback,
+                } => in_tx = false,
+                OpKind::CreateIndex {
+                    concurrently,
+                    table,
+                    name,
+                    ..
+                } => {
+                    if !concurrently && !ctx.table_is_new(i, table) {
+                        let what = name
+                            .clone()
+                            .map_or_else(|| "an index".to_owned(), |n| format!("index `{n}`"));
+                        sink.emit(
+                            &REQUIRE_CONCURRENT_INDEX,
+                            format!("creating {what} without CONCURRENTLY blocks writes to {table} while it builds"),
+                            |d| {
+                                d.at(s.line, s.column)
+                                    .span_end(s.line, end)
+                                    .label("SHARE lock held for the whole index build")
+                                    .help("use `CREATE INDEX CONCURRENTLY`, alone in its migration")
+                            },
+                        );
+                    }
+                }
+                OpKind::AddConstraint {
+                    table,
+                    constraint,
+                    not_valid: false,
+                } if !ctx.table_is_new(i, table)
+                    && matches!(
+                        constraint.kind,
+                        ConstraintKind::ForeignKey(_) | ConstraintKind::Check { .. }
+                    ) =>
+                {
+                    let facts = lock_facts(&op.kind);
+                    let name = constraint.name.clone().unwrap_or_default();
+                    sink.emit(
+                        &CONSTRAINT_MISSING_NOT_VALID,
+                        format!(
+                            "adding {} `{name}` checks every row of {table} under a {} lock",
+                            constraint.kind.label(),
+                            facts.lock.as_sql()
+                        ),
+                        |d| {
+                            d.at(s.line, s.column)
+                                .span_end(s.line, end)
+                                .help(format!(
+                                    "add it with `NOT VALID`, then run `ALTER TABLE {table} VALIDATE CONSTRAINT \"{name}\";` in a later migration"
+                                ))
+                        },
+                    );
+                }
+                OpKind::AddColumn { table, column, .. } if !ctx.table_is_new(i, table) => {
+                    let serial = is_serial_type(&column.data_type);
+                    if column.not_null
+                        && column.default.is_none()
+                        && !column.identity
+                        && column.generated.is_none()
+                        && !serial
+                        && !column.primary_key
+                    {
+                        sink.emit(
+                            &ADDING_REQUIRED_COLUMN,
+                            format!(
+                                "adding NOT NULL column `{}` without a default fails if {table} has any row",
+                                column.name
+                            ),
+                            |d| {
+                                d.at(s.line, s.column)
+                                    .span_end(s.line, end)
+                                    .help("add a DEFAULT, or add the column nullable, backfill it, then SET NOT NULL")
+                            },
+                        );
+                    }
+                    let volatile = column.default.as_deref().is_some_and(is_volatile_default);
+                    if volatile || serial || column.identity || column.generated.is_some() {
+                        let why = if volatile {
+                            format!(
+                                "its default `{}` is volatile",
+                                column.default.clone().unwrap_or_default()
+                            )
+                        } else if serial {
+                            "a SERIAL column takes its values from a sequence, row by row"
+                                .to_owned()
+                        } else if column.identity {
+                            "an identity column is filled row by row".to_owned()
+                        } else {
+                            "a stored generated column is computed row by row".to_owned()
+                        };
+                        sink.emit(
+                            &ADD_COLUMN_REWRITE,
+                            format!(
+                                "adding column `{}` rewrites {table} under an ACCESS EXCLUSIVE lock: {why}",
+                                column.name
+                            ),
+                            |d| {
+                                d.at(s.line, s.column)
+                                    .span_end(s.line, end)
+                                    .help("add the column without a default, backfill it in batches, then set the default")
+                            },
+                        );
+                    }
+                }
+                OpKind::DropIndex {
+                    concurrently: true, ..
+                } => {}
+                _ => {}
+            }
+            let concurrent = matches!(
+                op.kind,
+                OpKind::CreateIndex {
+                    concurrently: true,
+                    ..
+                } | OpKind::DropIndex {
+                    concurrently: true,
+                    ..
+                }
+            );
+            if concurrent && (in_tx || prisma_multi) {
+                let why = if in_tx {
+                    "it stands between BEGIN and COMMIT"
+                } else {
+                    "Prisma runs this file's statements as one implicit transaction"
+                };
+                sink.emit(
+                    &CONCURRENTLY_IN_TRANSACTION,
+                    format!(
+                        "{} CONCURRENTLY cannot run inside a transaction block: {why}",
+                        op.kind.title()
+                    ),
+                    |d| {
+                        d.at(s.line, s.column)
+                            .span_end(s.line, end)
+                            .note(
+                                "PostgreSQL rejects it and the deployment stops at this migration",
+                            )
+                            .help("move it into a migration of its own, with no other statement")
+                    },
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! The rule registry. Each rule is documented once, here, in the fixed
+//! shape *what it finds / why it matters / bad example / what to write
+//! instead*; `migsafe rules`, `migsafe explain` and `docs/rules/*.md` are
+//! generated from these entries, and a test runs every example through the
+//! engine so the documentation cannot drift from the behaviour.
+
+use std::fmt::Write as _;
+
+use crate::report::Severity;
+
+pub(crate) mod annotations;
+pub(crate) mod integrity;
+pub(crate) mod locking;
+pub(crate) mod safety;
+
+pub(crate) use annotations::check as check_annotations;
+pub(crate) use integrity::check_statements as check_integrity;
+pub(crate) use locking::check as check_locking;
+pub(crate) use safety::check as check_safety;
+
+/// What part of the release-safety process a rule belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Category {
+    Safety,
+    Annotations,
+    Integrity,
+    Locking,
+    Rollback,
+    Drift,
+    History,
+    Workflow,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Safety => "safety",
+            Category::Annotations => "annotations",
+            Category::Integrity => "integrity",
+            Category::Locking => "locking",
+            Category::Rollback => "rollback",
+            Category::Drift => "drift",
+            Category::History => "history",
+            Category::Workflow => "workflow",
+        }
+    }
+}
+
+/// An example for a rule's documentation: migrations as (name, up SQL).
+/// `checked` examples are run by the test suite: the bad one must raise the
+/// rule, the good one must not.
+#[derive(Clone, Copy, Debug)]
+pub struct Example {
+    pub migrations: &'static [(&'static str, &'static str)],
+    /// `migsafe.toml` text the example runs with ("" for the defaults).
+    pub config: &'static str,
+    pub checked: bool,
+}
+
+/// One rule's identity and documentation.
+#[derive(Clone, Copy, Debug)]
+pub struct Rule {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub category: Category,
+    /// One line for `migsafe rules`.
+    pub summary: &'static str,
+    pub what: &'static str,
+    pub why: &'static str,
+    pub bad: Example,
+    pub good: Example,
+}
+
+/// Every rule, in the order `migsafe rules` lists them.
+pub static ALL: &[&Rule] = &[
+    &safety::MISSING_OVERRIDE,
+    &safety::MISSING_ROLLBACK_PLAN,
+    &safety::MISSING_APPROVAL,
+    &safety::UNUSED_OVERRIDE,
+    &annotations::UNKNOWN_ANNOTATION,
+    &annotations::INVALID_ANNOTATION,
+    &integrity::INVALID_MIGRATION_NAME,
+    &integrity::DUPLICATE_MIGRATION_TIMESTAMP,
+    &integrity::EMPTY_MIGRATION,
+    &integrity::INVALID_ENCODING,
+    &integrity::UNTERMINATED_LITERAL,
+    &integrity::UNPARSABLE_STATEMENT,
+    &integrity::NO_MIGRATIONS,
+    &locking::REQUIRE_CONCURRENT_INDEX,
+    &locking::CONSTRAINT_MISSING_NOT_VALID,
+    &locking::ADDING_REQUIRED_COLUMN,
+    &locking::ADD_COLUMN_REWRITE,
+    &locking::CONCURRENTLY_IN_TRANSACTION,
+];
+
+pub fn by_id(id: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.id == id)
+}
+
+/// The rule id closest to a mistyped one.
+pub fn suggest(id: &str) -> Option<&'static str> {
+    ALL.iter()
+        .map(|r| (r.id, strsim::damerau_levenshtein(id, r.id)))
+        .filter(|(r, d)| *d <= (r.len() / 3).max(2))
+        .min_by_key(|(_, d)| *d)
+        .map(|(r, _)| r)
+}
+
+fn example_text(e: &Example) -> String {
+    let mut s = String::new();
+    if !e.config.is_empty() {
+        s.push_str("-- with migsafe.toml:\n");
+        for l in e.config.lines() {
+            let _ = writeln!(s, "--   {l}");
+        }
+        s.push('\n');
+    }
+    for (i, (name, sql)) in e.migrations.iter().enumerate() {
+        if e.migrations.len() > 1 || !name.starts_with("20260101000000_") {
+            if i > 0 {
+                s.push('\n');
+            }
+            let _ = writeln!(s, "-- {name}/migration.sql");
+        }
+        s.push_str(sql.trim_end());
+        s.push('\n');
+    }
+    s
+}
+
+impl Rule {
+    /// The text `migsafe explain` prints.
+    pub fn explain(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "{} ({}, default severity: {})",
+            self.id,
+            self.category.as_str(),
+            self.severity
+        );
+        let _ = writeln!(s, "\n{}\n", self.summary);
+        let _ = writeln!(s, "What it finds\n\n{}\n", indent_plain(self.what));
+        let _ = writeln!(s, "Why it matters\n\n{}\n", indent_plain(self.why));
+        let _ = writeln!(s, "Bad\n\n{}", indent(&example_text(&self.bad)));
+        let _ = writeln!(s, "Instead\n\n{}", indent(&example_text(&self.good)));
+        let _ = write!(
+            s,
+            "Configure in migsafe.toml: [rules] {} = \"error\" | \"warning\" | \"info\" | \"off\"",
+            self.id
+        );
+        s
+    }
+
+    /// The page in `docs/rules/`.
+    pub fn markdown(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "<!-- Generated from crates/migsafe-core/src/rules by `UPDATE_DOCS=1 cargo test -p migsafe-core --test docs`. Do not edit. -->\n"
+        );
+        let _ = writeln!(s, "# `{}`\n", self.id);
+        let _ = writeln!(
+            s,
+            "Category: {} · Default severity: **{}**\n",
+            self.category.as_str(),
+            self.severity
+        );
+        let _ = writeln!(s, "{}\n", self.summary);
+        let _ = writeln!(s, "## What it finds\n\n{}\n", self.what);
+        let _ = writeln!(s, "## Why it matters\n\n{}\n", self.why);
+        let _ = writeln!(s, "## Example\n\n```sql\n{}```\n", example_text(&self.bad));
+        let _ = writeln!(
+            s,
+            "## Use instead\n\n```sql\n{}```\n",
+            example_text(&self.good)
+        );
+        let _ = writeln!(
+            s,
+            "## Configuration\n\n```toml\n[rules]\n{} = \"{}\"  # or \"error\", \"warning\", \"info\", \"off\"\n```",
+            self.id, self.severity
+        );
+        s
+    }
+}
+
+fn indent(s: &str) -> String {
+    s.lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("    {l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+fn indent_plain(s: &str) -> String {
+    s.lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("  {l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The `docs/rules/README.md` index.
+pub fn index_markdown() -> String {
+    let mut s = String::from(
+        "<!-- Generated from crates/migsafe-core/src/rules by `UPDATE_DOCS=1 cargo test -p migsafe-core --test docs`. Do not edit. -->\n\n# Rules\n\n| rule | category | default | finds |\n|---|---|---|---|\n",
+    );
+    for r in ALL {
+        let _ = writeln!(
+            s,
+            "| [`{}`]({}.md) | {} | {} | {} |",
+            r.id,
+            r.id,
+            r.category.as_str(),
+            r.severity,
+            r.summary
+        );
+    }
+    s
+}

@@ -1,0 +1,3 @@
+-- @override-destructive
+-- DropTable
+DROP TABLE "AuditLog";
