@@ -280,3 +280,38 @@ fn relation_mode_prisma_creates_no_foreign_keys() {
     assert!(m.tables.values().all(|t| t.foreign_keys.is_empty()));
     assert!(m.tables.contains_key(&QualName::public("_TagToUser")));
 }
+
+/// For comparisons against the oracle by hand: with `MIGSAFE_SCHEMA` (a
+/// schema file or folder) and `MIGSAFE_EXPECTED_SQL` (Prisma's
+/// `migrate diff --from-empty` output for it), prints every difference.
+/// `cargo test -p migsafe-prisma --test models -- --ignored --nocapture`
+#[test]
+#[ignore = "needs MIGSAFE_SCHEMA and MIGSAFE_EXPECTED_SQL"]
+fn compare_with_sql_from_env() {
+    let (Ok(schema), Ok(sql)) = (
+        std::env::var("MIGSAFE_SCHEMA"),
+        std::env::var("MIGSAFE_EXPECTED_SQL"),
+    ) else {
+        println!("skipped: MIGSAFE_SCHEMA and MIGSAFE_EXPECTED_SQL are not set");
+        return;
+    };
+    let parsed = migsafe_prisma::load(Path::new(&schema)).expect("load");
+    println!("{}", parsed.render_diagnostics());
+    let expected = read_prisma_sql(&std::fs::read_to_string(sql).expect("sql"));
+    let mut actual = parsed.to_model();
+    actual.views.clear();
+    let labels = Labels::new("Prisma's SQL has", "to_model has");
+    let diffs = diff(&expected, &actual);
+    for d in &diffs {
+        println!("{}", d.message(&labels));
+    }
+    let cols: usize = expected.tables.values().map(|t| t.columns.len()).sum();
+    let idx: usize = expected.tables.values().map(|t| t.indexes.len()).sum();
+    let fks: usize = expected.tables.values().map(|t| t.foreign_keys.len()).sum();
+    println!(
+        "{} tables, {cols} columns, {idx} indexes, {fks} foreign keys, {} enums; {} differences",
+        expected.tables.len(),
+        expected.enums.len(),
+        diffs.len()
+    );
+}
