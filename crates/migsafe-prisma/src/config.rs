@@ -233,6 +233,17 @@ fn read_datasource(b: &ConfigBlock, diags: &mut Diagnostics) -> Datasource {
                         ),
                     );
                 }
+                if key != "shadowDatabaseUrl"
+                    && let Some(ConfigValue::Literal(u)) = &cv
+                    && u.contains('@')
+                {
+                    diags.warning(
+                        v.span(),
+                        format!(
+                            "The datasource `{key}` is written in the schema with its credentials; read it from the environment (`env(\"DATABASE_URL\")`) or prisma.config.ts so that they stay out of version control."
+                        ),
+                    );
+                }
                 match key {
                     "url" => ds.url = cv,
                     "directUrl" => ds.direct_url = cv,

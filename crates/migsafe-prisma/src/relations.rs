@@ -73,6 +73,7 @@ impl<'a> RelationField<'a> {
 
 /// A resolved relation.
 #[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)] // short-lived, built once per schema
 pub(crate) enum Relation<'a> {
     /// A foreign key on `from.model`'s table, to `from.target`'s.
     Inline { from: RelationField<'a> },

@@ -526,13 +526,11 @@ fn check_field(m: &Model, f: &Field, syms: &Symbols<'_>, diags: &mut Diagnostics
             }
             "unique" => check_index_args(a, diags),
             "map" => check_string_arg(a, diags),
-            "updatedAt" => {
-                if ty != "DateTime" {
-                    diags.error(
-                        a.span,
-                        "Error parsing attribute \"@updatedAt\": Fields that are marked with @updatedAt must be of type DateTime.",
-                    );
-                }
+            "updatedAt" if ty != "DateTime" => {
+                diags.error(
+                    a.span,
+                    "Error parsing attribute \"@updatedAt\": Fields that are marked with @updatedAt must be of type DateTime.",
+                );
             }
             "default" => check_default(m, f, a, syms, diags),
             n if n.starts_with("db.") => check_native(f, a, diags),

@@ -335,3 +335,16 @@ proptest! {
         let _ = s.to_model();
     }
 }
+
+#[test]
+fn a_url_with_credentials_in_the_schema_is_a_warning_without_the_secret() {
+    let s = one(
+        "datasource db {\n  provider = \"postgresql\"\n  url      = \"postgresql://admin:hunter2@db/app\"\n}\nmodel A {\n  id Int @id\n}\n",
+    );
+    assert!(!s.has_errors());
+    let d = &s.diagnostics()[0];
+    assert_eq!(d.severity, Severity::Warning);
+    assert_eq!((d.line, d.column), (3, 14));
+    assert!(!d.message.contains("hunter2"));
+    assert!(!s.render_diagnostics().is_empty());
+}
