@@ -523,7 +523,7 @@ pub fn classify(kind: &OpKind) -> (Class, Rollback) {
         DropColumn { .. } => (Dangerous, Impossible),
         RenameColumn { .. } => (Dangerous, Complex),
         AlterColumnType { .. } => (Dangerous, Impossible),
-        SetNotNull { .. } => (Contract, Simple),
+        SetNotNull { .. } => (Expand, Simple),
         DropNotNull { .. } => (Expand, Complex),
         SetDefault { .. } | DropDefault { .. } | AlterColumnOther { .. } => (Neutral, Simple),
         AddConstraint { .. } => (Expand, Simple),

@@ -122,6 +122,34 @@ EXCLUSIVE lock: no reads, no writes, for as long as the rewrite takes.",
     },
 };
 
+pub static SET_NOT_NULL_SCAN: Rule = Rule {
+    id: "set-not-null-scan",
+    severity: Severity::Warning,
+    category: Category::Locking,
+    summary: "`SET NOT NULL` scans the whole table under an ACCESS EXCLUSIVE lock, and fails on any NULL",
+    what: "`ALTER TABLE … ALTER COLUMN … SET NOT NULL` on a table this migration did not create, unless a \
+validated `CHECK (col IS NOT NULL)` constraint on the column is added earlier in the same migration.",
+    why: "PostgreSQL reads every row to prove there is no NULL, holding a lock that blocks reads and \
+writes. On a large table that is an outage; and if a NULL slipped in since the backfill, the migration \
+fails in production. From PostgreSQL 12 on, a valid `CHECK (col IS NOT NULL)` lets it skip the scan.",
+    bad: Example {
+        migrations: &[(
+            "20260105120000_email_required",
+            "ALTER TABLE \"users\" ALTER COLUMN \"email\" SET NOT NULL;\n",
+        )],
+        config: "",
+        checked: true,
+    },
+    good: Example {
+        migrations: &[(
+            "20260105120000_email_required",
+            "ALTER TABLE \"users\" ADD CONSTRAINT \"users_email_not_null\" CHECK (\"email\" IS NOT NULL) NOT VALID;\nALTER TABLE \"users\" VALIDATE CONSTRAINT \"users_email_not_null\";\nALTER TABLE \"users\" ALTER COLUMN \"email\" SET NOT NULL;\nALTER TABLE \"users\" DROP CONSTRAINT \"users_email_not_null\";\n",
+        )],
+        config: "",
+        checked: true,
+    },
+};
+
 pub static CONCURRENTLY_IN_TRANSACTION: Rule = Rule {
     id: "concurrently-in-transaction",
     severity: Severity::Error,
@@ -156,9 +184,30 @@ migration, after the statements before it in the file already ran.",
     },
 };
 
+/// `"col" IS NOT NULL` (parenthesized or not) → `col`.
+fn is_not_null_check(expr: &str) -> Option<String> {
+    let e = expr
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .trim();
+    let lower = e.to_ascii_lowercase();
+    let col = lower.strip_suffix(" is not null")?;
+    let raw = &e[..col.len()];
+    let raw = raw.trim();
+    Some(if raw.starts_with('"') {
+        raw.trim_matches('"').to_owned()
+    } else {
+        raw.to_lowercase()
+    })
+}
+
 pub(crate) fn check(ctx: &FileCtx<'_>, sink: &mut Sink<'_>) {
     let prisma_multi = ctx.source.layout == Layout::Prisma && ctx.file.statements.len() > 1;
     let mut in_tx = false;
+    // Columns with a validated `CHECK (col IS NOT NULL)` so far.
+    let mut not_null_checked: Vec<(String, String)> = Vec::new();
+    let mut pending_checks: Vec<(String, String, String)> = Vec::new();
     for (i, s) in ctx.file.statements.iter().enumerate() {
         let end = ctx.first_line_end(s);
         for op in &s.ops {
@@ -270,9 +319,51 @@ pub(crate) fn check(ctx: &FileCtx<'_>, sink: &mut Sink<'_>) {
                         );
                     }
                 }
-                OpKind::DropIndex {
-                    concurrently: true, ..
-                } => {}
+                OpKind::AddConstraint {
+                    table,
+                    constraint,
+                    not_valid,
+                } => {
+                    if let (ConstraintKind::Check { expr }, Some(name)) =
+                        (&constraint.kind, &constraint.name)
+                    {
+                        if let Some(col) = is_not_null_check(expr) {
+                            let entry = (table.name.clone(), col);
+                            if *not_valid {
+                                pending_checks.push((entry.0, entry.1, name.clone()));
+                            } else {
+                                not_null_checked.push(entry);
+                            }
+                        }
+                    }
+                }
+                OpKind::ValidateConstraint { table, name } => {
+                    pending_checks.retain(|(t, c, n)| {
+                        if *t == table.name && n == name {
+                            not_null_checked.push((t.clone(), c.clone()));
+                            false
+                        } else {
+                            true
+                        }
+                    });
+                }
+                OpKind::SetNotNull { table, column } => {
+                    let checked = not_null_checked
+                        .iter()
+                        .any(|(t, c)| *t == table.name && c == column);
+                    if !checked && !ctx.table_is_new(i, table) {
+                        sink.emit(
+                            &SET_NOT_NULL_SCAN,
+                            format!("SET NOT NULL on `{column}` scans all of {table} under an ACCESS EXCLUSIVE lock"),
+                            |d| {
+                                d.at(s.line, s.column)
+                                    .span_end(s.line, end)
+                                    .label("fails if any row is NULL")
+                                    .help(format!("first add `CHECK (\"{column}\" IS NOT NULL) NOT VALID` and VALIDATE it; PostgreSQL 12+ then skips the scan"))
+                            },
+                        );
+                    }
+                }
                 _ => {}
             }
             let concurrent = matches!(

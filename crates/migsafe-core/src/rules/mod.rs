@@ -90,6 +90,7 @@ pub static ALL: &[&Rule] = &[
     &locking::CONSTRAINT_MISSING_NOT_VALID,
     &locking::ADDING_REQUIRED_COLUMN,
     &locking::ADD_COLUMN_REWRITE,
+    &locking::SET_NOT_NULL_SCAN,
     &locking::CONCURRENTLY_IN_TRANSACTION,
 ];
 
@@ -177,7 +178,7 @@ impl Rule {
         );
         let _ = writeln!(
             s,
-            "## Configuration\n\n```toml\n[rules]\n{} = \"{}\"  # or \"error\", \"warning\", \"info\", \"off\"\n```",
+            "## Configuration\n\n```toml\n[rules]\n{} = \"{}\"  # \"error\", \"warning\", \"info\" or \"off\"\n```",
             self.id, self.severity
         );
         s

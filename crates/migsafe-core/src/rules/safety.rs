@@ -10,7 +10,7 @@ pub static MISSING_OVERRIDE: Rule = Rule {
     category: Category::Safety,
     summary: "a contract or dangerous statement without an override annotation",
     what: "A statement that removes or restricts structure (contract: `DROP INDEX`, `DROP CONSTRAINT`, \
-`SET NOT NULL`, modifying a constraint) or loses data or breaks running code (dangerous: `DROP TABLE`, \
+modifying a constraint) or loses data or breaks running code (dangerous: `DROP TABLE`, \
 `DROP COLUMN`, `ALTER COLUMN TYPE`, renames, `TRUNCATE`, `DELETE`/`UPDATE` without `WHERE`, …) with no \
 `@override-destructive`, `@migration-override` or `@allow-destructive` annotation in force. The \
 annotation stands in the comment block directly above the statement, or in the file's leading comment \
