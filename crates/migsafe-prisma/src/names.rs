@@ -14,7 +14,7 @@ fn floor_boundary(s: &str, i: usize) -> usize {
 }
 
 fn truncated(mut s: String, suffix: &str) -> String {
-    let limit = MAX_IDENTIFIER_LENGTH - suffix.len();
+    let limit = MAX_IDENTIFIER_LENGTH.saturating_sub(suffix.len());
     if s.len() >= limit {
         let cut = floor_boundary(&s, limit);
         s.truncate(cut);
@@ -81,6 +81,11 @@ pub fn serial_sequence_name(table: &str, column: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn oversized_suffix_does_not_panic() {
+        assert_eq!(with_suffix("t", &"s".repeat(70)), "s".repeat(70));
+    }
 
     #[test]
     fn short_names() {
