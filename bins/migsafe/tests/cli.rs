@@ -1,0 +1,398 @@
+//! The built binary on fixture directories: exit codes, JSON fields and the
+//! rendered text.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_migsafe"));
+    c.env_remove("RUST_LOG")
+        .env_remove("GITHUB_ACTIONS")
+        .env("NO_COLOR", "1");
+    c
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    bin().current_dir(dir).args(args).output().expect("runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("invalid JSON ({e}): {}", stdout(o)))
+}
+
+/// Writes `files` (path, content) under a new temporary directory.
+fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let d = tempfile::tempdir().expect("tempdir");
+    for (p, content) in files {
+        let path = d.path().join(p);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, content).expect("write");
+    }
+    d
+}
+
+#[test]
+fn example_project_text_output() {
+    let o = run_in(&repo().join("examples/prisma-app"), &["check"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    insta::assert_snapshot!("example_check_text", stdout(&o));
+}
+
+#[test]
+fn example_project_json_output() {
+    let o = run_in(
+        &repo(),
+        &[
+            "validate",
+            "examples/prisma-app/prisma/migrations",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["tool"]["name"], "migsafe");
+    assert_eq!(v["summary"]["migrations"], 7);
+    assert_eq!(v["summary"]["errors"], 2);
+    let m = v["migrations"]
+        .as_array()
+        .expect("migrations")
+        .iter()
+        .find(|m| m["name"] == "20260105090000_drop_post_views")
+        .expect("migration");
+    assert_eq!(
+        m["path"],
+        "examples/prisma-app/prisma/migrations/20260105090000_drop_post_views/migration.sql"
+    );
+    assert_eq!(m["class"], "dangerous");
+    assert_eq!(m["rollback"], "impossible");
+    let s = &m["statements"][0];
+    assert_eq!(
+        (s["line"].as_u64(), s["column"].as_u64()),
+        (Some(4), Some(1))
+    );
+    assert_eq!(s["operation"], "drop_column");
+    assert_eq!(s["objects"], serde_json::json!(["\"Post\".views"]));
+    assert_eq!(s["overridden"], true);
+    assert_eq!(
+        s["rollback_plan"],
+        "Views are recomputed from the analytics warehouse (job reindex-post-views)"
+    );
+    let d = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .find(|d| d["rule"] == "missing-override")
+        .expect("a missing-override");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(
+        d["path"],
+        "examples/prisma-app/prisma/migrations/20260106090000_rename_user_name/migration.sql"
+    );
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(
+        d["message"],
+        "RENAME COLUMN is dangerous and has no override annotation"
+    );
+    assert!(
+        d["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("@override-destructive"))
+    );
+}
+
+#[test]
+fn clean_migrations_exit_zero() {
+    let d = tree(&[(
+        "prisma/migrations/20260101000000_init/migration.sql",
+        b"CREATE TABLE \"User\" (\"id\" TEXT NOT NULL, CONSTRAINT \"User_pkey\" PRIMARY KEY (\"id\"));\n",
+    )]);
+    let o = run_in(d.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("1 migration, 1 statement (1 expand): no findings"));
+    let o = run_in(d.path(), &["check", "-q"]);
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn warnings_alone_exit_zero() {
+    let d = tree(&[(
+        "migrations/20260101000000_idx.sql",
+        b"CREATE INDEX a_idx ON a (b);\n",
+    )]);
+    let o = run_in(d.path(), &["validate", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(json(&o)["summary"]["warnings"], 1);
+}
+
+#[test]
+fn tool_failures_exit_two() {
+    let d = tree(&[]);
+    let o = run_in(d.path(), &["check", "does/not/exist"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("does/not/exist"), "{}", stderr(&o));
+    // No migrations directory to discover.
+    let o = run_in(d.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no migrations directory found"));
+    // Bad arguments.
+    let o = run_in(d.path(), &["check", "--format", "xml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run_in(d.path(), &["frobnicate"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn bad_config_is_reported_with_position() {
+    let d = tree(&[
+        (
+            "migsafe.toml",
+            b"[migrations]\nlayout = \"auto\"\npathz = [\"x\"]\n",
+        ),
+        ("migrations/20260101000000_a.sql", b"SELECT 1;\n"),
+    ]);
+    let o = run_in(d.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("migsafe.toml:3:1: unknown key `pathz`"), "{e}");
+    assert!(e.contains("did you mean `paths`?"), "{e}");
+
+    let d = tree(&[
+        ("migsafe.toml", b"[rules]\nmissing-overide = \"off\"\n"),
+        ("migrations/20260101000000_a.sql", b"SELECT 1;\n"),
+    ]);
+    let o = run_in(d.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("migsafe.toml:2:1: unknown rule `missing-overide`"),
+        "{e}"
+    );
+    assert!(e.contains("did you mean `missing-override`?"), "{e}");
+}
+
+#[test]
+fn config_found_by_walking_up() {
+    let d = tree(&[
+        (
+            "migsafe.toml",
+            b"[migrations]\npaths = [\"db/migrations\"]\n[rules]\nmissing-override = \"warning\"\n",
+        ),
+        ("db/migrations/20260101000000_drop.sql", b"DROP TABLE t;\n"),
+        ("sub/dir/.keep", b""),
+    ]);
+    let o = run_in(&d.path().join("sub/dir"), &["check", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["diagnostics"][0]["rule"], "missing-override");
+    assert_eq!(v["diagnostics"][0]["severity"], "warning");
+    assert_eq!(
+        v["migrations"][0]["path"],
+        "../../db/migrations/20260101000000_drop.sql"
+    );
+}
+
+#[test]
+fn integrity_problems_are_diagnostics_and_others_are_still_checked() {
+    let d = tree(&[
+        ("m/20260101000000_empty.sql", b""),
+        (
+            "m/20260102000000_comments.sql",
+            b"-- nothing here\n/* nor here */\n",
+        ),
+        (
+            "m/20260103000000_latin1.sql",
+            b"INSERT INTO c (n) VALUES ('Z\xfcrich');\n",
+        ),
+        (
+            "m/20260104000000_open.sql",
+            b"INSERT INTO s (k) VALUES ('x);\nDROP TABLE s;\n",
+        ),
+        ("m/2026-01-05_Bad-Name.sql", b"CREATE TABLE a (id int);\n"),
+        (
+            "m/20261340000000_bad_date.sql",
+            b"CREATE TABLE b (id int);\n",
+        ),
+        ("m/20260106000000_dup_a.sql", b"CREATE TABLE c (id int);\n"),
+        ("m/20260106000000_dup_b.sql", b"CREATE TABLE d (id int);\n"),
+        ("m/20260107000000_drop.sql", b"DROP TABLE e;\n"),
+    ]);
+    let o = run_in(d.path(), &["validate", "m", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    let found: Vec<(String, String)> = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap_or("").to_owned(),
+                d["path"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let has = |rule: &str, file: &str| found.iter().any(|(r, p)| r == rule && p.ends_with(file));
+    assert!(
+        has("empty-migration", "20260101000000_empty.sql"),
+        "{found:?}"
+    );
+    assert!(has("empty-migration", "20260102000000_comments.sql"));
+    assert!(has("invalid-encoding", "20260103000000_latin1.sql"));
+    assert!(has("unterminated-literal", "20260104000000_open.sql"));
+    assert!(has("invalid-migration-name", "2026-01-05_Bad-Name.sql"));
+    assert!(has("invalid-migration-name", "20261340000000_bad_date.sql"));
+    assert!(has(
+        "duplicate-migration-timestamp",
+        "20260106000000_dup_b.sql"
+    ));
+    assert!(has("missing-override", "20260107000000_drop.sql"));
+    assert_eq!(v["summary"]["migrations"], 9);
+    // The encoding finding points at the bad byte.
+    let enc = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .find(|d| d["rule"] == "invalid-encoding")
+        .expect("encoding");
+    assert_eq!(
+        (enc["line"].as_u64(), enc["column"].as_u64()),
+        (Some(1), Some(29))
+    );
+}
+
+#[test]
+fn flat_layout_with_down_scripts_and_single_files() {
+    let d = tree(&[
+        (
+            "db/20260101000000_users.sql",
+            b"CREATE TABLE users (id int);\n",
+        ),
+        ("db/20260101000000_users.down.sql", b"DROP TABLE users;\n"),
+        (
+            "db/20260102000000_orders.up.sql",
+            b"CREATE TABLE orders (id int);\n",
+        ),
+    ]);
+    let o = run_in(d.path(), &["validate", "db", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v = json(&o);
+    assert_eq!(v["summary"]["migrations"], 2);
+    assert_eq!(
+        v["migrations"][0]["down"],
+        "db/20260101000000_users.down.sql"
+    );
+    assert_eq!(v["migrations"][1]["name"], "20260102000000_orders");
+    // A single file.
+    let o = run_in(
+        d.path(),
+        &[
+            "validate",
+            "db/20260101000000_users.sql",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        json(&o)["migrations"][0]["path"],
+        "db/20260101000000_users.sql"
+    );
+}
+
+#[test]
+fn rules_and_explain() {
+    let o = bin().arg("rules").output().expect("runs");
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    for id in [
+        "missing-override",
+        "missing-rollback-plan",
+        "invalid-migration-name",
+        "empty-migration",
+        "invalid-encoding",
+        "unparsable-statement",
+    ] {
+        assert!(
+            out.lines().any(|l| l.starts_with(id)),
+            "{id} missing from `migsafe rules`"
+        );
+    }
+    let o = bin()
+        .args(["rules", "--format", "json"])
+        .output()
+        .expect("runs");
+    let v = json(&o);
+    assert!(v.as_array().is_some_and(|a| {
+        a.iter()
+            .any(|r| r["id"] == "missing-override" && r["severity"] == "error")
+    }));
+
+    let o = bin()
+        .args(["explain", "missing-rollback-plan"])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(0));
+    let t = stdout(&o);
+    assert!(
+        t.contains("Bad") && t.contains("Instead") && t.contains("@rollback-plan:"),
+        "{t}"
+    );
+
+    let o = bin()
+        .args(["explain", "classification"])
+        .output()
+        .expect("runs");
+    assert!(stdout(&o).contains("drop_table"));
+    let o = bin().args(["explain", "drop_view"]).output().expect("runs");
+    assert!(stdout(&o).contains("class: dangerous"));
+
+    let o = bin()
+        .args(["explain", "missing-overide"])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("did you mean `missing-override`?"));
+}
+
+#[test]
+fn init_writes_a_config_that_loads() {
+    let d = tree(&[(
+        "migrations/20260101000000_a.sql",
+        b"CREATE TABLE a (id int);\n",
+    )]);
+    let o = run_in(d.path(), &["init"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(d.path().join("migsafe.toml").is_file());
+    let o = run_in(d.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run_in(d.path(), &["init"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--force"));
+}
+
+#[test]
+fn migrations_flag_is_a_path() {
+    let d = tree(&[("x/20260101000000_a.sql", b"TRUNCATE a;\n")]);
+    let o = run_in(
+        d.path(),
+        &["check", "--migrations", "x", "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json(&o)["diagnostics"][0]["rule"], "missing-override");
+}
