@@ -1,0 +1,2776 @@
+//! Replay of migration operations onto a [`SchemaModel`].
+//!
+//! [`replay`] starts from an empty database (the `public` schema and
+//! nothing else) and applies every operation of every migration, in order,
+//! the way PostgreSQL would: `CREATE TABLE` with its inline and table
+//! constraints, `ALTER TABLE` actions, indexes, enums and Prisma's enum
+//! swap, renames that carry keys, indexes and foreign keys along, `DROP …
+//! CASCADE`, schemas, extensions, views and sequences, and the DDL inside
+//! `DO` blocks.
+//!
+//! Unnamed constraints and indexes get PostgreSQL's default names
+//! (`t_pkey`, `t_col_key`, `t_col_fkey`, `t_col1_col2_idx`, `t_col_seq`),
+//! with its 63-byte truncation (the longer part is shortened first) and its
+//! de-duplication (`t_col_key1`, …). Every identifier longer than 63 bytes
+//! is truncated, as PostgreSQL's lexer does.
+//!
+//! Types and defaults go through [`normalize_type`] and
+//! [`normalize_default`], so the replayed model compares equal to the model
+//! of a Prisma schema.
+//!
+//! A statement replay cannot apply (a table that does not exist, a column
+//! that already exists without `IF NOT EXISTS`, an index a constraint still
+//! needs, …) becomes a [`ReplayIssue`] that names the migration, the file
+//! and the line; replay goes on with the next operation. Operations found
+//! inside a `DO` block are *guarded*: procedural code usually tests before
+//! it acts (`IF NOT EXISTS (…) THEN ALTER TABLE … ADD CONSTRAINT …`), so
+//! such an operation is applied when it can be and skipped silently when it
+//! cannot.
+//!
+//! Every table, column, key, index, foreign key, check, enum and enum value
+//! keeps the [`Touch`] of the statement that last created, changed, renamed
+//! or dropped it ([`Provenance`]), so a drift finding can say which
+//! migration last touched the object.
+//!
+//! ```
+//! use migsafe_schema::replay::{MigrationInput, replay};
+//! use migsafe_schema::QualName;
+//!
+//! let sql = r#"
+//! CREATE TABLE "User" ("id" SERIAL NOT NULL, "email" TEXT NOT NULL,
+//!     CONSTRAINT "User_pkey" PRIMARY KEY ("id"));
+//! CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
+//! ALTER TABLE "User" RENAME COLUMN "email" TO "mail";
+//! "#;
+//! let statements = migsafe_classify::analyze(sql).statements;
+//! let out = replay(&[MigrationInput {
+//!     name: "20260101000000_init",
+//!     path: "prisma/migrations/20260101000000_init/migration.sql",
+//!     statements: &statements,
+//! }]);
+//! assert!(out.issues.is_empty());
+//! let user = &out.model.tables[&QualName::public("User")];
+//! assert_eq!(user.index("User_email_key").map(|i| i.columns[0].expr.as_str()), Some("mail"));
+//! let touch = out.provenance.column(&QualName::public("User"), "mail").unwrap();
+//! assert_eq!(touch.origin.line, 4);
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+
+use migsafe_classify::Statement;
+use migsafe_classify::ir::{
+    ColumnSpec, ConstraintKind, ConstraintSpec, ForeignKeySpec, IndexColumnSpec, ObjName, OpKind,
+    RefAction as IrRefAction,
+};
+use serde::Serialize;
+
+use crate::model::{
+    CheckConstraint, Column, DEFAULT_SCHEMA, DefaultValue, EnumType, ForeignKey, Index,
+    IndexColumn, PrimaryKey, QualName, RefAction, SchemaModel, Table, View,
+};
+use crate::types::{is_serial, normalize_default, normalize_expression, normalize_type};
+
+/// PostgreSQL's identifier limit (`NAMEDATALEN - 1`).
+pub const MAX_IDENTIFIER_BYTES: usize = 63;
+
+/// One migration to replay: its name, its path as reported, and its
+/// analyzed statements (from [`migsafe_classify::analyze`]).
+#[derive(Clone, Copy, Debug)]
+pub struct MigrationInput<'a> {
+    /// The migration name: `20260105090000_add_bio`.
+    pub name: &'a str,
+    /// The file path as it should appear in messages.
+    pub path: &'a str,
+    /// The statements, in file order.
+    pub statements: &'a [Statement],
+}
+
+/// Where a statement is: the migration, its file, and the statement's first
+/// token.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Origin {
+    pub migration: String,
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl fmt::Display for Origin {
+    /// `20260105090000_add_bio (prisma/migrations/…/migration.sql:3)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}:{})", self.migration, self.path, self.line)
+    }
+}
+
+/// What a statement did to an object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Created,
+    Changed,
+    Renamed,
+    Dropped,
+}
+
+impl Action {
+    /// `created`, `changed`, `renamed`, `dropped`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Action::Created => "created",
+            Action::Changed => "changed",
+            Action::Renamed => "renamed",
+            Action::Dropped => "dropped",
+        }
+    }
+}
+
+/// The last statement that touched an object, and what it did.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Touch {
+    pub action: Action,
+    pub origin: Origin,
+}
+
+/// Provenance of a table and of everything that belongs to it, keyed by
+/// the current names (a rename moves the entry).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TableProvenance {
+    pub table: Option<Touch>,
+    pub columns: BTreeMap<String, Touch>,
+    pub primary_key: Option<Touch>,
+    /// Plain and unique indexes, by index name.
+    pub indexes: BTreeMap<String, Touch>,
+    /// Foreign keys, by constraint name.
+    pub foreign_keys: BTreeMap<String, Touch>,
+    /// Check constraints, by constraint name.
+    pub checks: BTreeMap<String, Touch>,
+}
+
+/// Provenance of an enum and of its values.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct EnumProvenance {
+    pub enum_type: Option<Touch>,
+    pub values: BTreeMap<String, Touch>,
+}
+
+/// For every object, the last statement that created, changed, renamed or
+/// dropped it. Entries of dropped objects stay (with [`Action::Dropped`]),
+/// so a finding about an object the migrations no longer have can say which
+/// migration dropped it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    pub tables: BTreeMap<QualName, TableProvenance>,
+    pub enums: BTreeMap<QualName, EnumProvenance>,
+    pub sequences: BTreeMap<QualName, Touch>,
+    pub views: BTreeMap<QualName, Touch>,
+    pub extensions: BTreeMap<String, Touch>,
+    pub schemas: BTreeMap<String, Touch>,
+}
+
+impl Provenance {
+    /// The table's own entry.
+    pub fn table(&self, t: &QualName) -> Option<&Touch> {
+        self.tables.get(t)?.table.as_ref()
+    }
+
+    /// A column of a table.
+    pub fn column(&self, t: &QualName, column: &str) -> Option<&Touch> {
+        self.tables.get(t)?.columns.get(column)
+    }
+
+    /// A table's primary key.
+    pub fn primary_key(&self, t: &QualName) -> Option<&Touch> {
+        self.tables.get(t)?.primary_key.as_ref()
+    }
+
+    /// An index (plain, unique or the index of a unique constraint).
+    pub fn index(&self, t: &QualName, name: &str) -> Option<&Touch> {
+        self.tables.get(t)?.indexes.get(name)
+    }
+
+    /// A foreign key, by constraint name.
+    pub fn foreign_key(&self, t: &QualName, name: &str) -> Option<&Touch> {
+        self.tables.get(t)?.foreign_keys.get(name)
+    }
+
+    /// A check constraint, by name.
+    pub fn check(&self, t: &QualName, name: &str) -> Option<&Touch> {
+        self.tables.get(t)?.checks.get(name)
+    }
+
+    /// An enum type.
+    pub fn enum_type(&self, e: &QualName) -> Option<&Touch> {
+        self.enums.get(e)?.enum_type.as_ref()
+    }
+
+    /// A value of an enum.
+    pub fn enum_value(&self, e: &QualName, value: &str) -> Option<&Touch> {
+        self.enums.get(e)?.values.get(value)
+    }
+}
+
+/// A statement replay could not apply, as PostgreSQL would have refused it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReplayIssue {
+    /// Where the statement is.
+    pub origin: Origin,
+    /// The operation, as a reader names it: `DROP INDEX`.
+    pub operation: String,
+    /// What is wrong, in PostgreSQL's words: `index "x" does not exist`.
+    pub message: String,
+    /// What to do about it, when there is something specific to say.
+    pub help: Option<String>,
+}
+
+/// The outcome of a replay.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Replayed {
+    /// The schema the migrations produce.
+    pub model: SchemaModel,
+    /// The last statement that touched every object.
+    pub provenance: Provenance,
+    /// Statements that could not be applied, in replay order.
+    pub issues: Vec<ReplayIssue>,
+    /// Tables whose columns replay cannot know (`CREATE TABLE … AS`,
+    /// `PARTITION OF`, `LIKE`, or a `CREATE TABLE` the parser could not
+    /// read): operations on their unknown columns are not issues.
+    pub opaque_tables: BTreeSet<QualName>,
+    /// How many migrations and statements were replayed.
+    pub migrations: usize,
+    pub statements: usize,
+}
+
+/// Replays the migrations, in the order given, onto an empty database.
+pub fn replay(migrations: &[MigrationInput<'_>]) -> Replayed {
+    let mut r = Replayer::new();
+    for m in migrations {
+        r.apply_migration(m);
+    }
+    r.finish()
+}
+
+/// An incremental replay: apply migrations one by one, look at the model in
+/// between (the rollback checks replay a down script on top of its up
+/// script this way).
+#[derive(Clone, Debug)]
+pub struct Replayer {
+    out: Replayed,
+    /// Sequence → (table, column) of the `SERIAL` column that owns it.
+    owned_sequences: HashMap<QualName, (QualName, String)>,
+    /// Composite, range, base and domain types (not enums).
+    other_types: BTreeSet<QualName>,
+}
+
+impl Default for Replayer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The statement being applied.
+struct Ctx {
+    origin: Origin,
+    /// Inside a `DO` block: skip silently what cannot be applied.
+    guarded: bool,
+    operation: String,
+}
+
+impl Ctx {
+    fn touch(&self, action: Action) -> Touch {
+        Touch {
+            action,
+            origin: self.origin.clone(),
+        }
+    }
+}
+
+/// An unapplied operation: the message and an optional help.
+struct Refusal {
+    message: String,
+    help: Option<String>,
+}
+
+type Outcome = Result<(), Refusal>;
+
+fn refuse(message: impl Into<String>) -> Outcome {
+    Err(Refusal {
+        message: message.into(),
+        help: None,
+    })
+}
+
+fn refuse_with(message: impl Into<String>, help: impl Into<String>) -> Outcome {
+    Err(Refusal {
+        message: message.into(),
+        help: Some(help.into()),
+    })
+}
+
+/// `"name"`, quotes doubled.
+fn q(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a
+/// character boundary.
+fn clip(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut i = max;
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    s.get(..i).unwrap_or("")
+}
+
+/// An identifier as PostgreSQL stores it: at most 63 bytes.
+pub fn truncate_identifier(s: &str) -> String {
+    clip(s, MAX_IDENTIFIER_BYTES).to_owned()
+}
+
+/// PostgreSQL's `makeObjectName`: `name1_name2_label`, the longer of the
+/// two names shortened first so that the whole fits 63 bytes.
+pub fn make_object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
+    let mut overhead = 0usize;
+    let mut n1 = name1.len();
+    let mut n2 = 0usize;
+    if let Some(n) = name2 {
+        n2 = n.len();
+        overhead += 1;
+    }
+    if !label.is_empty() {
+        overhead += label.len() + 1;
+    }
+    let avail = MAX_IDENTIFIER_BYTES.saturating_sub(overhead);
+    while n1 + n2 > avail {
+        if n1 > n2 {
+            n1 -= 1;
+        } else if n2 > 0 {
+            n2 -= 1;
+        } else {
+            break;
+        }
+    }
+    let mut out = clip(name1, n1).to_owned();
+    if let Some(n) = name2 {
+        out.push('_');
+        out.push_str(clip(n, n2));
+    }
+    if !label.is_empty() {
+        out.push('_');
+        out.push_str(label);
+    }
+    out
+}
+
+/// PostgreSQL's `ChooseIndexNameAddition` / `ChooseForeignKeyConstraintNameAddition`:
+/// the column names joined with `_`, stopping once 64 bytes are reached.
+fn name_addition(columns: &[String]) -> String {
+    let mut buf = String::new();
+    for c in columns {
+        if !buf.is_empty() {
+            buf.push('_');
+        }
+        buf.push_str(clip(c, MAX_IDENTIFIER_BYTES));
+        if buf.len() > MAX_IDENTIFIER_BYTES {
+            break;
+        }
+    }
+    buf
+}
+
+/// PostgreSQL's `ChooseIndexColumnNames`: expressions are named `expr`,
+/// repeats get a number (`a`, `a1`, `expr`, `expr1`).
+fn index_column_names(cols: &[IndexColumn], include: &[String], table: &Table) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let all = cols
+        .iter()
+        .map(|c| {
+            if table.column(&c.expr).is_some() {
+                c.expr.clone()
+            } else {
+                "expr".to_owned()
+            }
+        })
+        .chain(include.iter().cloned());
+    for orig in all {
+        let mut cur = orig.clone();
+        let mut i = 1u32;
+        while out.contains(&cur) {
+            let suffix = i.to_string();
+            cur = format!(
+                "{}{suffix}",
+                clip(&orig, MAX_IDENTIFIER_BYTES.saturating_sub(suffix.len()))
+            );
+            i += 1;
+        }
+        out.push(cur);
+    }
+    out
+}
+
+fn ref_action(a: IrRefAction) -> RefAction {
+    match a {
+        IrRefAction::NoAction => RefAction::NoAction,
+        IrRefAction::Restrict => RefAction::Restrict,
+        IrRefAction::Cascade => RefAction::Cascade,
+        IrRefAction::SetNull => RefAction::SetNull,
+        IrRefAction::SetDefault => RefAction::SetDefault,
+    }
+}
+
+fn qual(o: &ObjName) -> QualName {
+    QualName {
+        schema: truncate_identifier(o.schema.as_deref().unwrap_or(DEFAULT_SCHEMA)),
+        name: truncate_identifier(&o.name),
+    }
+}
+
+/// A name in the schema of `t` (an index or constraint named in a
+/// statement about table `t`).
+fn sibling(t: &QualName, name: &str) -> QualName {
+    QualName {
+        schema: t.schema.clone(),
+        name: truncate_identifier(name),
+    }
+}
+
+/// True when the column's type is the user-defined type `ty`.
+fn uses_type(c: &Column, ty: &QualName) -> bool {
+    match c.ty.user_type() {
+        Some((schema, name)) => {
+            name == ty.name && schema.as_deref().unwrap_or(DEFAULT_SCHEMA) == ty.schema
+        }
+        None => false,
+    }
+}
+
+/// Replaces the identifier `from` by `to` in an expression (quoted, or
+/// bare when `from` is a plain lower-case name), leaving string literals
+/// alone.
+fn rename_in_expression(expr: &str, from: &str, to: &str) -> String {
+    let bare_ok = from
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    let quoted_to = q(to);
+    let to_bare = if to
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        to.to_owned()
+    } else {
+        quoted_to.clone()
+    };
+    let b = expr.as_bytes();
+    let mut out = String::with_capacity(expr.len());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\'' || c == b'"' {
+            let start = i;
+            i += 1;
+            while i < b.len() {
+                if b[i] == c {
+                    if i + 1 < b.len() && b[i + 1] == c {
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                i += 1;
+            }
+            let end = (i + 1).min(b.len());
+            let piece = expr.get(start..end).unwrap_or("");
+            if c == b'"'
+                && piece.len() >= 2
+                && piece[1..piece.len() - 1].replace("\"\"", "\"") == from
+            {
+                out.push_str(&quoted_to);
+            } else {
+                out.push_str(piece);
+            }
+            i = end;
+            continue;
+        }
+        if c.is_ascii_alphabetic() || c == b'_' {
+            let start = i;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$') {
+                i += 1;
+            }
+            let word = expr.get(start..i).unwrap_or("");
+            let prev_dot = start > 0 && b[start - 1] == b'.';
+            if bare_ok && !prev_dot && word.to_ascii_lowercase() == from {
+                out.push_str(&to_bare);
+            } else {
+                out.push_str(word);
+            }
+            continue;
+        }
+        let ch_len = expr[i..].chars().next().map_or(1, char::len_utf8);
+        out.push_str(&expr[i..i + ch_len]);
+        i += ch_len;
+    }
+    out
+}
+
+/// True when the expression names the column (quoted, or bare for a plain
+/// lower-case name).
+fn expression_mentions(expr: &str, column: &str) -> bool {
+    rename_in_expression(expr, column, "\u{1}") != expr
+}
+
+fn same_set(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.contains(x))
+}
+
+impl Replayer {
+    /// A replayer on an empty database: the `public` schema and nothing
+    /// else.
+    pub fn new() -> Self {
+        let mut out = Replayed::default();
+        out.model.schemas.insert(DEFAULT_SCHEMA.to_owned());
+        Self {
+            out,
+            owned_sequences: HashMap::new(),
+            other_types: BTreeSet::new(),
+        }
+    }
+
+    /// A replayer that starts from an existing model (provenance and issues
+    /// empty).
+    pub fn from_model(model: SchemaModel) -> Self {
+        let mut r = Self::new();
+        r.out.model = model;
+        r
+    }
+
+    /// The model as replayed so far.
+    pub fn model(&self) -> &SchemaModel {
+        &self.out.model
+    }
+
+    /// The issues found so far.
+    pub fn issues(&self) -> &[ReplayIssue] {
+        &self.out.issues
+    }
+
+    /// The model, provenance and issues.
+    pub fn finish(self) -> Replayed {
+        self.out
+    }
+
+    /// Applies every statement of one migration.
+    pub fn apply_migration(&mut self, m: &MigrationInput<'_>) {
+        self.out.migrations += 1;
+        // Constraints re-added later in this migration: a `modify_constraint`
+        // operation before such a re-add is the drop half of a drop-and-re-add.
+        let mut re_added: Vec<(usize, String, String)> = Vec::new();
+        let mut pos = 0usize;
+        for s in m.statements {
+            for o in &s.ops {
+                if let OpKind::AddConstraint {
+                    table,
+                    constraint:
+                        ConstraintSpec {
+                            name: Some(name), ..
+                        },
+                    ..
+                } = &o.kind
+                {
+                    re_added.push((
+                        pos,
+                        truncate_identifier(&table.name),
+                        truncate_identifier(name),
+                    ));
+                }
+                pos += 1;
+            }
+        }
+        let mut pos = 0usize;
+        for s in m.statements {
+            self.out.statements += 1;
+            let origin = Origin {
+                migration: m.name.to_owned(),
+                path: m.path.to_owned(),
+                line: s.line,
+                column: s.column,
+            };
+            let mut guarded = false;
+            for o in &s.ops {
+                if matches!(o.kind, OpKind::DoBlock) {
+                    guarded = true;
+                    pos += 1;
+                    continue;
+                }
+                let ctx = Ctx {
+                    origin: origin.clone(),
+                    guarded,
+                    operation: o.kind.title(),
+                };
+                let result = match &o.kind {
+                    OpKind::ModifyConstraint { table, name } => {
+                        let (t, n) = (truncate_identifier(&table.name), truncate_identifier(name));
+                        let drop = re_added
+                            .iter()
+                            .any(|(p, rt, rn)| *p > pos && *rt == t && *rn == n);
+                        if drop {
+                            self.drop_constraint(&ctx, table, name, true, false, true)
+                        } else {
+                            self.require_table(table)
+                        }
+                    }
+                    kind => self.apply_op(&ctx, kind),
+                };
+                if let Err(r) = result
+                    && !ctx.guarded
+                {
+                    self.out.issues.push(ReplayIssue {
+                        origin: ctx.origin.clone(),
+                        operation: ctx.operation.clone(),
+                        message: r.message,
+                        help: r.help,
+                    });
+                }
+                pos += 1;
+            }
+        }
+    }
+
+    /// Applies one statement outside any migration bookkeeping (tests,
+    /// tools): `origin` says where it is.
+    pub fn apply_statement(&mut self, origin: &Origin, s: &Statement) {
+        let statements = std::slice::from_ref(s);
+        let m = MigrationInput {
+            name: &origin.migration,
+            path: &origin.path,
+            statements,
+        };
+        let before = self.out.migrations;
+        self.apply_migration(&m);
+        self.out.migrations = before;
+    }
+
+    fn apply_op(&mut self, ctx: &Ctx, kind: &OpKind) -> Outcome {
+        use OpKind::*;
+        match kind {
+            CreateTable {
+                table,
+                if_not_exists,
+                columns,
+                constraints,
+                derived,
+            } => self.create_table(ctx, table, *if_not_exists, columns, constraints, *derived),
+            DropTable {
+                tables,
+                if_exists,
+                cascade,
+            } => self.drop_tables(ctx, tables, *if_exists, *cascade),
+            RenameTable { table, to } => {
+                let from = qual(table);
+                let to = sibling(&from, to);
+                self.move_table(ctx, &from, to)
+            }
+            SetTableSchema { table, schema } => {
+                let from = qual(table);
+                let to = QualName {
+                    schema: truncate_identifier(schema),
+                    name: from.name.clone(),
+                };
+                if !self.out.model.schemas.contains(&to.schema) {
+                    return refuse(format!("schema {} does not exist", q(&to.schema)));
+                }
+                self.move_table(ctx, &from, to)
+            }
+            AddColumn {
+                table,
+                column,
+                if_not_exists,
+            } => self.add_column(ctx, table, column, *if_not_exists),
+            DropColumn {
+                table,
+                column,
+                if_exists,
+                cascade,
+            } => self.drop_column(ctx, &qual(table), column, *if_exists, *cascade),
+            RenameColumn { table, from, to } => self.rename_column(ctx, table, from, to),
+            AlterColumnType {
+                table,
+                column,
+                data_type,
+                ..
+            } => self.with_column(ctx, table, column, |c| {
+                c.ty = normalize_type(data_type);
+                Ok(())
+            }),
+            SetNotNull { table, column } => self.with_column(ctx, table, column, |c| {
+                c.nullable = false;
+                Ok(())
+            }),
+            DropNotNull { table, column } => {
+                let t = qual(table);
+                let col = truncate_identifier(column);
+                if let Some(pk) = self
+                    .out
+                    .model
+                    .tables
+                    .get(&t)
+                    .and_then(|x| x.primary_key.as_ref())
+                    && pk.columns.contains(&col)
+                {
+                    return refuse_with(
+                        format!("column {} is in a primary key", q(&col)),
+                        "a primary key column is always NOT NULL; drop the primary key first",
+                    );
+                }
+                self.with_column(ctx, table, column, |c| {
+                    if c.identity {
+                        return refuse(format!("column {} is an identity column", q(&c.name)));
+                    }
+                    c.nullable = true;
+                    Ok(())
+                })
+            }
+            SetDefault {
+                table,
+                column,
+                default,
+            } => self.with_column(ctx, table, column, |c| {
+                c.default = Some(normalize_default(default));
+                Ok(())
+            }),
+            DropDefault { table, column } => self.with_column(ctx, table, column, |c| {
+                c.default = None;
+                Ok(())
+            }),
+            AlterColumnOther {
+                table,
+                column,
+                what,
+            } => {
+                let w = what.to_ascii_uppercase();
+                if w.starts_with("ADD GENERATED") {
+                    self.with_column(ctx, table, column, |c| {
+                        c.identity = true;
+                        c.nullable = false;
+                        Ok(())
+                    })
+                } else if w.starts_with("DROP IDENTITY") {
+                    self.with_column(ctx, table, column, |c| {
+                        c.identity = false;
+                        Ok(())
+                    })
+                } else if w.starts_with("DROP EXPRESSION") {
+                    self.with_column(ctx, table, column, |c| {
+                        c.generated = None;
+                        Ok(())
+                    })
+                } else {
+                    self.with_column(ctx, table, column, |_| Ok(()))
+                }
+            }
+            AddConstraint {
+                table, constraint, ..
+            } => {
+                let t = qual(table);
+                self.require_table(table)?;
+                self.add_constraint(ctx, &t, constraint)
+            }
+            DropConstraint {
+                table,
+                name,
+                if_exists,
+                cascade,
+            } => self.drop_constraint(ctx, table, name, *if_exists, *cascade, false),
+            ModifyConstraint { table, .. } => self.require_table(table),
+            RenameConstraint { table, from, to } => self.rename_constraint(ctx, table, from, to),
+            ValidateConstraint { table, name } => {
+                let t = qual(table);
+                self.require_table(table)?;
+                let n = truncate_identifier(name);
+                if self.find_constraint(&t, &n).is_none() {
+                    return refuse(format!(
+                        "constraint {} of relation {} does not exist",
+                        q(&n),
+                        q(&t.name)
+                    ));
+                }
+                Ok(())
+            }
+            CreateIndex {
+                name,
+                table,
+                unique,
+                if_not_exists,
+                columns,
+                method,
+                predicate,
+                include,
+                ..
+            } => self.create_index(
+                ctx,
+                name.as_deref(),
+                table,
+                *unique,
+                *if_not_exists,
+                columns,
+                method.as_deref(),
+                predicate.as_deref(),
+                include,
+            ),
+            DropIndex {
+                names,
+                if_exists,
+                cascade,
+                ..
+            } => {
+                let mut result = Ok(());
+                for n in names {
+                    if let Err(e) = self.drop_index(ctx, n, *if_exists, *cascade) {
+                        result = Err(e);
+                    }
+                }
+                result
+            }
+            RenameIndex { index, to } => self.rename_index(ctx, index, to),
+            CreateEnum { name, values } => self.create_enum(ctx, name, values),
+            CreateType { name } => {
+                let n = qual(name);
+                if self.type_exists(&n) {
+                    return refuse(format!("type {} already exists", q(&n.name)));
+                }
+                self.other_types.insert(n);
+                Ok(())
+            }
+            AddEnumValue {
+                name,
+                value,
+                before,
+                after,
+                if_not_exists,
+            } => self.add_enum_value(
+                ctx,
+                name,
+                value,
+                before.as_deref(),
+                after.as_deref(),
+                *if_not_exists,
+            ),
+            RenameEnumValue { name, from, to } => self.rename_enum_value(ctx, name, from, to),
+            RenameType { name, to, .. } => self.rename_type(ctx, name, to),
+            DropType {
+                names,
+                if_exists,
+                cascade,
+                ..
+            } => {
+                let mut result = Ok(());
+                for n in names {
+                    if let Err(e) = self.drop_type(ctx, n, *if_exists, *cascade) {
+                        result = Err(e);
+                    }
+                }
+                result
+            }
+            CreateSchema { name } => {
+                let n = truncate_identifier(name);
+                if self.out.model.schemas.insert(n.clone()) {
+                    self.out
+                        .provenance
+                        .schemas
+                        .insert(n, ctx.touch(Action::Created));
+                }
+                Ok(())
+            }
+            DropSchema { names, cascade } => {
+                let mut result = Ok(());
+                for n in names {
+                    if let Err(e) = self.drop_schema(ctx, n, *cascade) {
+                        result = Err(e);
+                    }
+                }
+                result
+            }
+            CreateExtension { name } => {
+                if self.out.model.extensions.insert(name.clone()) {
+                    self.out
+                        .provenance
+                        .extensions
+                        .insert(name.clone(), ctx.touch(Action::Created));
+                }
+                Ok(())
+            }
+            DropExtension { names } => {
+                for n in names {
+                    if self.out.model.extensions.remove(n) {
+                        self.out
+                            .provenance
+                            .extensions
+                            .insert(n.clone(), ctx.touch(Action::Dropped));
+                    }
+                }
+                Ok(())
+            }
+            CreateView {
+                name, materialized, ..
+            } => {
+                let n = qual(name);
+                if self.out.model.tables.contains_key(&n) {
+                    return refuse(format!("relation {} already exists", q(&n.name)));
+                }
+                self.out.model.views.insert(
+                    n.clone(),
+                    View {
+                        name: n.clone(),
+                        materialized: *materialized,
+                    },
+                );
+                self.out
+                    .provenance
+                    .views
+                    .insert(n, ctx.touch(Action::Created));
+                Ok(())
+            }
+            DropView { names, .. } => {
+                for n in names {
+                    let n = qual(n);
+                    if self.out.model.views.remove(&n).is_some() {
+                        self.out
+                            .provenance
+                            .views
+                            .insert(n, ctx.touch(Action::Dropped));
+                    }
+                }
+                Ok(())
+            }
+            CreateSequence { name } => {
+                let n = qual(name);
+                if self.out.model.sequences.insert(n.clone()) {
+                    self.out
+                        .provenance
+                        .sequences
+                        .insert(n, ctx.touch(Action::Created));
+                }
+                Ok(())
+            }
+            DropSequence { names } => {
+                for n in names {
+                    let n = qual(n);
+                    if self.out.model.sequences.remove(&n) {
+                        self.owned_sequences.remove(&n);
+                        self.out
+                            .provenance
+                            .sequences
+                            .insert(n, ctx.touch(Action::Dropped));
+                    }
+                }
+                Ok(())
+            }
+            CreateTrigger { table, .. } => {
+                let t = qual(table);
+                if self.out.model.tables.contains_key(&t) || self.out.model.views.contains_key(&t) {
+                    Ok(())
+                } else {
+                    refuse(format!("relation {} does not exist", q(&t.name)))
+                }
+            }
+            AlterSequence { .. }
+            | CreateFunction { .. }
+            | DropFunction { .. }
+            | DropTrigger { .. }
+            | Truncate { .. }
+            | Delete { .. }
+            | Update { .. }
+            | Insert { .. }
+            | Select
+            | Transaction { .. }
+            | Set { .. }
+            | Comment
+            | Lock { .. }
+            | Grant
+            | Revoke
+            | Maintenance { .. }
+            | DoBlock
+            | TableSetting { .. }
+            | AttachPartition { .. }
+            | DetachPartition { .. }
+            | Other { .. } => Ok(()),
+        }
+    }
+
+    // ----- lookups -------------------------------------------------------
+
+    fn require_table(&self, table: &ObjName) -> Outcome {
+        let t = qual(table);
+        if self.out.model.tables.contains_key(&t) {
+            Ok(())
+        } else {
+            refuse(format!("relation {} does not exist", q(&t.name)))
+        }
+    }
+
+    fn tables_in<'a>(&'a self, schema: &'a str) -> impl Iterator<Item = &'a Table> + 'a {
+        self.out
+            .model
+            .tables
+            .values()
+            .filter(move |t| t.name.schema == schema)
+    }
+
+    /// A relation (table, view, sequence, index) with this name exists in
+    /// the schema.
+    fn relation_exists(&self, n: &QualName) -> bool {
+        self.out.model.tables.contains_key(n)
+            || self.out.model.views.contains_key(n)
+            || self.out.model.sequences.contains(n)
+            || self.tables_in(&n.schema).any(|t| {
+                t.indexes.iter().any(|i| i.name == n.name)
+                    || t.primary_key
+                        .as_ref()
+                        .is_some_and(|p| p.name.as_deref() == Some(n.name.as_str()))
+            })
+    }
+
+    /// A constraint with this name exists somewhere in the schema.
+    fn constraint_name_exists(&self, schema: &str, name: &str) -> bool {
+        self.tables_in(schema).any(|t| {
+            t.primary_key
+                .as_ref()
+                .is_some_and(|p| p.name.as_deref() == Some(name))
+                || t.indexes.iter().any(|i| i.constraint && i.name == name)
+                || t.foreign_keys
+                    .iter()
+                    .any(|f| f.name.as_deref() == Some(name))
+                || t.checks.iter().any(|c| c.name.as_deref() == Some(name))
+        })
+    }
+
+    /// PostgreSQL's `ChooseRelationName`.
+    fn choose_relation_name(
+        &self,
+        table: &QualName,
+        name2: Option<&str>,
+        label: &str,
+        is_constraint: bool,
+    ) -> String {
+        let mut pass = 0u32;
+        loop {
+            let l = if pass == 0 {
+                label.to_owned()
+            } else {
+                format!("{label}{pass}")
+            };
+            let n = make_object_name(&table.name, name2, &l);
+            let qn = sibling(table, &n);
+            if !self.relation_exists(&qn)
+                && !(is_constraint && self.constraint_name_exists(&table.schema, &n))
+            {
+                return n;
+            }
+            pass += 1;
+        }
+    }
+
+    /// PostgreSQL's `ChooseConstraintName` (foreign keys, checks).
+    fn choose_constraint_name(&self, table: &QualName, name2: Option<&str>, label: &str) -> String {
+        let mut pass = 0u32;
+        loop {
+            let l = if pass == 0 {
+                label.to_owned()
+            } else {
+                format!("{label}{pass}")
+            };
+            let n = make_object_name(&table.name, name2, &l);
+            if !self.constraint_name_exists(&table.schema, &n) {
+                return n;
+            }
+            pass += 1;
+        }
+    }
+
+    /// A constraint of table `t` by name: what kind it is.
+    fn find_constraint(&self, t: &QualName, name: &str) -> Option<ConstraintRef> {
+        let table = self.out.model.tables.get(t)?;
+        if table
+            .primary_key
+            .as_ref()
+            .is_some_and(|p| p.name.as_deref() == Some(name))
+        {
+            return Some(ConstraintRef::PrimaryKey);
+        }
+        if table.indexes.iter().any(|i| i.constraint && i.name == name) {
+            return Some(ConstraintRef::Unique);
+        }
+        if table
+            .foreign_keys
+            .iter()
+            .any(|f| f.name.as_deref() == Some(name))
+        {
+            return Some(ConstraintRef::ForeignKey);
+        }
+        if table.checks.iter().any(|c| c.name.as_deref() == Some(name)) {
+            return Some(ConstraintRef::Check);
+        }
+        None
+    }
+
+    fn type_exists(&self, n: &QualName) -> bool {
+        self.out.model.enums.contains_key(n) || self.other_types.contains(n)
+    }
+
+    fn table_prov(&mut self, t: &QualName) -> &mut TableProvenance {
+        self.out.provenance.tables.entry(t.clone()).or_default()
+    }
+
+    /// Runs `f` on an existing column of an existing table and records the
+    /// change.
+    fn with_column(
+        &mut self,
+        ctx: &Ctx,
+        table: &ObjName,
+        column: &str,
+        f: impl FnOnce(&mut Column) -> Outcome,
+    ) -> Outcome {
+        let t = qual(table);
+        let col = truncate_identifier(column);
+        let opaque = self.out.opaque_tables.contains(&t);
+        let Some(tab) = self.out.model.tables.get_mut(&t) else {
+            return refuse(format!("relation {} does not exist", q(&t.name)));
+        };
+        let Some(c) = tab.column_mut(&col) else {
+            if opaque {
+                return Ok(());
+            }
+            return refuse(format!(
+                "column {} of relation {} does not exist",
+                q(&col),
+                q(&t.name)
+            ));
+        };
+        f(c)?;
+        self.table_prov(&t)
+            .columns
+            .insert(col, ctx.touch(Action::Changed));
+        Ok(())
+    }
+
+    // ----- tables --------------------------------------------------------
+
+    fn create_table(
+        &mut self,
+        ctx: &Ctx,
+        table: &ObjName,
+        if_not_exists: bool,
+        columns: &[ColumnSpec],
+        constraints: &[ConstraintSpec],
+        derived: bool,
+    ) -> Outcome {
+        let t = qual(table);
+        if !self.out.model.schemas.contains(&t.schema) {
+            return refuse_with(
+                format!("schema {} does not exist", q(&t.schema)),
+                format!(
+                    "create it first: `CREATE SCHEMA IF NOT EXISTS {}`",
+                    q(&t.schema)
+                ),
+            );
+        }
+        if self.relation_exists(&t) {
+            if if_not_exists {
+                return Ok(());
+            }
+            return refuse(format!("relation {} already exists", q(&t.name)));
+        }
+        self.out
+            .model
+            .tables
+            .insert(t.clone(), Table::new(t.clone()));
+        {
+            let prov = self.table_prov(&t);
+            *prov = TableProvenance {
+                table: Some(ctx.touch(Action::Created)),
+                ..TableProvenance::default()
+            };
+        }
+        if derived {
+            self.out.opaque_tables.insert(t.clone());
+        } else {
+            self.out.opaque_tables.remove(&t);
+        }
+        let mut result = Ok(());
+        for c in columns {
+            let col = truncate_identifier(&c.name);
+            if self
+                .out
+                .model
+                .tables
+                .get(&t)
+                .is_some_and(|x| x.column(&col).is_some())
+            {
+                result = refuse(format!("column {} specified more than once", q(&col)));
+                continue;
+            }
+            self.push_column(ctx, &t, c);
+        }
+        // Checks first (PostgreSQL adds them with the table), then keys and
+        // unique constraints (their indexes), then foreign keys.
+        let mut pending_fks = Vec::new();
+        for c in columns {
+            if let Some(ch) = &c.check {
+                self.add_check(ctx, &t, None, ch, Some(&truncate_identifier(&c.name)));
+            }
+        }
+        for c in constraints {
+            if let ConstraintKind::Check { expr } = &c.kind {
+                self.add_check(ctx, &t, c.name.as_deref(), expr, None);
+            }
+        }
+        for c in columns {
+            let col = truncate_identifier(&c.name);
+            if c.primary_key {
+                let spec = ConstraintSpec {
+                    name: None,
+                    kind: ConstraintKind::PrimaryKey {
+                        columns: vec![col.clone()],
+                    },
+                };
+                if let Err(e) = self.add_constraint(ctx, &t, &spec) {
+                    result = Err(e);
+                }
+            }
+        }
+        for c in constraints {
+            if matches!(c.kind, ConstraintKind::PrimaryKey { .. })
+                && let Err(e) = self.add_constraint(ctx, &t, c)
+            {
+                result = Err(e);
+            }
+        }
+        for c in columns {
+            let col = truncate_identifier(&c.name);
+            if c.unique {
+                let spec = ConstraintSpec {
+                    name: None,
+                    kind: ConstraintKind::Unique {
+                        columns: vec![col.clone()],
+                    },
+                };
+                if let Err(e) = self.add_constraint(ctx, &t, &spec) {
+                    result = Err(e);
+                }
+            }
+            if let Some(fk) = &c.references {
+                pending_fks.push(ConstraintSpec {
+                    name: None,
+                    kind: ConstraintKind::ForeignKey(ForeignKeySpec {
+                        columns: vec![col.clone()],
+                        ..fk.clone()
+                    }),
+                });
+            }
+        }
+        for c in constraints {
+            match &c.kind {
+                ConstraintKind::Unique { .. } => {
+                    if let Err(e) = self.add_constraint(ctx, &t, c) {
+                        result = Err(e);
+                    }
+                }
+                ConstraintKind::ForeignKey(_) => pending_fks.push(c.clone()),
+                _ => {}
+            }
+        }
+        for c in &pending_fks {
+            if let Err(e) = self.add_constraint(ctx, &t, c) {
+                result = Err(e);
+            }
+        }
+        result
+    }
+
+    /// Appends a column (type, nullability, default, serial sequence,
+    /// identity) without its inline constraints.
+    fn push_column(&mut self, ctx: &Ctx, t: &QualName, c: &ColumnSpec) {
+        let name = truncate_identifier(&c.name);
+        let mut col = Column::new(name.clone(), normalize_type(&c.data_type));
+        col.nullable = !(c.not_null || c.primary_key || c.identity);
+        col.identity = c.identity;
+        col.generated = c.generated.as_deref().map(normalize_expression);
+        if is_serial(&c.data_type) {
+            let seq_name = self.choose_relation_name(t, Some(&name), "seq", false);
+            let seq = sibling(t, &seq_name);
+            self.out.model.sequences.insert(seq.clone());
+            self.out
+                .provenance
+                .sequences
+                .insert(seq.clone(), ctx.touch(Action::Created));
+            self.owned_sequences.insert(seq, (t.clone(), name.clone()));
+            col.default = Some(DefaultValue::Sequence);
+            col.nullable = false;
+        }
+        if let Some(d) = &c.default {
+            col.default = Some(normalize_default(d));
+        }
+        if let Some(tab) = self.out.model.tables.get_mut(t) {
+            tab.columns.push(col);
+        }
+        self.table_prov(t)
+            .columns
+            .insert(name, ctx.touch(Action::Created));
+    }
+
+    fn add_column(
+        &mut self,
+        ctx: &Ctx,
+        table: &ObjName,
+        column: &ColumnSpec,
+        if_not_exists: bool,
+    ) -> Outcome {
+        let t = qual(table);
+        let col = truncate_identifier(&column.name);
+        let Some(tab) = self.out.model.tables.get(&t) else {
+            return refuse(format!("relation {} does not exist", q(&t.name)));
+        };
+        if tab.column(&col).is_some() {
+            if if_not_exists {
+                return Ok(());
+            }
+            return refuse_with(
+                format!(
+                    "column {} of relation {} already exists",
+                    q(&col),
+                    q(&t.name)
+                ),
+                "write `ADD COLUMN IF NOT EXISTS` if the column may already be there",
+            );
+        }
+        self.push_column(ctx, &t, column);
+        let mut result = Ok(());
+        if let Some(ch) = &column.check {
+            self.add_check(ctx, &t, None, ch, Some(&col));
+        }
+        if column.primary_key {
+            let spec = ConstraintSpec {
+                name: None,
+                kind: ConstraintKind::PrimaryKey {
+                    columns: vec![col.clone()],
+                },
+            };
+            result = result.and(self.add_constraint(ctx, &t, &spec));
+        }
+        if column.unique {
+            let spec = ConstraintSpec {
+                name: None,
+                kind: ConstraintKind::Unique {
+                    columns: vec![col.clone()],
+                },
+            };
+            result = result.and(self.add_constraint(ctx, &t, &spec));
+        }
+        if let Some(fk) = &column.references {
+            let spec = ConstraintSpec {
+                name: None,
+                kind: ConstraintKind::ForeignKey(ForeignKeySpec {
+                    columns: vec![col.clone()],
+                    ..fk.clone()
+                }),
+            };
+            result = result.and(self.add_constraint(ctx, &t, &spec));
+        }
+        result
+    }
+
+    fn drop_tables(
+        &mut self,
+        ctx: &Ctx,
+        tables: &[ObjName],
+        if_exists: bool,
+        cascade: bool,
+    ) -> Outcome {
+        let names: Vec<QualName> = tables.iter().map(qual).collect();
+        let mut result = Ok(());
+        for t in &names {
+            if !self.out.model.tables.contains_key(t) {
+                if self.out.model.views.contains_key(t) {
+                    result = refuse_with(
+                        format!("{} is not a table", q(&t.name)),
+                        "use DROP VIEW to drop a view",
+                    );
+                } else if !if_exists {
+                    result = refuse_with(
+                        format!("table {} does not exist", q(&t.name)),
+                        "write `DROP TABLE IF EXISTS` if the table may already be gone",
+                    );
+                }
+                continue;
+            }
+            // Foreign keys of other tables that reference it.
+            let dependents: Vec<(QualName, String)> = self
+                .out
+                .model
+                .tables
+                .values()
+                .filter(|o| !names.contains(&o.name))
+                .flat_map(|o| {
+                    o.foreign_keys
+                        .iter()
+                        .filter(|f| f.referenced_table == *t)
+                        .map(|f| (o.name.clone(), f.name.clone().unwrap_or_default()))
+                })
+                .collect();
+            if !dependents.is_empty() && !cascade {
+                let list: Vec<String> = dependents
+                    .iter()
+                    .map(|(o, f)| format!("constraint {} on table {}", q(f), q(&o.name)))
+                    .collect();
+                result = refuse_with(
+                    format!(
+                        "cannot drop table {} because other objects depend on it ({}); replay drops them with it",
+                        q(&t.name),
+                        list.join(", ")
+                    ),
+                    "drop those foreign keys first, or write `DROP TABLE … CASCADE`",
+                );
+            }
+            for (o, f) in &dependents {
+                self.remove_fk(ctx, o, f);
+            }
+            self.remove_table(ctx, t);
+        }
+        result
+    }
+
+    fn remove_table(&mut self, ctx: &Ctx, t: &QualName) {
+        if let Some(tab) = self.out.model.tables.remove(t) {
+            let owned: Vec<QualName> = self
+                .owned_sequences
+                .iter()
+                .filter(|(_, (ot, _))| ot == t)
+                .map(|(s, _)| s.clone())
+                .collect();
+            for s in owned {
+                self.owned_sequences.remove(&s);
+                self.out.model.sequences.remove(&s);
+                self.out
+                    .provenance
+                    .sequences
+                    .insert(s, ctx.touch(Action::Dropped));
+            }
+            self.out.opaque_tables.remove(t);
+            let dropped = ctx.touch(Action::Dropped);
+            let prov = self.table_prov(t);
+            prov.table = Some(dropped.clone());
+            for c in &tab.columns {
+                prov.columns.insert(c.name.clone(), dropped.clone());
+            }
+            for i in &tab.indexes {
+                prov.indexes.insert(i.name.clone(), dropped.clone());
+            }
+            for f in &tab.foreign_keys {
+                if let Some(n) = &f.name {
+                    prov.foreign_keys.insert(n.clone(), dropped.clone());
+                }
+            }
+            if tab.primary_key.is_some() {
+                prov.primary_key = Some(dropped);
+            }
+        }
+    }
+
+    fn remove_fk(&mut self, ctx: &Ctx, table: &QualName, name: &str) {
+        if let Some(tab) = self.out.model.tables.get_mut(table) {
+            tab.foreign_keys.retain(|f| f.name.as_deref() != Some(name));
+        }
+        self.table_prov(table)
+            .foreign_keys
+            .insert(name.to_owned(), ctx.touch(Action::Dropped));
+    }
+
+    /// Renames a table or moves it to another schema.
+    fn move_table(&mut self, ctx: &Ctx, from: &QualName, to: QualName) -> Outcome {
+        if from == &to {
+            return Ok(());
+        }
+        if !self.out.model.tables.contains_key(from) {
+            if let Some(v) = self.out.model.views.remove(from) {
+                // `ALTER TABLE … RENAME` works on views too.
+                self.out.model.views.insert(
+                    to.clone(),
+                    View {
+                        name: to.clone(),
+                        materialized: v.materialized,
+                    },
+                );
+                self.out
+                    .provenance
+                    .views
+                    .insert(to, ctx.touch(Action::Renamed));
+                return Ok(());
+            }
+            return refuse(format!("relation {} does not exist", q(&from.name)));
+        }
+        if self.relation_exists(&to) {
+            return refuse(format!("relation {} already exists", q(&to.name)));
+        }
+        let Some(mut tab) = self.out.model.tables.remove(from) else {
+            return Ok(());
+        };
+        tab.name = to.clone();
+        self.out.model.tables.insert(to.clone(), tab);
+        for other in self.out.model.tables.values_mut() {
+            for f in &mut other.foreign_keys {
+                if f.referenced_table == *from {
+                    f.referenced_table = to.clone();
+                }
+            }
+        }
+        for (_, (t, _)) in self.owned_sequences.iter_mut() {
+            if t == from {
+                *t = to.clone();
+            }
+        }
+        if self.out.opaque_tables.remove(from) {
+            self.out.opaque_tables.insert(to.clone());
+        }
+        let mut prov = self.out.provenance.tables.remove(from).unwrap_or_default();
+        prov.table = Some(ctx.touch(Action::Renamed));
+        // The old name is gone: say so, for a schema that still names it.
+        self.out.provenance.tables.insert(
+            from.clone(),
+            TableProvenance {
+                table: Some(ctx.touch(Action::Renamed)),
+                ..TableProvenance::default()
+            },
+        );
+        self.out.provenance.tables.insert(to, prov);
+        Ok(())
+    }
+
+    // ----- columns -------------------------------------------------------
+
+    fn drop_column(
+        &mut self,
+        ctx: &Ctx,
+        t: &QualName,
+        column: &str,
+        if_exists: bool,
+        cascade: bool,
+    ) -> Outcome {
+        let col = truncate_identifier(column);
+        let opaque = self.out.opaque_tables.contains(t);
+        let Some(tab) = self.out.model.tables.get(t) else {
+            return refuse(format!("relation {} does not exist", q(&t.name)));
+        };
+        if tab.column(&col).is_none() {
+            if if_exists || opaque {
+                return Ok(());
+            }
+            return refuse_with(
+                format!(
+                    "column {} of relation {} does not exist",
+                    q(&col),
+                    q(&t.name)
+                ),
+                "write `DROP COLUMN IF EXISTS` if the column may already be gone",
+            );
+        }
+        // Keys of this table that use the column go with it; foreign keys
+        // of other tables that reference it need CASCADE.
+        let pk_uses = tab
+            .primary_key
+            .as_ref()
+            .is_some_and(|p| p.columns.contains(&col));
+        let unique_sets: Vec<Vec<String>> = tab
+            .indexes
+            .iter()
+            .filter(|i| i.unique && i.columns.iter().any(|c| c.expr == col))
+            .map(|i| i.columns.iter().map(|c| c.expr.clone()).collect())
+            .chain(
+                tab.primary_key
+                    .iter()
+                    .filter(|_| pk_uses)
+                    .map(|p| p.columns.clone()),
+            )
+            .collect();
+        let dependents: Vec<(QualName, String)> = self
+            .out
+            .model
+            .tables
+            .values()
+            .filter(|o| o.name != *t)
+            .flat_map(|o| {
+                o.foreign_keys
+                    .iter()
+                    .filter(|f| {
+                        f.referenced_table == *t
+                            && (f.referenced_columns.contains(&col)
+                                || unique_sets
+                                    .iter()
+                                    .any(|s| same_set(s, &f.referenced_columns)))
+                    })
+                    .map(|f| (o.name.clone(), f.name.clone().unwrap_or_default()))
+            })
+            .collect();
+        if !dependents.is_empty() && !cascade {
+            let list: Vec<String> = dependents
+                .iter()
+                .map(|(o, f)| format!("constraint {} on table {}", q(f), q(&o.name)))
+                .collect();
+            return refuse_with(
+                format!(
+                    "cannot drop column {} of table {} because other objects depend on it ({})",
+                    q(&col),
+                    q(&t.name),
+                    list.join(", ")
+                ),
+                "drop those foreign keys first, or write `DROP COLUMN … CASCADE`",
+            );
+        }
+        for (o, f) in &dependents {
+            self.remove_fk(ctx, o, f);
+        }
+        let dropped = ctx.touch(Action::Dropped);
+        let mut gone_indexes = Vec::new();
+        let mut gone_fks = Vec::new();
+        let mut gone_checks = Vec::new();
+        let mut pk_gone = false;
+        if let Some(tab) = self.out.model.tables.get_mut(t) {
+            tab.columns.retain(|c| c.name != col);
+            if pk_uses {
+                tab.primary_key = None;
+                pk_gone = true;
+            }
+            tab.indexes.retain(|i| {
+                let uses = i.columns.iter().any(|c| {
+                    c.expr == col || (c.expr.contains('(') && expression_mentions(&c.expr, &col))
+                }) || i.include.contains(&col)
+                    || i.predicate
+                        .as_deref()
+                        .is_some_and(|p| expression_mentions(p, &col));
+                if uses {
+                    gone_indexes.push(i.name.clone());
+                }
+                !uses
+            });
+            tab.foreign_keys.retain(|f| {
+                let uses = f.columns.contains(&col)
+                    || (f.referenced_table == *t && f.referenced_columns.contains(&col));
+                if uses {
+                    gone_fks.push(f.name.clone().unwrap_or_default());
+                }
+                !uses
+            });
+            tab.checks.retain(|c| {
+                let uses = expression_mentions(&c.expr, &col);
+                if uses {
+                    gone_checks.push(c.name.clone().unwrap_or_default());
+                }
+                !uses
+            });
+        }
+        let owned: Vec<QualName> = self
+            .owned_sequences
+            .iter()
+            .filter(|(_, (ot, oc))| ot == t && *oc == col)
+            .map(|(s, _)| s.clone())
+            .collect();
+        for s in owned {
+            self.owned_sequences.remove(&s);
+            self.out.model.sequences.remove(&s);
+            self.out.provenance.sequences.insert(s, dropped.clone());
+        }
+        let prov = self.table_prov(t);
+        prov.columns.insert(col, dropped.clone());
+        for i in gone_indexes {
+            prov.indexes.insert(i, dropped.clone());
+        }
+        for f in gone_fks {
+            prov.foreign_keys.insert(f, dropped.clone());
+        }
+        for c in gone_checks {
+            prov.checks.insert(c, dropped.clone());
+        }
+        if pk_gone {
+            prov.primary_key = Some(dropped);
+        }
+        Ok(())
+    }
+
+    fn rename_column(&mut self, ctx: &Ctx, table: &ObjName, from: &str, to: &str) -> Outcome {
+        let t = qual(table);
+        let from = truncate_identifier(from);
+        let to = truncate_identifier(to);
+        let opaque = self.out.opaque_tables.contains(&t);
+        let Some(tab) = self.out.model.tables.get_mut(&t) else {
+            return refuse(format!("relation {} does not exist", q(&t.name)));
+        };
+        if tab.column(&from).is_none() {
+            if opaque {
+                return Ok(());
+            }
+            return refuse(format!(
+                "column {} of relation {} does not exist",
+                q(&from),
+                q(&t.name)
+            ));
+        }
+        if tab.column(&to).is_some() {
+            return refuse(format!(
+                "column {} of relation {} already exists",
+                q(&to),
+                q(&t.name)
+            ));
+        }
+        let rn = |c: &mut String| {
+            if *c == from {
+                c.clone_from(&to);
+            }
+        };
+        for c in &mut tab.columns {
+            rn(&mut c.name);
+        }
+        if let Some(pk) = &mut tab.primary_key {
+            pk.columns.iter_mut().for_each(rn);
+        }
+        for i in &mut tab.indexes {
+            for c in &mut i.columns {
+                if c.expr == from {
+                    c.expr.clone_from(&to);
+                } else if c.expr.contains('(') {
+                    c.expr = rename_in_expression(&c.expr, &from, &to);
+                }
+            }
+            i.include.iter_mut().for_each(rn);
+            if let Some(p) = &mut i.predicate {
+                *p = rename_in_expression(p, &from, &to);
+            }
+        }
+        for f in &mut tab.foreign_keys {
+            f.columns.iter_mut().for_each(rn);
+        }
+        for c in &mut tab.checks {
+            c.expr = rename_in_expression(&c.expr, &from, &to);
+        }
+        for other in self.out.model.tables.values_mut() {
+            for f in &mut other.foreign_keys {
+                if f.referenced_table == t {
+                    f.referenced_columns.iter_mut().for_each(rn);
+                }
+            }
+        }
+        for (_, (ot, oc)) in self.owned_sequences.iter_mut() {
+            if *ot == t && *oc == from {
+                oc.clone_from(&to);
+            }
+        }
+        let renamed = ctx.touch(Action::Renamed);
+        let prov = self.table_prov(&t);
+        prov.columns.remove(&from);
+        prov.columns.insert(from, renamed.clone());
+        prov.columns.insert(to, renamed);
+        Ok(())
+    }
+
+    // ----- constraints ---------------------------------------------------
+
+    fn add_check(
+        &mut self,
+        ctx: &Ctx,
+        t: &QualName,
+        name: Option<&str>,
+        expr: &str,
+        column: Option<&str>,
+    ) {
+        let name = match name {
+            Some(n) => truncate_identifier(n),
+            None => {
+                let col = column.map(str::to_owned).or_else(|| {
+                    let tab = self.out.model.tables.get(t)?;
+                    let used: Vec<&Column> = tab
+                        .columns
+                        .iter()
+                        .filter(|c| expression_mentions(expr, &c.name))
+                        .collect();
+                    (used.len() == 1).then(|| used[0].name.clone())
+                });
+                self.choose_constraint_name(t, col.as_deref(), "check")
+            }
+        };
+        if let Some(tab) = self.out.model.tables.get_mut(t) {
+            tab.checks.push(CheckConstraint {
+                name: Some(name.clone()),
+                expr: normalize_expression(expr),
+            });
+        }
+        self.table_prov(t)
+            .checks
+            .insert(name, ctx.touch(Action::Created));
+    }
+
+    fn missing_columns(&self, t: &QualName, cols: &[String]) -> Option<String> {
+        let tab = self.out.model.tables.get(t)?;
+        if self.out.opaque_tables.contains(t) {
+            return None;
+        }
+        cols.iter().find(|c| tab.column(c).is_none()).cloned()
+    }
+
+    fn add_constraint(&mut self, ctx: &Ctx, t: &QualName, c: &ConstraintSpec) -> Outcome {
+        let given = c.name.as_deref().map(truncate_identifier);
+        if let Some(n) = &given
+            && self.find_constraint(t, n).is_some()
+        {
+            return refuse(format!(
+                "constraint {} for relation {} already exists",
+                q(n),
+                q(&t.name)
+            ));
+        }
+        match &c.kind {
+            ConstraintKind::PrimaryKey { columns } => {
+                let cols: Vec<String> = columns.iter().map(|c| truncate_identifier(c)).collect();
+                if self
+                    .out
+                    .model
+                    .tables
+                    .get(t)
+                    .is_some_and(|x| x.primary_key.is_some())
+                {
+                    return refuse(format!(
+                        "multiple primary keys for table {} are not allowed",
+                        q(&t.name)
+                    ));
+                }
+                if let Some(m) = self.missing_columns(t, &cols) {
+                    return refuse(format!("column {} named in key does not exist", q(&m)));
+                }
+                let name = match given {
+                    Some(n) => {
+                        if self.relation_exists(&sibling(t, &n)) {
+                            return refuse(format!("relation {} already exists", q(&n)));
+                        }
+                        n
+                    }
+                    None => self.choose_relation_name(t, None, "pkey", true),
+                };
+                if let Some(tab) = self.out.model.tables.get_mut(t) {
+                    for col in &mut tab.columns {
+                        if cols.contains(&col.name) {
+                            col.nullable = false;
+                        }
+                    }
+                    tab.primary_key = Some(PrimaryKey {
+                        name: Some(name),
+                        columns: cols,
+                    });
+                }
+                self.table_prov(t).primary_key = Some(ctx.touch(Action::Created));
+                Ok(())
+            }
+            ConstraintKind::Unique { columns } => {
+                let cols: Vec<String> = columns.iter().map(|c| truncate_identifier(c)).collect();
+                if let Some(m) = self.missing_columns(t, &cols) {
+                    return refuse(format!("column {} named in key does not exist", q(&m)));
+                }
+                let name = match given {
+                    Some(n) => {
+                        if self.relation_exists(&sibling(t, &n)) {
+                            return refuse(format!("relation {} already exists", q(&n)));
+                        }
+                        n
+                    }
+                    None => {
+                        let addition = name_addition(&cols);
+                        self.choose_relation_name(t, Some(&addition), "key", true)
+                    }
+                };
+                if let Some(tab) = self.out.model.tables.get_mut(t) {
+                    tab.indexes.push(Index {
+                        name: name.clone(),
+                        columns: cols.into_iter().map(IndexColumn::column).collect(),
+                        unique: true,
+                        constraint: true,
+                        method: None,
+                        predicate: None,
+                        include: Vec::new(),
+                    });
+                }
+                self.table_prov(t)
+                    .indexes
+                    .insert(name, ctx.touch(Action::Created));
+                Ok(())
+            }
+            ConstraintKind::UsingIndex { primary, index } => {
+                let idx = truncate_identifier(index);
+                let Some(tab) = self.out.model.tables.get(t) else {
+                    return refuse(format!("relation {} does not exist", q(&t.name)));
+                };
+                let Some(i) = tab.index(&idx) else {
+                    return refuse(format!(
+                        "index {} does not exist on table {}",
+                        q(&idx),
+                        q(&t.name)
+                    ));
+                };
+                if !i.unique {
+                    return refuse(format!("{} is not a unique index", q(&idx)));
+                }
+                if i.constraint {
+                    return refuse(format!(
+                        "index {} is already associated with a constraint",
+                        q(&idx)
+                    ));
+                }
+                if *primary && tab.primary_key.is_some() {
+                    return refuse(format!(
+                        "multiple primary keys for table {} are not allowed",
+                        q(&t.name)
+                    ));
+                }
+                let name = given.unwrap_or_else(|| idx.clone());
+                if name != idx && self.relation_exists(&sibling(t, &name)) {
+                    return refuse(format!("relation {} already exists", q(&name)));
+                }
+                let touch = ctx.touch(Action::Created);
+                let renamed = ctx.touch(Action::Renamed);
+                let Some(tab) = self.out.model.tables.get_mut(t) else {
+                    return Ok(());
+                };
+                if *primary {
+                    let Some(pos) = tab.indexes.iter().position(|i| i.name == idx) else {
+                        return Ok(());
+                    };
+                    let i = tab.indexes.remove(pos);
+                    let cols: Vec<String> = i.columns.into_iter().map(|c| c.expr).collect();
+                    for col in &mut tab.columns {
+                        if cols.contains(&col.name) {
+                            col.nullable = false;
+                        }
+                    }
+                    tab.primary_key = Some(PrimaryKey {
+                        name: Some(name),
+                        columns: cols,
+                    });
+                    let prov = self.table_prov(t);
+                    prov.primary_key = Some(touch);
+                    prov.indexes.insert(idx, renamed);
+                } else {
+                    if let Some(i) = tab.indexes.iter_mut().find(|i| i.name == idx) {
+                        i.constraint = true;
+                        i.name.clone_from(&name);
+                    }
+                    let prov = self.table_prov(t);
+                    if name != idx {
+                        prov.indexes.insert(idx, renamed);
+                    }
+                    prov.indexes.insert(name, touch);
+                }
+                Ok(())
+            }
+            ConstraintKind::ForeignKey(fk) => self.add_foreign_key(ctx, t, given, fk),
+            ConstraintKind::Check { expr } => {
+                self.add_check(ctx, t, given.as_deref(), expr, None);
+                Ok(())
+            }
+            ConstraintKind::Exclude => Ok(()),
+        }
+    }
+
+    fn add_foreign_key(
+        &mut self,
+        ctx: &Ctx,
+        t: &QualName,
+        given: Option<String>,
+        fk: &ForeignKeySpec,
+    ) -> Outcome {
+        let cols: Vec<String> = fk.columns.iter().map(|c| truncate_identifier(c)).collect();
+        let target = qual(&fk.table);
+        let Some(rt) = self.out.model.tables.get(&target) else {
+            return refuse(format!(
+                "relation {} does not exist (referenced by a foreign key of {})",
+                q(&target.name),
+                q(&t.name)
+            ));
+        };
+        let ref_cols: Vec<String> = if fk.referenced_columns.is_empty() {
+            match &rt.primary_key {
+                Some(pk) => pk.columns.clone(),
+                None => {
+                    return refuse(format!(
+                        "there is no primary key for referenced table {}",
+                        q(&target.name)
+                    ));
+                }
+            }
+        } else {
+            fk.referenced_columns
+                .iter()
+                .map(|c| truncate_identifier(c))
+                .collect()
+        };
+        if let Some(m) = self.missing_columns(t, &cols) {
+            return refuse(format!(
+                "column {} referenced in foreign key constraint does not exist",
+                q(&m)
+            ));
+        }
+        if let Some(m) = self.missing_columns(&target, &ref_cols) {
+            return refuse(format!(
+                "column {} referenced in foreign key constraint does not exist",
+                q(&m)
+            ));
+        }
+        if cols.len() != ref_cols.len() {
+            return refuse("number of referencing and referenced columns for foreign key disagree");
+        }
+        let opaque_target = self.out.opaque_tables.contains(&target);
+        let keyed = rt
+            .primary_key
+            .as_ref()
+            .is_some_and(|p| same_set(&p.columns, &ref_cols))
+            || rt.indexes.iter().any(|i| {
+                i.unique
+                    && i.predicate.is_none()
+                    && same_set(
+                        &i.columns.iter().map(|c| c.expr.clone()).collect::<Vec<_>>(),
+                        &ref_cols,
+                    )
+            });
+        if !keyed && !opaque_target {
+            return refuse_with(
+                format!(
+                    "there is no unique constraint matching given keys for referenced table {}",
+                    q(&target.name)
+                ),
+                format!(
+                    "add a primary key or unique index on {}({}) before the foreign key",
+                    q(&target.name),
+                    ref_cols.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ")
+                ),
+            );
+        }
+        let name = match given {
+            Some(n) => n,
+            None => {
+                let addition = name_addition(&cols);
+                self.choose_constraint_name(t, Some(&addition), "fkey")
+            }
+        };
+        if let Some(tab) = self.out.model.tables.get_mut(t) {
+            tab.foreign_keys.push(ForeignKey {
+                name: Some(name.clone()),
+                columns: cols,
+                referenced_table: target,
+                referenced_columns: ref_cols,
+                on_delete: ref_action(fk.on_delete),
+                on_update: ref_action(fk.on_update),
+            });
+        }
+        self.table_prov(t)
+            .foreign_keys
+            .insert(name, ctx.touch(Action::Created));
+        Ok(())
+    }
+
+    /// Foreign keys of any table that depend on a unique key of `t` with
+    /// these columns, when no other key of `t` (other than `except`) can
+    /// serve them.
+    fn fks_depending_on_key(
+        &self,
+        t: &QualName,
+        cols: &[String],
+        except: &str,
+    ) -> Vec<(QualName, String)> {
+        let Some(tab) = self.out.model.tables.get(t) else {
+            return Vec::new();
+        };
+        let alternative = tab
+            .primary_key
+            .as_ref()
+            .is_some_and(|p| p.name.as_deref() != Some(except) && same_set(&p.columns, cols))
+            || tab.indexes.iter().any(|i| {
+                i.name != except
+                    && i.unique
+                    && i.predicate.is_none()
+                    && same_set(
+                        &i.columns.iter().map(|c| c.expr.clone()).collect::<Vec<_>>(),
+                        cols,
+                    )
+            });
+        if alternative {
+            return Vec::new();
+        }
+        self.out
+            .model
+            .tables
+            .values()
+            .flat_map(|o| {
+                o.foreign_keys
+                    .iter()
+                    .filter(|f| f.referenced_table == *t && same_set(&f.referenced_columns, cols))
+                    .map(|f| (o.name.clone(), f.name.clone().unwrap_or_default()))
+            })
+            .collect()
+    }
+
+    fn drop_constraint(
+        &mut self,
+        ctx: &Ctx,
+        table: &ObjName,
+        name: &str,
+        if_exists: bool,
+        cascade: bool,
+        keep_dependents: bool,
+    ) -> Outcome {
+        let t = qual(table);
+        let n = truncate_identifier(name);
+        if !self.out.model.tables.contains_key(&t) {
+            return refuse(format!("relation {} does not exist", q(&t.name)));
+        }
+        let Some(kind) = self.find_constraint(&t, &n) else {
+            if if_exists {
+                return Ok(());
+            }
+            let is_index = self
+                .out
+                .model
+                .tables
+                .get(&t)
+                .is_some_and(|x| x.index(&n).is_some());
+            return Err(Refusal {
+                message: format!(
+                    "constraint {} of relation {} does not exist",
+                    q(&n),
+                    q(&t.name)
+                ),
+                help: Some(if is_index {
+                    format!(
+                        "{} is an index, not a constraint: drop it with `DROP INDEX {}`",
+                        q(&n),
+                        q(&n)
+                    )
+                } else {
+                    "write `DROP CONSTRAINT IF EXISTS` if the constraint may already be gone"
+                        .to_owned()
+                }),
+            });
+        };
+        if matches!(kind, ConstraintRef::PrimaryKey | ConstraintRef::Unique) && !keep_dependents {
+            let cols = self.key_columns(&t, &n);
+            let deps = self.fks_depending_on_key(&t, &cols, &n);
+            if !deps.is_empty() && !cascade {
+                return refuse_with(
+                    format!(
+                        "cannot drop constraint {} on table {} because other objects depend on it ({})",
+                        q(&n),
+                        q(&t.name),
+                        deps.iter()
+                            .map(|(o, f)| format!("constraint {} on table {}", q(f), q(&o.name)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    "drop those foreign keys first, or write `DROP CONSTRAINT … CASCADE`",
+                );
+            }
+            for (o, f) in &deps {
+                self.remove_fk(ctx, o, f);
+            }
+        }
+        let dropped = ctx.touch(Action::Dropped);
+        if let Some(tab) = self.out.model.tables.get_mut(&t) {
+            match kind {
+                ConstraintRef::PrimaryKey => tab.primary_key = None,
+                ConstraintRef::Unique => tab.indexes.retain(|i| i.name != n),
+                ConstraintRef::ForeignKey => {
+                    tab.foreign_keys.retain(|f| f.name.as_deref() != Some(&n));
+                }
+                ConstraintRef::Check => tab.checks.retain(|c| c.name.as_deref() != Some(&n)),
+            }
+        }
+        let prov = self.table_prov(&t);
+        match kind {
+            ConstraintRef::PrimaryKey => prov.primary_key = Some(dropped),
+            ConstraintRef::Unique => {
+                prov.indexes.insert(n, dropped);
+            }
+            ConstraintRef::ForeignKey => {
+                prov.foreign_keys.insert(n, dropped);
+            }
+            ConstraintRef::Check => {
+                prov.checks.insert(n, dropped);
+            }
+        }
+        Ok(())
+    }
+
+    /// The columns of the primary key or unique index named `n`.
+    fn key_columns(&self, t: &QualName, n: &str) -> Vec<String> {
+        let Some(tab) = self.out.model.tables.get(t) else {
+            return Vec::new();
+        };
+        if let Some(pk) = &tab.primary_key
+            && pk.name.as_deref() == Some(n)
+        {
+            return pk.columns.clone();
+        }
+        tab.index(n)
+            .map(|i| i.columns.iter().map(|c| c.expr.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    fn rename_constraint(&mut self, ctx: &Ctx, table: &ObjName, from: &str, to: &str) -> Outcome {
+        let t = qual(table);
+        let from = truncate_identifier(from);
+        let to = truncate_identifier(to);
+        self.require_table(table)?;
+        let Some(kind) = self.find_constraint(&t, &from) else {
+            return refuse(format!(
+                "constraint {} for table {} does not exist",
+                q(&from),
+                q(&t.name)
+            ));
+        };
+        if self.find_constraint(&t, &to).is_some() {
+            return refuse(format!(
+                "constraint {} for relation {} already exists",
+                q(&to),
+                q(&t.name)
+            ));
+        }
+        if matches!(kind, ConstraintRef::PrimaryKey | ConstraintRef::Unique)
+            && self.relation_exists(&sibling(&t, &to))
+        {
+            return refuse(format!("relation {} already exists", q(&to)));
+        }
+        let renamed = ctx.touch(Action::Renamed);
+        if let Some(tab) = self.out.model.tables.get_mut(&t) {
+            match kind {
+                ConstraintRef::PrimaryKey => {
+                    if let Some(pk) = &mut tab.primary_key {
+                        pk.name = Some(to.clone());
+                    }
+                }
+                ConstraintRef::Unique => {
+                    if let Some(i) = tab.indexes.iter_mut().find(|i| i.name == from) {
+                        i.name.clone_from(&to);
+                    }
+                }
+                ConstraintRef::ForeignKey => {
+                    if let Some(f) = tab
+                        .foreign_keys
+                        .iter_mut()
+                        .find(|f| f.name.as_deref() == Some(&from))
+                    {
+                        f.name = Some(to.clone());
+                    }
+                }
+                ConstraintRef::Check => {
+                    if let Some(c) = tab
+                        .checks
+                        .iter_mut()
+                        .find(|c| c.name.as_deref() == Some(&from))
+                    {
+                        c.name = Some(to.clone());
+                    }
+                }
+            }
+        }
+        let prov = self.table_prov(&t);
+        match kind {
+            ConstraintRef::PrimaryKey => prov.primary_key = Some(renamed),
+            ConstraintRef::Unique => {
+                prov.indexes.insert(from, renamed.clone());
+                prov.indexes.insert(to, renamed);
+            }
+            ConstraintRef::ForeignKey => {
+                prov.foreign_keys.insert(from, renamed.clone());
+                prov.foreign_keys.insert(to, renamed);
+            }
+            ConstraintRef::Check => {
+                prov.checks.insert(from, renamed.clone());
+                prov.checks.insert(to, renamed);
+            }
+        }
+        Ok(())
+    }
+
+    // ----- indexes -------------------------------------------------------
+
+    #[allow(clippy::too_many_arguments)]
+    fn create_index(
+        &mut self,
+        ctx: &Ctx,
+        name: Option<&str>,
+        table: &ObjName,
+        unique: bool,
+        if_not_exists: bool,
+        columns: &[IndexColumnSpec],
+        method: Option<&str>,
+        predicate: Option<&str>,
+        include: &[String],
+    ) -> Outcome {
+        let t = qual(table);
+        let Some(tab) = self.out.model.tables.get(&t) else {
+            if self.out.model.views.contains_key(&t) {
+                // An index on a materialized view: not part of the model.
+                return Ok(());
+            }
+            return refuse(format!("relation {} does not exist", q(&t.name)));
+        };
+        let opaque = self.out.opaque_tables.contains(&t);
+        let cols: Vec<IndexColumn> = columns
+            .iter()
+            .map(|c| {
+                let plain = truncate_identifier(&c.expr);
+                let expr = if tab.column(&plain).is_some() || !looks_like_expression(&c.expr) {
+                    plain
+                } else {
+                    normalize_expression(&c.expr)
+                };
+                IndexColumn {
+                    expr,
+                    descending: c.descending,
+                    opclass: c.opclass.as_deref().map(|o| o.to_ascii_lowercase()),
+                }
+            })
+            .collect();
+        let include: Vec<String> = include.iter().map(|c| truncate_identifier(c)).collect();
+        if !opaque
+            && let Some(m) = cols
+                .iter()
+                .filter(|c| !looks_like_expression(&c.expr))
+                .map(|c| &c.expr)
+                .chain(include.iter())
+                .find(|c| tab.column(c).is_none())
+        {
+            return refuse(format!("column {} does not exist", q(m)));
+        }
+        let name = match name {
+            Some(n) => {
+                let n = truncate_identifier(n);
+                if self.relation_exists(&sibling(&t, &n)) {
+                    if if_not_exists {
+                        return Ok(());
+                    }
+                    return refuse_with(
+                        format!("relation {} already exists", q(&n)),
+                        "write `CREATE INDEX IF NOT EXISTS` if the index may already be there",
+                    );
+                }
+                n
+            }
+            None => {
+                let names = index_column_names(&cols, &include, tab);
+                let addition = name_addition(&names);
+                self.choose_relation_name(&t, Some(&addition), "idx", false)
+            }
+        };
+        let method = method
+            .map(|m| m.trim().to_ascii_lowercase())
+            .filter(|m| m != "btree");
+        if let Some(tab) = self.out.model.tables.get_mut(&t) {
+            tab.indexes.push(Index {
+                name: name.clone(),
+                columns: cols,
+                unique,
+                constraint: false,
+                method,
+                predicate: predicate.map(normalize_expression),
+                include,
+            });
+        }
+        self.table_prov(&t)
+            .indexes
+            .insert(name, ctx.touch(Action::Created));
+        Ok(())
+    }
+
+    /// The table that owns the index (or primary key index) `n`.
+    fn index_owner(&self, n: &QualName) -> Option<(QualName, bool)> {
+        self.tables_in(&n.schema).find_map(|t| {
+            if t.index(&n.name).is_some() {
+                Some((t.name.clone(), false))
+            } else if t
+                .primary_key
+                .as_ref()
+                .is_some_and(|p| p.name.as_deref() == Some(n.name.as_str()))
+            {
+                Some((t.name.clone(), true))
+            } else {
+                None
+            }
+        })
+    }
+
+    fn drop_index(
+        &mut self,
+        ctx: &Ctx,
+        index: &ObjName,
+        if_exists: bool,
+        cascade: bool,
+    ) -> Outcome {
+        let n = qual(index);
+        let Some((t, is_pk)) = self.index_owner(&n) else {
+            if if_exists {
+                return Ok(());
+            }
+            return refuse_with(
+                format!("index {} does not exist", q(&n.name)),
+                "write `DROP INDEX IF EXISTS` if the index may already be gone",
+            );
+        };
+        let is_constraint = is_pk
+            || self
+                .out
+                .model
+                .tables
+                .get(&t)
+                .and_then(|x| x.index(&n.name))
+                .is_some_and(|i| i.constraint);
+        let table_obj = ObjName::qualified(Some(t.schema.clone()), t.name.clone());
+        if is_constraint {
+            if cascade {
+                return self.drop_constraint(ctx, &table_obj, &n.name, false, true, false);
+            }
+            return refuse_with(
+                format!(
+                    "cannot drop index {} because constraint {} on table {} requires it",
+                    q(&n.name),
+                    q(&n.name),
+                    q(&t.name)
+                ),
+                format!(
+                    "drop the constraint instead: `ALTER TABLE {} DROP CONSTRAINT {}`",
+                    q(&t.name),
+                    q(&n.name)
+                ),
+            );
+        }
+        let cols = self.key_columns(&t, &n.name);
+        let is_unique = self
+            .out
+            .model
+            .tables
+            .get(&t)
+            .and_then(|x| x.index(&n.name))
+            .is_some_and(|i| i.unique);
+        if is_unique {
+            let deps = self.fks_depending_on_key(&t, &cols, &n.name);
+            if !deps.is_empty() && !cascade {
+                return refuse_with(
+                    format!(
+                        "cannot drop index {} because other objects depend on it ({})",
+                        q(&n.name),
+                        deps.iter()
+                            .map(|(o, f)| format!("constraint {} on table {}", q(f), q(&o.name)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    "drop those foreign keys first, or write `DROP INDEX … CASCADE`",
+                );
+            }
+            for (o, f) in &deps {
+                self.remove_fk(ctx, o, f);
+            }
+        }
+        if let Some(tab) = self.out.model.tables.get_mut(&t) {
+            tab.indexes.retain(|i| i.name != n.name);
+        }
+        self.table_prov(&t)
+            .indexes
+            .insert(n.name, ctx.touch(Action::Dropped));
+        Ok(())
+    }
+
+    fn rename_index(&mut self, ctx: &Ctx, index: &ObjName, to: &str) -> Outcome {
+        let n = qual(index);
+        let to = truncate_identifier(to);
+        let Some((t, is_pk)) = self.index_owner(&n) else {
+            return refuse(format!("relation {} does not exist", q(&n.name)));
+        };
+        if self.relation_exists(&sibling(&t, &to)) {
+            return refuse(format!("relation {} already exists", q(&to)));
+        }
+        let renamed = ctx.touch(Action::Renamed);
+        if let Some(tab) = self.out.model.tables.get_mut(&t) {
+            if is_pk {
+                if let Some(pk) = &mut tab.primary_key {
+                    pk.name = Some(to.clone());
+                }
+            } else if let Some(i) = tab.indexes.iter_mut().find(|i| i.name == n.name) {
+                i.name.clone_from(&to);
+            }
+        }
+        let prov = self.table_prov(&t);
+        if is_pk {
+            prov.primary_key = Some(renamed);
+        } else {
+            prov.indexes.insert(n.name, renamed.clone());
+            prov.indexes.insert(to, renamed);
+        }
+        Ok(())
+    }
+
+    // ----- types ---------------------------------------------------------
+
+    fn create_enum(&mut self, ctx: &Ctx, name: &ObjName, values: &[String]) -> Outcome {
+        let n = qual(name);
+        if !self.out.model.schemas.contains(&n.schema) {
+            return refuse(format!("schema {} does not exist", q(&n.schema)));
+        }
+        if self.type_exists(&n) || self.out.model.tables.contains_key(&n) {
+            return refuse(format!("type {} already exists", q(&n.name)));
+        }
+        let mut vals: Vec<String> = Vec::new();
+        for v in values {
+            if vals.contains(v) {
+                return refuse(format!("enum label {} used more than once", sql_lit(v)));
+            }
+            vals.push(v.clone());
+        }
+        let touch = ctx.touch(Action::Created);
+        self.out.provenance.enums.insert(
+            n.clone(),
+            EnumProvenance {
+                enum_type: Some(touch.clone()),
+                values: vals.iter().map(|v| (v.clone(), touch.clone())).collect(),
+            },
+        );
+        self.out.model.enums.insert(
+            n.clone(),
+            EnumType {
+                name: n,
+                values: vals,
+            },
+        );
+        Ok(())
+    }
+
+    fn add_enum_value(
+        &mut self,
+        ctx: &Ctx,
+        name: &ObjName,
+        value: &str,
+        before: Option<&str>,
+        after: Option<&str>,
+        if_not_exists: bool,
+    ) -> Outcome {
+        let n = qual(name);
+        let Some(e) = self.out.model.enums.get_mut(&n) else {
+            return refuse(format!("type {} does not exist", q(&n.name)));
+        };
+        if e.values.iter().any(|v| v == value) {
+            if if_not_exists {
+                return Ok(());
+            }
+            return refuse_with(
+                format!("enum label {} already exists", sql_lit(value)),
+                "write `ADD VALUE IF NOT EXISTS` if the value may already be there",
+            );
+        }
+        let pos = match (before, after) {
+            (Some(b), _) => match e.values.iter().position(|v| v == b) {
+                Some(p) => p,
+                None => return refuse(format!("{} is not an existing enum label", sql_lit(b))),
+            },
+            (None, Some(a)) => match e.values.iter().position(|v| v == a) {
+                Some(p) => p + 1,
+                None => return refuse(format!("{} is not an existing enum label", sql_lit(a))),
+            },
+            (None, None) => e.values.len(),
+        };
+        e.values.insert(pos, value.to_owned());
+        let prov = self.out.provenance.enums.entry(n).or_default();
+        prov.values
+            .insert(value.to_owned(), ctx.touch(Action::Created));
+        Ok(())
+    }
+
+    fn rename_enum_value(&mut self, ctx: &Ctx, name: &ObjName, from: &str, to: &str) -> Outcome {
+        let n = qual(name);
+        let Some(e) = self.out.model.enums.get_mut(&n) else {
+            return refuse(format!("type {} does not exist", q(&n.name)));
+        };
+        if e.values.iter().any(|v| v == to) {
+            return refuse(format!("enum label {} already exists", sql_lit(to)));
+        }
+        let Some(v) = e.values.iter_mut().find(|v| *v == from) else {
+            return refuse(format!("{} is not an existing enum label", sql_lit(from)));
+        };
+        *v = to.to_owned();
+        // Defaults hold the label itself: they follow the rename.
+        let (old_lit, new_lit) = (sql_lit(from), sql_lit(to));
+        for t in self.out.model.tables.values_mut() {
+            for c in &mut t.columns {
+                if uses_type(c, &n)
+                    && matches!(&c.default, Some(DefaultValue::Literal(l)) if *l == old_lit)
+                {
+                    c.default = Some(DefaultValue::Literal(new_lit.clone()));
+                }
+            }
+        }
+        let renamed = ctx.touch(Action::Renamed);
+        let prov = self.out.provenance.enums.entry(n).or_default();
+        prov.values.insert(from.to_owned(), renamed.clone());
+        prov.values.insert(to.to_owned(), renamed);
+        Ok(())
+    }
+
+    fn rename_type(&mut self, ctx: &Ctx, name: &ObjName, to: &str) -> Outcome {
+        let from = qual(name);
+        let to = sibling(&from, to);
+        if !self.type_exists(&from) {
+            return refuse(format!("type {} does not exist", q(&from.name)));
+        }
+        if self.type_exists(&to) {
+            return refuse(format!("type {} already exists", q(&to.name)));
+        }
+        if let Some(mut e) = self.out.model.enums.remove(&from) {
+            e.name = to.clone();
+            self.out.model.enums.insert(to.clone(), e);
+            let mut prov = self.out.provenance.enums.remove(&from).unwrap_or_default();
+            prov.enum_type = Some(ctx.touch(Action::Renamed));
+            self.out.provenance.enums.insert(
+                from.clone(),
+                EnumProvenance {
+                    enum_type: Some(ctx.touch(Action::Renamed)),
+                    values: BTreeMap::new(),
+                },
+            );
+            self.out.provenance.enums.insert(to.clone(), prov);
+        } else if self.other_types.remove(&from) {
+            self.other_types.insert(to.clone());
+        }
+        // Columns refer to the type, not to its name.
+        let schema = (to.schema != DEFAULT_SCHEMA).then_some(to.schema.as_str());
+        for t in self.out.model.tables.values_mut() {
+            for c in &mut t.columns {
+                if uses_type(c, &from) {
+                    c.ty = c.ty.with_user_type(schema, &to.name);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn drop_type(&mut self, ctx: &Ctx, name: &ObjName, if_exists: bool, cascade: bool) -> Outcome {
+        let n = qual(name);
+        if !self.type_exists(&n) {
+            if if_exists {
+                return Ok(());
+            }
+            return refuse_with(
+                format!("type {} does not exist", q(&n.name)),
+                "write `DROP TYPE IF EXISTS` if the type may already be gone",
+            );
+        }
+        let users: Vec<(QualName, String)> = self
+            .out
+            .model
+            .tables
+            .values()
+            .flat_map(|t| {
+                t.columns
+                    .iter()
+                    .filter(|c| uses_type(c, &n))
+                    .map(|c| (t.name.clone(), c.name.clone()))
+            })
+            .collect();
+        if !users.is_empty() && !cascade {
+            return refuse_with(
+                format!(
+                    "cannot drop type {} because other objects depend on it ({})",
+                    q(&n.name),
+                    users
+                        .iter()
+                        .map(|(t, c)| format!("column {} of table {}", q(c), q(&t.name)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                "change those columns to another type first, or write `DROP TYPE … CASCADE` to drop them",
+            );
+        }
+        for (t, c) in &users {
+            self.drop_column(ctx, t, c, true, true)?;
+        }
+        if self.out.model.enums.remove(&n).is_some() {
+            let prov = self.out.provenance.enums.entry(n).or_default();
+            prov.enum_type = Some(ctx.touch(Action::Dropped));
+        } else {
+            self.other_types.remove(&n);
+        }
+        Ok(())
+    }
+
+    fn drop_schema(&mut self, ctx: &Ctx, name: &str, cascade: bool) -> Outcome {
+        let s = truncate_identifier(name);
+        if !self.out.model.schemas.contains(&s) {
+            return Ok(());
+        }
+        let tables: Vec<QualName> = self
+            .out
+            .model
+            .tables
+            .keys()
+            .filter(|t| t.schema == s)
+            .cloned()
+            .collect();
+        let enums: Vec<QualName> = self
+            .out
+            .model
+            .enums
+            .keys()
+            .filter(|t| t.schema == s)
+            .cloned()
+            .collect();
+        if !cascade && (!tables.is_empty() || !enums.is_empty()) {
+            return refuse_with(
+                format!(
+                    "cannot drop schema {} because other objects depend on it",
+                    q(&s)
+                ),
+                "drop its objects first, or write `DROP SCHEMA … CASCADE`",
+            );
+        }
+        let objs: Vec<ObjName> = tables
+            .iter()
+            .map(|t| ObjName::qualified(Some(t.schema.clone()), t.name.clone()))
+            .collect();
+        let _ = self.drop_tables(ctx, &objs, true, true);
+        for e in enums {
+            let _ = self.drop_type(
+                ctx,
+                &ObjName::qualified(Some(e.schema.clone()), e.name.clone()),
+                true,
+                true,
+            );
+        }
+        self.out.model.views.retain(|k, _| k.schema != s);
+        self.out.model.sequences.retain(|k| k.schema != s);
+        self.other_types.retain(|k| k.schema != s);
+        self.out.model.schemas.remove(&s);
+        self.out
+            .provenance
+            .schemas
+            .insert(s, ctx.touch(Action::Dropped));
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ConstraintRef {
+    PrimaryKey,
+    Unique,
+    ForeignKey,
+    Check,
+}
+
+fn sql_lit(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// An index element that is not a plain column name.
+fn looks_like_expression(s: &str) -> bool {
+    s.contains(['(', ')', ' ', ':', '\'', '+', '-', '*', '/', '|'])
+}
