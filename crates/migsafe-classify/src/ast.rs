@@ -174,6 +174,7 @@ pub(crate) fn convert(stmt: &Statement) -> Option<Vec<OpKind>> {
             columns: ct.columns.iter().map(column).collect(),
             constraints: ct.constraints.iter().map(constraint).collect(),
             derived: ct.query.is_some() || ct.partition_of.is_some() || ct.like.is_some(),
+            temporary: ct.temporary,
         }],
         Statement::AlterTable(at) => {
             let table = obj(&at.name);

@@ -240,6 +240,11 @@ pub enum OpKind {
         constraints: Vec<ConstraintSpec>,
         /// `CREATE TABLE … AS SELECT` / `PARTITION OF`: columns not known here.
         derived: bool,
+        /// `CREATE TEMP TABLE`: the table lives until the session (or, with
+        /// `ON COMMIT DROP`, the transaction) ends; it is not part of the
+        /// schema.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        temporary: bool,
     },
     DropTable {
         tables: Vec<ObjName>,

@@ -341,8 +341,7 @@ fn drop(c: &mut Cur<'_, '_>) -> Option<Vec<OpKind>> {
 
 fn create(c: &mut Cur<'_, '_>) -> Option<Vec<OpKind>> {
     let or_replace = c.eat_seq(&["OR", "REPLACE"]);
-    c.eat("TEMP");
-    c.eat("TEMPORARY");
+    let temporary = c.eat("TEMP") | c.eat("TEMPORARY");
     c.eat("UNLOGGED");
     let unique = c.eat("UNIQUE");
     let op = if c.eat("INDEX") {
@@ -387,6 +386,7 @@ fn create(c: &mut Cur<'_, '_>) -> Option<Vec<OpKind>> {
             columns: Vec::new(),
             constraints: Vec::new(),
             derived: true,
+            temporary,
         }
     } else if c.eat("TYPE") {
         let name = c.name()?;

@@ -1,1 +1,141 @@
-//! Schema drift detection for migsafe: schema file vs replayed migrations vs live database
+//! Schema drift for migsafe, without a database: the Prisma schema file
+//! against the schema the migrations produce when replayed.
+//!
+//! The engine (`migsafe-core`) calls, for a project:
+//!
+//! 1. [`replay`] on every migration's analyzed statements, in order: the
+//!    replayed model, the migration that last touched every object, and the
+//!    statements replay could not apply;
+//! 2. [`replay_findings`]: one `replay-failed` warning per such statement;
+//! 3. [`schema_vs_migrations`]: one `schema-drift` error per difference
+//!    between the schema file and the replayed model, compared the way
+//!    Prisma Migrate compares them (what Prisma ignores is ignored here:
+//!    views, sequences, check constraints, partial indexes, schemas the
+//!    datasource does not manage, …; see [`comparable_models`]);
+//! 4. [`lock_provider`]: `migration_lock.toml` against the datasource
+//!    provider (`provider-mismatch`);
+//! 5. [`client_outdated`]: the generated Prisma Client's copy of the schema
+//!    against the schema (`client-outdated`).
+//!
+//! ```
+//! use migsafe_drift::{MigrationInput, replay, schema_vs_migrations};
+//! use migsafe_prisma::{SourceFile, parse};
+//!
+//! let schema = parse(&[SourceFile::new("prisma/schema.prisma", r#"
+//! datasource db {
+//!   provider = "postgresql"
+//! }
+//! model User {
+//!   id  Int    @id @default(autoincrement())
+//!   bio String @default("")
+//! }
+//! "#)]);
+//! let sql = r#"CREATE TABLE "User" ("id" SERIAL NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));"#;
+//! let statements = migsafe_classify::analyze(sql).statements;
+//! let replayed = replay(&[MigrationInput {
+//!     name: "20260101000000_init",
+//!     path: "prisma/migrations/20260101000000_init/migration.sql",
+//!     statements: &statements,
+//! }]);
+//! let findings = schema_vs_migrations(&schema, &replayed);
+//! assert_eq!(findings.len(), 1);
+//! assert_eq!(
+//!     findings[0].message,
+//!     r#"column "User"."bio": schema says text NOT NULL DEFAULT '', migrations produce no such column"#
+//! );
+//! assert_eq!((findings[0].path.as_str(), findings[0].line), ("prisma/schema.prisma", Some(7)));
+//! ```
+
+mod client;
+mod lock;
+mod schema;
+
+use serde::Serialize;
+
+pub use client::client_outdated;
+pub use lock::lock_provider;
+pub use migsafe_schema::diff::Difference;
+pub use migsafe_schema::replay::{
+    Action, MigrationInput, Origin, Provenance, ReplayIssue, Replayed, Touch,
+};
+pub use schema::{comparable_models, schema_vs_migrations};
+
+/// The rule of a difference between the schema file and the migrations.
+pub const SCHEMA_DRIFT: &str = "schema-drift";
+/// The rule of a migration statement replay could not apply.
+pub const REPLAY_FAILED: &str = "replay-failed";
+/// The rule of a `migration_lock.toml` written for another provider.
+pub const PROVIDER_MISMATCH: &str = "provider-mismatch";
+/// The rule of a generated Prisma Client older than the schema.
+pub const CLIENT_OUTDATED: &str = "client-outdated";
+
+/// How bad a finding is by default (the engine's configuration may change
+/// it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// One drift finding, ready for a report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// [`SCHEMA_DRIFT`], [`REPLAY_FAILED`], [`PROVIDER_MISMATCH`] or
+    /// [`CLIENT_OUTDATED`].
+    pub rule: &'static str,
+    /// The rule's default severity.
+    pub severity: Severity,
+    /// The file the finding points at: the schema file's declaration of the
+    /// object when there is one, else the migration that last touched it.
+    pub path: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    /// What is wrong: `column "User"."bio": schema says text NOT NULL
+    /// DEFAULT '', migrations produce no such column`.
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+    /// What else is known: which migration last touched the object.
+    pub note: Option<String>,
+    /// The migration the finding belongs to, when it belongs to one.
+    pub migration: Option<String>,
+    /// For `schema-drift`: the difference itself (object kind, path, both
+    /// sides), for tools that read the JSON.
+    pub difference: Option<Difference>,
+}
+
+/// Replays the migrations in order onto an empty database; see
+/// [`migsafe_schema::replay`].
+pub fn replay(migrations: &[MigrationInput<'_>]) -> Replayed {
+    migsafe_schema::replay::replay(migrations)
+}
+
+/// One `replay-failed` warning per statement replay could not apply,
+/// pointing at the statement.
+pub fn replay_findings(replayed: &Replayed) -> Vec<Finding> {
+    replayed
+        .issues
+        .iter()
+        .map(|i| Finding {
+            rule: REPLAY_FAILED,
+            severity: Severity::Warning,
+            path: i.origin.path.clone(),
+            line: Some(i.origin.line),
+            column: Some(i.origin.column),
+            message: format!(
+                "{} in migration {} cannot be replayed: {}",
+                i.operation, i.origin.migration, i.message
+            ),
+            help: Some(i.help.clone().unwrap_or_else(|| {
+                "fix the statement or the history before it: PostgreSQL would refuse it, so a database built from these migrations fails here".to_owned()
+            })),
+            note: Some(
+                "replay skipped this statement and went on; drift findings about the same objects may follow from it"
+                    .to_owned(),
+            ),
+            migration: Some(i.origin.migration.clone()),
+            difference: None,
+        })
+        .collect()
+}

@@ -260,6 +260,8 @@ pub struct Replayer {
     owned_sequences: HashMap<QualName, (QualName, String)>,
     /// Composite, range, base and domain types (not enums).
     other_types: BTreeSet<QualName>,
+    /// Temporary tables of the migration being replayed.
+    temp_tables: Vec<QualName>,
 }
 
 impl Default for Replayer {
@@ -535,6 +537,7 @@ impl Replayer {
             out,
             owned_sequences: HashMap::new(),
             other_types: BTreeSet::new(),
+            temp_tables: Vec::new(),
         }
     }
 
@@ -636,6 +639,10 @@ impl Replayer {
                 pos += 1;
             }
         }
+        for t in std::mem::take(&mut self.temp_tables) {
+            self.out.model.tables.remove(&t);
+            self.out.opaque_tables.remove(&t);
+        }
     }
 
     /// Applies one statement outside any migration bookkeeping (tests,
@@ -657,10 +664,30 @@ impl Replayer {
         match kind {
             CreateTable {
                 table,
+                temporary: true,
+                ..
+            } => {
+                // A temporary table lives in the session's own schema and
+                // is gone when the migration ends: other statements of the
+                // migration may use it, the schema does not keep it.
+                let t = qual(table);
+                if !self.out.model.tables.contains_key(&t) {
+                    self.out
+                        .model
+                        .tables
+                        .insert(t.clone(), Table::new(t.clone()));
+                    self.out.opaque_tables.insert(t.clone());
+                    self.temp_tables.push(t);
+                }
+                Ok(())
+            }
+            CreateTable {
+                table,
                 if_not_exists,
                 columns,
                 constraints,
                 derived,
+                ..
             } => self.create_table(ctx, table, *if_not_exists, columns, constraints, *derived),
             DropTable {
                 tables,
@@ -1063,9 +1090,9 @@ impl Replayer {
             };
             let n = make_object_name(&table.name, name2, &l);
             let qn = sibling(table, &n);
-            if !self.relation_exists(&qn)
-                && !(is_constraint && self.constraint_name_exists(&table.schema, &n))
-            {
+            let taken = self.relation_exists(&qn)
+                || (is_constraint && self.constraint_name_exists(&table.schema, &n));
+            if !taken {
                 return n;
             }
             pass += 1;
@@ -1442,6 +1469,12 @@ impl Replayer {
     }
 
     fn remove_table(&mut self, ctx: &Ctx, t: &QualName) {
+        if let Some(pos) = self.temp_tables.iter().position(|x| x == t) {
+            self.temp_tables.remove(pos);
+            self.out.model.tables.remove(t);
+            self.out.opaque_tables.remove(t);
+            return;
+        }
         if let Some(tab) = self.out.model.tables.remove(t) {
             let owned: Vec<QualName> = self
                 .owned_sequences

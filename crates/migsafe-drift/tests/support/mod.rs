@@ -1,0 +1,74 @@
+//! Shared by the drift tests: reading a migrations folder and replaying it.
+
+#![allow(dead_code, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+use migsafe_classify::Statement;
+use migsafe_drift::{MigrationInput, Replayed};
+
+/// One migration read from disk and analyzed.
+pub struct Loaded {
+    pub name: String,
+    pub path: String,
+    pub statements: Vec<Statement>,
+}
+
+/// `../shared/corpora` next to the repository, when it is there.
+pub fn corpora() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora");
+    p.is_dir().then_some(p)
+}
+
+/// The migrations of a Prisma folder (`<dir>/<name>/migration.sql`), or
+/// of a flat folder of `*.up.sql` / `*_up.sql` files, in name order.
+pub fn load_migrations(dir: &Path) -> Vec<Loaded> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("migrations dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    let mut out = Vec::new();
+    for p in entries {
+        let (name, file) = if p.is_dir() {
+            let f = p.join("migration.sql");
+            if !f.is_file() {
+                continue;
+            }
+            (p.file_name().unwrap().to_string_lossy().into_owned(), f)
+        } else {
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            let stem = n
+                .strip_suffix(".up.sql")
+                .or_else(|| n.strip_suffix("_up.sql"));
+            match stem {
+                Some(s) => (s.to_owned(), p.clone()),
+                None => continue,
+            }
+        };
+        let bytes = std::fs::read(&file).expect("read migration");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        out.push(Loaded {
+            name,
+            path: file.to_string_lossy().into_owned(),
+            statements: migsafe_classify::analyze(&text).statements,
+        });
+    }
+    out
+}
+
+pub fn inputs(loaded: &[Loaded]) -> Vec<MigrationInput<'_>> {
+    loaded
+        .iter()
+        .map(|m| MigrationInput {
+            name: &m.name,
+            path: &m.path,
+            statements: &m.statements,
+        })
+        .collect()
+}
+
+pub fn replay_dir(dir: &Path) -> Replayed {
+    let loaded = load_migrations(dir);
+    migsafe_drift::replay(&inputs(&loaded))
+}
