@@ -262,6 +262,9 @@ pub struct Replayer {
     other_types: BTreeSet<QualName>,
     /// Temporary tables of the migration being replayed.
     temp_tables: Vec<QualName>,
+    /// The sequences of identity columns: not in the model, but their
+    /// names are taken.
+    identity_sequences: BTreeSet<QualName>,
 }
 
 impl Default for Replayer {
@@ -393,7 +396,7 @@ fn index_column_names(cols: &[IndexColumn], include: &[String], table: &Table) -
             if table.column(&c.expr).is_some() {
                 c.expr.clone()
             } else {
-                "expr".to_owned()
+                figure_colname(&c.expr).unwrap_or_else(|| "expr".to_owned())
             }
         })
         .chain(include.iter().cloned());
@@ -411,6 +414,69 @@ fn index_column_names(cols: &[IndexColumn], include: &[String], table: &Table) -
         out.push(cur);
     }
     out
+}
+
+/// PostgreSQL's `FigureColname` for an index expression: the function
+/// name of a call (`lower(email)` → `lower`), the column under a cast
+/// (`(id)::text` → `id`), `case`, `array`; `None` when PostgreSQL falls
+/// back to `expr`.
+fn figure_colname(expr: &str) -> Option<String> {
+    let e = crate::types::strip_outer_parens(expr);
+    let stripped = crate::types::strip_casts(e);
+    if stripped.len() < e.len() {
+        return figure_colname(stripped);
+    }
+    let lower = e.to_ascii_lowercase();
+    if lower.starts_with("case ") {
+        return Some("case".to_owned());
+    }
+    if lower.starts_with("array[") || lower.starts_with("array(") {
+        return Some("array".to_owned());
+    }
+    // A name, maybe qualified and quoted, then `(` or nothing.
+    let b = e.as_bytes();
+    let mut i = 0;
+    let mut last;
+    loop {
+        if i < b.len() && b[i] == b'"' {
+            let mut j = i + 1;
+            let mut name = String::new();
+            while j < b.len() {
+                if b[j] == b'"' {
+                    if j + 1 < b.len() && b[j + 1] == b'"' {
+                        name.push('"');
+                        j += 2;
+                        continue;
+                    }
+                    break;
+                }
+                let ch = e[j..].chars().next()?;
+                name.push(ch);
+                j += ch.len_utf8();
+            }
+            last = name;
+            i = j + 1;
+        } else {
+            let start = i;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] >= 0x80) {
+                i += 1;
+            }
+            if i == start {
+                return None;
+            }
+            last = e.get(start..i)?.to_lowercase();
+        }
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    let rest = e.get(i..)?.trim_start();
+    // A bare name, or one call that spans the whole rest (`f(a) + 1` is an
+    // operator expression).
+    let one_call = rest.starts_with('(') && crate::types::strip_outer_parens(rest) != rest;
+    (rest.is_empty() || one_call).then_some(last)
 }
 
 fn ref_action(a: IrRefAction) -> RefAction {
@@ -538,6 +604,7 @@ impl Replayer {
             owned_sequences: HashMap::new(),
             other_types: BTreeSet::new(),
             temp_tables: Vec::new(),
+            identity_sequences: BTreeSet::new(),
         }
     }
 
@@ -779,15 +846,46 @@ impl Replayer {
                 let w = what.to_ascii_uppercase();
                 if w.starts_with("ADD GENERATED") {
                     self.with_column(ctx, table, column, |c| {
+                        if c.identity {
+                            return refuse(format!(
+                                "column {} is already an identity column",
+                                q(&c.name)
+                            ));
+                        }
                         c.identity = true;
                         c.nullable = false;
                         Ok(())
-                    })
+                    })?;
+                    let t = qual(table);
+                    if self
+                        .out
+                        .model
+                        .tables
+                        .get(&t)
+                        .is_some_and(|x| x.column(&truncate_identifier(column)).is_some())
+                    {
+                        self.add_identity_sequence(&t, &truncate_identifier(column));
+                    }
+                    Ok(())
                 } else if w.starts_with("DROP IDENTITY") {
+                    let t = qual(table);
+                    let col = truncate_identifier(column);
                     self.with_column(ctx, table, column, |c| {
                         c.identity = false;
                         Ok(())
-                    })
+                    })?;
+                    let owned: Vec<QualName> = self
+                        .owned_sequences
+                        .iter()
+                        .filter(|(s, (ot, oc))| {
+                            *ot == t && *oc == col && self.identity_sequences.contains(*s)
+                        })
+                        .map(|(s, _)| s.clone())
+                        .collect();
+                    for s in owned {
+                        self.drop_owned_sequence(ctx, s);
+                    }
+                    Ok(())
                 } else if w.starts_with("DROP EXPRESSION") {
                     self.with_column(ctx, table, column, |c| {
                         c.generated = None;
@@ -1051,6 +1149,7 @@ impl Replayer {
         self.out.model.tables.contains_key(n)
             || self.out.model.views.contains_key(n)
             || self.out.model.sequences.contains(n)
+            || self.identity_sequences.contains(n)
             || self.tables_in(&n.schema).any(|t| {
                 t.indexes.iter().any(|i| i.name == n.name)
                     || t.primary_key
@@ -1324,6 +1423,9 @@ impl Replayer {
         col.nullable = !(c.not_null || c.primary_key || c.identity);
         col.identity = c.identity;
         col.generated = c.generated.as_deref().map(normalize_expression);
+        if c.identity {
+            self.add_identity_sequence(t, &name);
+        }
         if is_serial(&c.data_type) {
             let seq_name = self.choose_relation_name(t, Some(&name), "seq", false);
             let seq = sibling(t, &seq_name);
@@ -1345,6 +1447,29 @@ impl Replayer {
         self.table_prov(t)
             .columns
             .insert(name, ctx.touch(Action::Created));
+    }
+
+    /// The sequence behind an identity column: `t_col_seq`, owned by the
+    /// column.
+    fn add_identity_sequence(&mut self, t: &QualName, column: &str) {
+        let seq_name = self.choose_relation_name(t, Some(column), "seq", false);
+        let seq = sibling(t, &seq_name);
+        self.identity_sequences.insert(seq.clone());
+        self.owned_sequences
+            .insert(seq, (t.clone(), column.to_owned()));
+    }
+
+    /// Drops a sequence owned by a column that goes away.
+    fn drop_owned_sequence(&mut self, ctx: &Ctx, s: QualName) {
+        self.owned_sequences.remove(&s);
+        if self.identity_sequences.remove(&s) {
+            return;
+        }
+        self.out.model.sequences.remove(&s);
+        self.out
+            .provenance
+            .sequences
+            .insert(s, ctx.touch(Action::Dropped));
     }
 
     fn add_column(
@@ -1483,12 +1608,7 @@ impl Replayer {
                 .map(|(s, _)| s.clone())
                 .collect();
             for s in owned {
-                self.owned_sequences.remove(&s);
-                self.out.model.sequences.remove(&s);
-                self.out
-                    .provenance
-                    .sequences
-                    .insert(s, ctx.touch(Action::Dropped));
+                self.drop_owned_sequence(ctx, s);
             }
             self.out.opaque_tables.remove(t);
             let dropped = ctx.touch(Action::Dropped);
@@ -1709,9 +1829,7 @@ impl Replayer {
             .map(|(s, _)| s.clone())
             .collect();
         for s in owned {
-            self.owned_sequences.remove(&s);
-            self.out.model.sequences.remove(&s);
-            self.out.provenance.sequences.insert(s, dropped.clone());
+            self.drop_owned_sequence(ctx, s);
         }
         let prov = self.table_prov(t);
         prov.columns.insert(col, dropped.clone());
