@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use migsafe_core::render::Format;
 use migsafe_core::render::text::TextOptions;
 use migsafe_core::{Config, Error, Report};
 
@@ -29,9 +30,9 @@ struct Cli {
 
 #[derive(Args, Debug, Clone)]
 struct Global {
-    /// Output format.
-    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Text)]
-    format: FormatArg,
+    /// Output format [default: text; github under GITHUB_ACTIONS=true].
+    #[arg(long, global = true, value_enum)]
+    format: Option<FormatArg>,
     /// The config file (default: migsafe.toml found by walking up from the working directory).
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -47,6 +48,13 @@ struct Global {
     /// Print findings only: no summary line, no info findings.
     #[arg(short, long, global = true)]
     quiet: bool,
+    /// Statement rules only for migrations added or changed since this git ref (the whole
+    /// history is still replayed); changed old migrations are errors.
+    #[arg(long, global = true, value_name = "GIT_REF")]
+    since: Option<String>,
+    /// Append one JSON line about this run to FILE (also: [audit] log in migsafe.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    audit_log: Option<PathBuf>,
     /// Log what migsafe does (repeat for more; RUST_LOG also works).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
@@ -56,6 +64,25 @@ struct Global {
 enum FormatArg {
     Text,
     Json,
+    Sarif,
+    Github,
+    Junit,
+}
+
+impl Global {
+    /// The chosen format: the flag, else GitHub annotations inside GitHub
+    /// Actions, else text.
+    fn format(&self) -> Format {
+        match self.format {
+            Some(FormatArg::Text) => Format::Text,
+            Some(FormatArg::Json) => Format::Json,
+            Some(FormatArg::Sarif) => Format::Sarif,
+            Some(FormatArg::Github) => Format::Github,
+            Some(FormatArg::Junit) => Format::Junit,
+            None if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") => Format::Github,
+            None => Format::Text,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -72,6 +99,11 @@ enum Command {
         /// A rule id (`missing-override`), an operation (`drop_table`) or `classification`.
         rule: String,
     },
+    /// Install or remove the git pre-commit hook that checks staged migrations.
+    Hooks {
+        #[command(subcommand)]
+        action: HooksCommand,
+    },
     /// Write a commented migsafe.toml in the working directory.
     Init {
         /// Overwrite an existing migsafe.toml.
@@ -85,6 +117,17 @@ struct PathsArg {
     /// Migration directories or single .sql files (default: from migsafe.toml, then
     /// prisma/migrations, then migrations/).
     paths: Vec<PathBuf>,
+    /// Check the staged content against HEAD (what the pre-commit hook runs).
+    #[arg(long)]
+    staged: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum HooksCommand {
+    /// Install the git pre-commit hook (an existing hook is kept and still runs first).
+    Install,
+    /// Remove migsafe's pre-commit hook (and restore the hook it chained, if any).
+    Uninstall,
 }
 
 fn init_tracing(verbose: u8) {
@@ -167,16 +210,14 @@ fn relative_to(p: &Path, base: &Path) -> PathBuf {
 }
 
 fn emit(report: &Report, g: &Global) -> ExitCode {
-    let out = match g.format {
-        FormatArg::Json => migsafe_core::render::json::render(report),
-        FormatArg::Text => migsafe_core::render::text::render(
-            report,
-            TextOptions {
-                color: color_on(g, std::io::stdout().is_terminal()),
-                quiet: g.quiet,
-            },
-        ),
-    };
+    let out = migsafe_core::render::render(
+        report,
+        g.format(),
+        TextOptions {
+            color: color_on(g, std::io::stdout().is_terminal()),
+            quiet: g.quiet,
+        },
+    );
     let mut stdout = std::io::stdout().lock();
     if stdout.write_all(out.as_bytes()).is_err() {
         // A closed pipe (`migsafe check | head`) is not a failure of the check.
@@ -186,20 +227,40 @@ fn emit(report: &Report, g: &Global) -> ExitCode {
     ExitCode::from(report.exit_code() as u8)
 }
 
-fn run_validate(paths: &PathsArg, g: &Global) -> Result<Report, Error> {
+fn run_validate(command: &str, paths: &PathsArg, g: &Global) -> Result<Report, Error> {
     let cwd = std::env::current_dir().map_err(|e| Error::Other(e.to_string()))?;
     let config = load_config(g, &cwd)?;
     let mut given = paths.paths.clone();
     given.extend(g.migrations.iter().cloned());
-    let resolved = migsafe_core::resolve_migration_paths(&cwd, &given, &config)?;
-    tracing::info!("checking {:?}", resolved);
-    migsafe_core::validate_paths(&resolved, &config)
+    let opts = migsafe_core::Options {
+        cwd: cwd.clone(),
+        paths: given,
+        since: g.since.clone(),
+        staged: paths.staged,
+    };
+    let report = match migsafe_core::validate_with(&opts, &config) {
+        Ok((_, r)) => r,
+        // The hook in a repository without migrations has nothing to check.
+        Err(Error::NoMigrations(_)) if paths.staged => {
+            let mut r = Report::new();
+            r.finish();
+            r
+        }
+        Err(e) => return Err(e),
+    };
+    if let Some(log) = g.audit_log.clone().or_else(|| config.audit_log.clone()) {
+        let entry =
+            migsafe_core::audit::Entry::new(command, &report, migsafe_core::git::head_info(&cwd));
+        entry.append(&log)?;
+        tracing::info!("audit entry appended to {}", log.display());
+    }
+    Ok(report)
 }
 
 fn rules_list(g: &Global) -> ExitCode {
     let mut out = String::new();
-    match g.format {
-        FormatArg::Json => {
+    match g.format() {
+        Format::Json | Format::Sarif | Format::Junit => {
             let v: Vec<serde_json::Value> = migsafe_core::rules::ALL
                 .iter()
                 .map(|r| {
@@ -214,7 +275,7 @@ fn rules_list(g: &Global) -> ExitCode {
             out = serde_json::to_string_pretty(&v).unwrap_or_default();
             out.push('\n');
         }
-        FormatArg::Text => {
+        Format::Text | Format::Github => {
             let w = migsafe_core::rules::ALL
                 .iter()
                 .map(|r| r.id.len())
@@ -292,15 +353,43 @@ fn init(force: bool, g: &Global) -> ExitCode {
     }
 }
 
+fn hooks(action: &HooksCommand, g: &Global) -> ExitCode {
+    let cwd = match std::env::current_dir() {
+        Ok(c) => c,
+        Err(e) => return fail(&Error::Other(e.to_string()), g),
+    };
+    let result = match action {
+        HooksCommand::Install => {
+            let exe = std::env::current_exe().ok();
+            migsafe_core::hooks::install(&cwd, exe.as_deref())
+        }
+        HooksCommand::Uninstall => migsafe_core::hooks::uninstall(&cwd),
+    };
+    match result {
+        Ok(msg) => {
+            if !g.quiet {
+                println!("{msg}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e, g),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(cli.global.verbose);
     let g = &cli.global;
     match &cli.command {
-        Command::Check(p) | Command::Validate(p) => match run_validate(p, g) {
+        Command::Check(p) => match run_validate("check", p, g) {
             Ok(r) => emit(&r, g),
             Err(e) => fail(&e, g),
         },
+        Command::Validate(p) => match run_validate("validate", p, g) {
+            Ok(r) => emit(&r, g),
+            Err(e) => fail(&e, g),
+        },
+        Command::Hooks { action } => hooks(action, g),
         Command::Rules => rules_list(g),
         Command::Explain { rule } => explain(rule, g),
         Command::Init { force } => init(*force, g),

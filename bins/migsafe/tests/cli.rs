@@ -1,6 +1,8 @@
 //! The built binary on fixture directories: exit codes, JSON fields and the
 //! rendered text.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

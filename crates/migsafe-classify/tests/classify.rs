@@ -1,6 +1,8 @@
 //! Every row of the contract's classification table, the seed document's
 //! examples, and the forms Prisma generates.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use migsafe_classify::{Class, Rollback, analyze};
 
 /// (sql, operation, class, rollback, parsed)

@@ -156,10 +156,10 @@ impl Config {
                 c.naming = NamePattern::parse(n.get_ref()).map_err(|e| err(n.span(), e, None))?;
             }
         }
-        if let Some(s) = raw.schema {
-            if let Some(p) = s.path {
-                c.schema = Some(rel(&p));
-            }
+        if let Some(s) = raw.schema
+            && let Some(p) = s.path
+        {
+            c.schema = Some(rel(&p));
         }
         if let Some(a) = raw.annotations {
             if let Some(o) = a.overrides {
@@ -235,10 +235,10 @@ impl Config {
                 c.long_running_ms = ms;
             }
         }
-        if let Some(a) = raw.audit {
-            if let Some(l) = a.log {
-                c.audit_log = Some(rel(&l));
-            }
+        if let Some(a) = raw.audit
+            && let Some(l) = a.log
+        {
+            c.audit_log = Some(rel(&l));
         }
         Ok(c)
     }
@@ -284,31 +284,31 @@ fn toml_error(text: &str, e: &toml::de::Error) -> Error {
     };
     let msg = e.message().trim().to_owned();
     let mut help = None;
-    if let Some(rest) = msg.strip_prefix("unknown field `") {
-        if let Some((field, expected)) = rest.split_once("`, expected ") {
-            let candidates: Vec<&str> = expected
-                .split('`')
-                .enumerate()
-                .filter(|(i, _)| i % 2 == 1)
-                .map(|(_, s)| s)
-                .collect();
-            let best = candidates
-                .iter()
-                .map(|c| (*c, strsim::damerau_levenshtein(field, c)))
-                .filter(|(c, d)| *d <= (c.len() / 3).max(2))
-                .min_by_key(|(_, d)| *d);
-            help = Some(match best {
-                Some((c, _)) => format!("did you mean `{c}`?"),
-                None => format!("expected {expected}"),
-            });
-            return Error::Config {
-                path: String::new(),
-                line,
-                column,
-                message: format!("unknown key `{field}`"),
-                help,
-            };
-        }
+    if let Some(rest) = msg.strip_prefix("unknown field `")
+        && let Some((field, expected)) = rest.split_once("`, expected ")
+    {
+        let candidates: Vec<&str> = expected
+            .split('`')
+            .enumerate()
+            .filter(|(i, _)| i % 2 == 1)
+            .map(|(_, s)| s)
+            .collect();
+        let best = candidates
+            .iter()
+            .map(|c| (*c, strsim::damerau_levenshtein(field, c)))
+            .filter(|(c, d)| *d <= (c.len() / 3).max(2))
+            .min_by_key(|(_, d)| *d);
+        help = Some(match best {
+            Some((c, _)) => format!("did you mean `{c}`?"),
+            None => format!("expected {expected}"),
+        });
+        return Error::Config {
+            path: String::new(),
+            line,
+            column,
+            message: format!("unknown key `{field}`"),
+            help,
+        };
     }
     if msg.contains("expected") && help.is_none() {
         help = None;

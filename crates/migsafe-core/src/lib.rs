@@ -19,10 +19,13 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod audit;
 pub mod classification;
 pub mod config;
 pub mod discover;
 pub mod engine;
+pub mod git;
+pub mod hooks;
 pub mod naming;
 pub mod render;
 pub mod report;
@@ -46,6 +49,8 @@ pub enum Error {
         message: String,
         help: Option<String>,
     },
+    #[error("{0}")]
+    Git(String),
     #[error("no migrations directory found: {0}")]
     NoMigrations(String),
     #[error("{0}")]
@@ -188,4 +193,179 @@ pub fn validate_paths(paths: &[PathBuf], config: &Config) -> Result<Report, Erro
     let extra = discovery_diagnostics(&discovered, config);
     let analyzed = engine::analyze_all(sources, config);
     Ok(engine::validate_report(&analyzed, config, extra))
+}
+
+/// What to check and how.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The directory relative paths are relative to (the process's working
+    /// directory for the CLI).
+    pub cwd: PathBuf,
+    /// Migration directories or files; empty: from the config, then
+    /// `prisma/migrations`, then `migrations/`.
+    pub paths: Vec<PathBuf>,
+    /// Statement rules only for migrations added or changed since this git
+    /// ref; edited and out-of-order migrations are reported.
+    pub since: Option<String>,
+    /// Check the staged (index) content against `HEAD`: the pre-commit hook.
+    pub staged: bool,
+}
+
+/// Analyzes the migrations `opts` names, with `--since` / staged
+/// filtering applied. Returns the analyses (for replay and rollback) and the
+/// validate report.
+pub fn validate_with(
+    opts: &Options,
+    config: &Config,
+) -> Result<(Vec<AnalyzedMigration>, Report), Error> {
+    let paths = resolve_migration_paths(&opts.cwd, &opts.paths, config)?;
+    if opts.staged {
+        return validate_staged(opts, &paths, config);
+    }
+    // Paths are as given, relative to the process's working directory; an
+    // embedder with another `cwd` gets them joined and shown relative to it.
+    let process_cwd = std::env::current_dir().ok();
+    let rebase = !(opts.cwd.as_os_str().is_empty()
+        || Some(&opts.cwd) == process_cwd.as_ref()
+        || opts.cwd == Path::new("."));
+    let given: Vec<PathBuf> = if rebase {
+        paths.iter().map(|p| opts.cwd.join(p)).collect()
+    } else {
+        paths.clone()
+    };
+    let discovered = discover::discover(&given)?;
+    let mut sources = read_sources(&discovered)?;
+    let mut extra = discovery_diagnostics(&discovered, config);
+    if rebase {
+        for s in &mut sources {
+            s.path = relative_display(&opts.cwd, &s.path);
+            if let Some((d, _)) = &mut s.down {
+                *d = relative_display(&opts.cwd, d);
+            }
+        }
+        for d in &mut extra {
+            d.path = relative_display(&opts.cwd, &d.path);
+        }
+    }
+    sources.sort_by(|a, b| a.name.cmp(&b.name).then(a.path.cmp(&b.path)));
+    let analyzed = engine::analyze_all(sources, config);
+    let mut report = engine::validate_report(&analyzed, config, extra);
+    if let Some(r) = &opts.since {
+        let changes = git::changes_since(&opts.cwd, r)?;
+        rules::workflow::apply_since(
+            &mut report,
+            &analyzed,
+            &paths,
+            &changes,
+            &opts.cwd,
+            &format!("`{r}`"),
+            config,
+        );
+    }
+    Ok((analyzed, report))
+}
+
+/// A path under `cwd` shown relative to it, as the user would type it.
+fn relative_display(cwd: &Path, shown: &str) -> String {
+    let p = Path::new(shown);
+    if p.is_relative() {
+        return shown.to_owned();
+    }
+    if let Ok(rest) = p.strip_prefix(cwd) {
+        return discover::display_path(rest);
+    }
+    // Above the working directory: `../../db/migrations/…`.
+    let mut up = PathBuf::new();
+    let mut anc = cwd.parent();
+    while let Some(a) = anc {
+        up.push("..");
+        if let Ok(rest) = p.strip_prefix(a) {
+            return discover::display_path(&up.join(rest));
+        }
+        anc = a.parent();
+    }
+    shown.to_owned()
+}
+
+fn validate_staged(
+    opts: &Options,
+    paths: &[PathBuf],
+    config: &Config,
+) -> Result<(Vec<AnalyzedMigration>, Report), Error> {
+    let root = git::repo_root(&opts.cwd)
+        .ok_or_else(|| Error::Git("--staged needs a git repository".into()))?;
+    let root = std::fs::canonicalize(&root).unwrap_or(root);
+    let cwd = std::fs::canonicalize(&opts.cwd).unwrap_or_else(|_| opts.cwd.clone());
+    let rel: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| {
+            let abs = cwd.join(p);
+            let abs = std::fs::canonicalize(&abs).unwrap_or(abs);
+            abs.strip_prefix(&root)
+                .map(Path::to_path_buf)
+                .unwrap_or(abs)
+        })
+        .collect();
+    let tmp = TempDir::new()?;
+    git::checkout_index(&root, &rel, tmp.path())?;
+    let existing: Vec<PathBuf> = rel
+        .iter()
+        .map(|r| tmp.path().join(r))
+        .filter(|p| p.exists())
+        .collect();
+    let discovered = discover::discover(&existing)?;
+    let mut sources = read_sources(&discovered)?;
+    let show = |s: &str| {
+        let p = Path::new(s);
+        let in_repo = p
+            .strip_prefix(tmp.path())
+            .map(|r| root.join(r))
+            .unwrap_or_else(|_| p.to_path_buf());
+        relative_display(&cwd, &in_repo.to_string_lossy())
+    };
+    for s in &mut sources {
+        s.path = show(&s.path);
+        if let Some((d, _)) = &mut s.down {
+            *d = show(d);
+        }
+    }
+    sources.sort_by(|a, b| a.name.cmp(&b.name).then(a.path.cmp(&b.path)));
+    let analyzed = engine::analyze_all(sources, config);
+    let mut report = engine::validate_report(&analyzed, config, Vec::new());
+    let changes = git::staged_changes(&root)?;
+    rules::workflow::apply_since(
+        &mut report,
+        &analyzed,
+        paths,
+        &changes,
+        &cwd,
+        "HEAD",
+        config,
+    );
+    Ok((analyzed, report))
+}
+
+/// A temporary directory removed on drop (for the staged checkout).
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Result<Self, Error> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let p = std::env::temp_dir().join(format!("migsafe-staged-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&p)
+            .map_err(|e| Error::Other(format!("cannot create {}: {e}", p.display())))?;
+        Ok(Self(p))
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

@@ -147,7 +147,6 @@ fn matches(pieces: &[Piece], s: &str) -> bool {
             // Longest first, at least one character.
             let ends: Vec<usize> = s
                 .char_indices()
-                .map(|(i, c)| (i, c))
                 .take_while(|(_, c)| ok(*c))
                 .map(|(i, c)| i + c.len_utf8())
                 .collect();

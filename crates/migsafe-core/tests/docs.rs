@@ -2,6 +2,8 @@
 //! are run through the engine: stale docs or an example that does not do
 //! what it says fail here. `UPDATE_DOCS=1` rewrites the generated files.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::PathBuf;
 
 use migsafe_core::rules::{ALL, Example};
@@ -44,10 +46,11 @@ fn generated_docs_are_up_to_date() {
     if let Ok(rd) = std::fs::read_dir(docs_dir().join("rules")) {
         for e in rd.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if let Some(id) = name.strip_suffix(".md") {
-                if id != "README" && migsafe_core::rules::by_id(id).is_none() {
-                    stale.push(format!("{} documents an unknown rule", e.path().display()));
-                }
+            if let Some(id) = name.strip_suffix(".md")
+                && id != "README"
+                && migsafe_core::rules::by_id(id).is_none()
+            {
+                stale.push(format!("{} documents an unknown rule", e.path().display()));
             }
         }
     }

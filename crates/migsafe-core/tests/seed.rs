@@ -1,6 +1,8 @@
 //! The release-safety document's rules and every SQL example in it, run
 //! through the engine: class, rollback complexity and findings.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use migsafe_classify::{Class, Rollback};
 use migsafe_core::{Config, MigrationSource, Report, Severity, validate_sources};
 

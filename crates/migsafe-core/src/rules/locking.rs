@@ -223,12 +223,11 @@ pub(crate) fn check(ctx: &FileCtx<'_>, sink: &mut Sink<'_>) {
                     table,
                     name,
                     ..
-                } => {
-                    if !concurrently && !ctx.table_is_new(i, table) {
-                        let what = name
-                            .clone()
-                            .map_or_else(|| "an index".to_owned(), |n| format!("index `{n}`"));
-                        sink.emit(
+                } if !concurrently && !ctx.table_is_new(i, table) => {
+                    let what = name
+                        .clone()
+                        .map_or_else(|| "an index".to_owned(), |n| format!("index `{n}`"));
+                    sink.emit(
                             &REQUIRE_CONCURRENT_INDEX,
                             format!("creating {what} without CONCURRENTLY blocks writes to {table} while it builds"),
                             |d| {
@@ -238,7 +237,6 @@ pub(crate) fn check(ctx: &FileCtx<'_>, sink: &mut Sink<'_>) {
                                     .help("use `CREATE INDEX CONCURRENTLY`, alone in its migration")
                             },
                         );
-                    }
                 }
                 OpKind::AddConstraint {
                     table,
@@ -326,14 +324,13 @@ pub(crate) fn check(ctx: &FileCtx<'_>, sink: &mut Sink<'_>) {
                 } => {
                     if let (ConstraintKind::Check { expr }, Some(name)) =
                         (&constraint.kind, &constraint.name)
+                        && let Some(col) = is_not_null_check(expr)
                     {
-                        if let Some(col) = is_not_null_check(expr) {
-                            let entry = (table.name.clone(), col);
-                            if *not_valid {
-                                pending_checks.push((entry.0, entry.1, name.clone()));
-                            } else {
-                                not_null_checked.push(entry);
-                            }
+                        let entry = (table.name.clone(), col);
+                        if *not_valid {
+                            pending_checks.push((entry.0, entry.1, name.clone()));
+                        } else {
+                            not_null_checked.push(entry);
                         }
                     }
                 }

@@ -12,6 +12,7 @@ pub(crate) mod annotations;
 pub(crate) mod integrity;
 pub(crate) mod locking;
 pub(crate) mod safety;
+pub mod workflow;
 
 pub(crate) use annotations::check as check_annotations;
 pub(crate) use integrity::check_statements as check_integrity;
@@ -92,6 +93,8 @@ pub static ALL: &[&Rule] = &[
     &locking::ADD_COLUMN_REWRITE,
     &locking::SET_NOT_NULL_SCAN,
     &locking::CONCURRENTLY_IN_TRANSACTION,
+    &workflow::EDITED_MIGRATION,
+    &workflow::OUT_OF_ORDER_MIGRATION,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {

@@ -213,9 +213,8 @@ pub(crate) fn check(ctx: &FileCtx<'_>, sink: &mut Sink<'_>) {
             );
         }
     }
-    if !file_scope_used {
-        if let Some(o) = ctx.annotations.file.overrides.first() {
-            sink.emit(
+    if !file_scope_used && let Some(o) = ctx.annotations.file.overrides.first() {
+        sink.emit(
                 &UNUSED_OVERRIDE,
                 format!(
                     "file-scope `@{}` has no effect: no statement in this file is contract or dangerous",
@@ -227,7 +226,6 @@ pub(crate) fn check(ctx: &FileCtx<'_>, sink: &mut Sink<'_>) {
                         .help("remove the annotation")
                 },
             );
-        }
     }
 }
 
