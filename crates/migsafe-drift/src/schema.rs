@@ -251,12 +251,23 @@ pub fn schema_vs_migrations(schema: &ParsedSchema, replayed: &Replayed) -> Vec<F
     let (expected, actual) = comparable_models(schema, &replayed.model);
     let labels = Labels::new("schema says", "migrations produce");
     let locator = Locator::new(schema);
-    diff(&expected, &actual)
+    merge_renamed_enum_values(diff(&expected, &actual), &expected, &actual)
         .into_iter()
         .map(|d| {
             let key = ObjectKey::of(&d);
             let span = locator.locate(&key, &d);
-            let touch = key.touch(replayed);
+            let touch = match (&key, d.kind) {
+                // A renamed enum value: the migrations' value says who
+                // touched it last.
+                (ObjectKey::EnumValue(e, _), DiffKind::Changed) => d
+                    .actual
+                    .as_deref()
+                    .and_then(|a| a.strip_prefix("the value '"))
+                    .and_then(|a| a.strip_suffix('\''))
+                    .and_then(|old| replayed.provenance.enum_value(e, &old.replace("''", "'")))
+                    .or_else(|| key.touch(replayed)),
+                _ => key.touch(replayed),
+            };
             let (path, line, column) = match (span, touch) {
                 (Some(s), _) => (
                     locator.file_path(s.file),
@@ -268,7 +279,19 @@ pub fn schema_vs_migrations(schema: &ParsedSchema, replayed: &Replayed) -> Vec<F
                     Some(t.origin.line),
                     Some(t.origin.column),
                 ),
-                (None, None) => (locator.file_path(0), None, None),
+                // Else the declaration of its table.
+                (None, None) => match d
+                    .table
+                    .as_ref()
+                    .and_then(|t| locator.locate(&ObjectKey::Table(t.clone()), &d))
+                {
+                    Some(s) => (
+                        locator.file_path(s.file),
+                        Some(s.start.line),
+                        Some(s.start.column),
+                    ),
+                    None => (locator.file_path(0), None, None),
+                },
             };
             let word = d.object.word();
             let note = Some(match touch {
@@ -309,6 +332,78 @@ pub fn schema_vs_migrations(schema: &ParsedSchema, replayed: &Replayed) -> Vec<F
             }
         })
         .collect()
+}
+
+/// An enum value the schema names differently than the migrations, at the
+/// same place in the same enum, is one change (a renamed value), not a
+/// missing and an extra value.
+fn merge_renamed_enum_values(
+    diffs: Vec<Difference>,
+    expected: &SchemaModel,
+    actual: &SchemaModel,
+) -> Vec<Difference> {
+    let mut out: Vec<Difference> = Vec::with_capacity(diffs.len());
+    let value_diffs = |name: &QualName, kind: DiffKind| {
+        diffs
+            .iter()
+            .filter(|d| {
+                d.object == ObjectKind::EnumValue
+                    && d.kind == kind
+                    && ObjectKey::of(d).enum_name() == Some(name)
+            })
+            .count()
+    };
+    for d in &diffs {
+        if d.object != ObjectKind::EnumValue {
+            out.push(d.clone());
+            continue;
+        }
+        let key = ObjectKey::of(d);
+        let (Some(name), ObjectKey::EnumValue(_, value)) = (key.enum_name(), &key) else {
+            out.push(d.clone());
+            continue;
+        };
+        let (Some(e), Some(a)) = (expected.enums.get(name), actual.enums.get(name)) else {
+            out.push(d.clone());
+            continue;
+        };
+        let single = value_diffs(name, DiffKind::MissingInActual) == 1
+            && value_diffs(name, DiffKind::ExtraInActual) == 1
+            && e.values.len() == a.values.len();
+        let pos = e.values.iter().position(|v| v == value);
+        match (d.kind, single, pos) {
+            (DiffKind::MissingInActual, true, Some(i)) => {
+                let Some(old) = a.values.get(i).filter(|v| !e.values.contains(v)) else {
+                    out.push(d.clone());
+                    continue;
+                };
+                out.push(Difference {
+                    kind: DiffKind::Changed,
+                    expected: Some(format!("the value {}", sql_string(value))),
+                    actual: Some(format!("the value {}", sql_string(old))),
+                    changes: vec![migsafe_schema::diff::Aspect::Name],
+                    ..d.clone()
+                });
+            }
+            (DiffKind::ExtraInActual, true, _) => {
+                // Merged into the missing value at its place, when there is one.
+                let merged = a
+                    .values
+                    .iter()
+                    .position(|v| v == value)
+                    .is_some_and(|i| e.values.get(i).is_some_and(|ev| !a.values.contains(ev)));
+                if !merged {
+                    out.push(d.clone());
+                }
+            }
+            _ => out.push(d.clone()),
+        }
+    }
+    out
+}
+
+fn sql_string(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
 }
 
 /// The quoted identifiers of a difference path: `column "a"."b"` →
@@ -381,6 +476,14 @@ impl ObjectKey {
             (ObjectKind::Index, Some(t)) => ObjectKey::Index(t, last),
             (ObjectKind::ForeignKey, Some(t)) => ObjectKey::ForeignKey(t, last),
             _ => ObjectKey::Other,
+        }
+    }
+
+    /// The enum of an enum or enum value.
+    fn enum_name(&self) -> Option<&QualName> {
+        match self {
+            ObjectKey::Enum(e) | ObjectKey::EnumValue(e, _) => Some(e),
+            _ => None,
         }
     }
 
@@ -537,10 +640,6 @@ impl<'a> Locator<'a> {
                             && !self.model_by_name.contains_key(f.field_type.name.as_str())
                     })
                     .map(|f| f.span)
-                    .or_else(|| {
-                        // A column the schema lacks: the model says where.
-                        (d.kind == DiffKind::ExtraInActual).then_some(m.name.span)
-                    })
             }
             ObjectKey::PrimaryKey(t) => match self.models.get(t) {
                 Some(m) => m
@@ -548,16 +647,15 @@ impl<'a> Locator<'a> {
                     .iter()
                     .find_map(|f| f.attribute("id"))
                     .or_else(|| m.attribute("id"))
-                    .map(|a| a.span)
-                    .or(Some(m.name.span)),
+                    .map(|a| a.span),
                 None => self.join_relation_field(t).map(|f| f.span),
             },
             ObjectKey::Index(t, name) => match self.models.get(t) {
-                Some(m) => self.index_attribute(t, m, name).or(Some(m.name.span)),
+                Some(m) => self.index_attribute(t, m, name),
                 None => self.join_relation_field(t).map(|f| f.span),
             },
             ObjectKey::ForeignKey(t, name) => match self.models.get(t) {
-                Some(m) => self.relation_attribute(t, m, name).or(Some(m.name.span)),
+                Some(m) => self.relation_attribute(t, m, name),
                 None => self.join_relation_field(t).map(|f| f.span),
             },
             ObjectKey::Other => None,
