@@ -255,7 +255,7 @@ pub fn schema_vs_migrations(schema: &ParsedSchema, replayed: &Replayed) -> Vec<F
         .into_iter()
         .map(|d| {
             let key = ObjectKey::of(&d);
-            let span = locator.locate(&key, &d);
+            let span = locator.locate(&key);
             let touch = match (&key, d.kind) {
                 // A renamed enum value: the migrations' value says who
                 // touched it last.
@@ -283,7 +283,7 @@ pub fn schema_vs_migrations(schema: &ParsedSchema, replayed: &Replayed) -> Vec<F
                 (None, None) => match d
                     .table
                     .as_ref()
-                    .and_then(|t| locator.locate(&ObjectKey::Table(t.clone()), &d))
+                    .and_then(|t| locator.locate(&ObjectKey::Table(t.clone())))
                 {
                     Some(s) => (
                         locator.file_path(s.file),
@@ -612,7 +612,7 @@ impl<'a> Locator<'a> {
             .collect()
     }
 
-    fn locate(&self, key: &ObjectKey, d: &Difference) -> Option<Span> {
+    fn locate(&self, key: &ObjectKey) -> Option<Span> {
         match key {
             ObjectKey::Schema(_) | ObjectKey::Extension(_) => {
                 self.schema.datasource().map(|ds| ds.span)
