@@ -398,3 +398,38 @@ fn migrations_flag_is_a_path() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(json(&o)["diagnostics"][0]["rule"], "missing-override");
 }
+
+#[test]
+fn every_format_from_the_cli() {
+    let dir = repo().join("examples/prisma-app");
+    let o = run_in(&dir, &["check", "--format", "sarif"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(v["version"], "2.1.0");
+    assert_eq!(v["runs"][0]["results"].as_array().map(Vec::len), Some(3));
+
+    let o = run_in(&dir, &["check", "--format", "junit"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("<testsuites name=\"migsafe\" tests=\"7\" failures=\"2\""));
+
+    let o = run_in(&dir, &["check", "--format", "github"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("::error file=prisma/migrations/20260106090000_rename_user_name/migration.sql,line=2,col=1,"), "{out}");
+
+    // Inside GitHub Actions the default is annotations; an explicit format wins.
+    let o = bin()
+        .current_dir(&dir)
+        .args(["check"])
+        .env("GITHUB_ACTIONS", "true")
+        .output()
+        .expect("runs");
+    assert!(stdout(&o).starts_with("::"), "{}", stdout(&o));
+    let o = bin()
+        .current_dir(&dir)
+        .args(["check", "--format", "text"])
+        .env("GITHUB_ACTIONS", "true")
+        .output()
+        .expect("runs");
+    assert!(stdout(&o).starts_with("warning[require-concurrent-index]"));
+}

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::Error;
+use crate::config::LayoutSetting;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -61,9 +62,15 @@ fn join_display(base: &str, name: &str) -> String {
     }
 }
 
-/// Discovers migrations in the given paths (directories or `.sql` files).
-/// A path that does not exist is an error (exit code 2).
+/// Discovers migrations in the given paths (directories or `.sql` files),
+/// detecting each directory's layout. A path that does not exist is an
+/// error (exit code 2).
 pub fn discover(paths: &[PathBuf]) -> Result<Discovered, Error> {
+    discover_with(paths, LayoutSetting::Auto)
+}
+
+/// [`discover`] with the layout detection forced one way.
+pub fn discover_with(paths: &[PathBuf], layout: LayoutSetting) -> Result<Discovered, Error> {
     let mut out = Discovered::default();
     for p in paths {
         let meta = std::fs::metadata(p).map_err(|e| Error::Path {
@@ -71,7 +78,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovered, Error> {
             message: e.to_string(),
         })?;
         if meta.is_dir() {
-            discover_dir(p, &mut out)?;
+            discover_dir(p, layout, &mut out)?;
         } else {
             out.migrations.push(single_file(p));
         }
@@ -99,12 +106,16 @@ fn read_dir_sorted(dir: &Path) -> Result<Vec<(String, PathBuf, bool)>, Error> {
     Ok(v)
 }
 
-fn discover_dir(dir: &Path, out: &mut Discovered) -> Result<(), Error> {
+fn discover_dir(dir: &Path, layout: LayoutSetting, out: &mut Discovered) -> Result<(), Error> {
     let base = display_path(dir);
     let entries = read_dir_sorted(dir)?;
-    let prisma = entries
-        .iter()
-        .any(|(n, p, d)| (*d && p.join("migration.sql").is_file()) || n == "migration_lock.toml");
+    let prisma = match layout {
+        LayoutSetting::Prisma => true,
+        LayoutSetting::Flat => false,
+        LayoutSetting::Auto => entries.iter().any(|(n, p, d)| {
+            (*d && p.join("migration.sql").is_file()) || n == "migration_lock.toml"
+        }),
+    };
     let before = out.migrations.len();
     if prisma {
         for (name, path, is_dir) in &entries {

@@ -187,7 +187,7 @@ pub fn validate_sources(sources: Vec<MigrationSource>, config: &Config) -> Repor
 
 /// Validates the migrations under `paths` (directories or `.sql` files).
 pub fn validate_paths(paths: &[PathBuf], config: &Config) -> Result<Report, Error> {
-    let discovered = discover::discover(paths)?;
+    let discovered = discover::discover_with(paths, config.layout)?;
     let mut sources = read_sources(&discovered)?;
     sources.sort_by(|a, b| a.name.cmp(&b.name).then(a.path.cmp(&b.path)));
     let extra = discovery_diagnostics(&discovered, config);
@@ -233,7 +233,7 @@ pub fn validate_with(
     } else {
         paths.clone()
     };
-    let discovered = discover::discover(&given)?;
+    let discovered = discover::discover_with(&given, config.layout)?;
     let mut sources = read_sources(&discovered)?;
     let mut extra = discovery_diagnostics(&discovered, config);
     if rebase {
@@ -313,7 +313,7 @@ fn validate_staged(
         .map(|r| tmp.path().join(r))
         .filter(|p| p.exists())
         .collect();
-    let discovered = discover::discover(&existing)?;
+    let discovered = discover::discover_with(&existing, config.layout)?;
     let mut sources = read_sources(&discovered)?;
     let show = |s: &str| {
         let p = Path::new(s);

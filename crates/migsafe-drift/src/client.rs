@@ -1,6 +1,6 @@
 //! The generated Prisma Client's copy of the schema against the schema.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use migsafe_prisma::{ConfigValue, ParsedSchema};
 
@@ -8,6 +8,28 @@ use crate::{CLIENT_OUTDATED, Finding, Severity};
 
 fn display(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
+}
+
+/// `a/b/../c` → `a/c`, without touching the file system.
+fn lexical(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !matches!(
+                    out.components().next_back(),
+                    None | Some(Component::ParentDir)
+                ) {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Where the generated clients keep their copy of the schema: each
@@ -25,7 +47,7 @@ fn candidates(schema: &ParsedSchema, project_root: &Path) -> Vec<PathBuf> {
                     .get(g.span.file)
                     .and_then(|f| f.path.parent().map(Path::to_path_buf))
                     .unwrap_or_default();
-                out.push(dir.join(o).join("schema.prisma"));
+                out.push(lexical(&dir.join(o).join("schema.prisma")));
             }
             Some(ConfigValue::Env(_)) => {}
             None => out.push(
@@ -95,7 +117,7 @@ pub fn client_outdated(schema: &ParsedSchema, project_root: &Path) -> Option<Fin
             .unwrap_or(a.len().min(b.len()));
         let diff_line = u32::try_from(first_diff + 1).unwrap_or(u32::MAX);
         let shown = copy
-            .strip_prefix(project_root)
+            .strip_prefix(lexical(project_root))
             .map(display)
             .unwrap_or_else(|_| display(&copy));
         let line = (files.len() == 1).then_some(diff_line);

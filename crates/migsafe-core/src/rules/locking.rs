@@ -288,9 +288,17 @@ pub(crate) fn check(ctx: &FileCtx<'_>, sink: &mut Sink<'_>) {
                             },
                         );
                     }
-                    let volatile = column.default.as_deref().is_some_and(is_volatile_default);
+                    // Before PostgreSQL 11 every default rewrote the table.
+                    let volatile = column.default.as_deref().is_some_and(|d| {
+                        ctx.config.postgres_version < 11 || is_volatile_default(d)
+                    });
                     if volatile || serial || column.identity || column.generated.is_some() {
-                        let why = if volatile {
+                        let why = if volatile && ctx.config.postgres_version < 11 {
+                            format!(
+                                "PostgreSQL {} writes every default into every row",
+                                ctx.config.postgres_version
+                            )
+                        } else if volatile {
                             format!(
                                 "its default `{}` is volatile",
                                 column.default.clone().unwrap_or_default()
