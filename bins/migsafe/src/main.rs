@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use migsafe_core::check::Checks;
 use migsafe_core::render::Format;
 use migsafe_core::render::text::TextOptions;
 use migsafe_core::{Config, Error, Report};
@@ -87,10 +88,12 @@ impl Global {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Every check: classification, annotations, naming and file integrity.
+    /// Every check: classification, annotations, naming, file integrity, rollback paths.
     Check(PathsArg),
     /// Statement classification, annotations, naming and file integrity.
     Validate(PathsArg),
+    /// A rollback path for every migration; down scripts replayed and verified.
+    RollbackCheck(PathsArg),
     /// Every rule: id, default severity, one-line summary.
     Rules,
     /// A rule's documentation with a bad and a good example; also
@@ -227,7 +230,12 @@ fn emit(report: &Report, g: &Global) -> ExitCode {
     ExitCode::from(report.exit_code() as u8)
 }
 
-fn run_validate(command: &str, paths: &PathsArg, g: &Global) -> Result<Report, Error> {
+fn run_validate(
+    command: &str,
+    checks: Checks,
+    paths: &PathsArg,
+    g: &Global,
+) -> Result<Report, Error> {
     let cwd = std::env::current_dir().map_err(|e| Error::Other(e.to_string()))?;
     let config = load_config(g, &cwd)?;
     let mut given = paths.paths.clone();
@@ -238,7 +246,7 @@ fn run_validate(command: &str, paths: &PathsArg, g: &Global) -> Result<Report, E
         since: g.since.clone(),
         staged: paths.staged,
     };
-    let report = match migsafe_core::validate_with(&opts, &config) {
+    let report = match migsafe_core::check::run(&opts, &config, checks) {
         Ok((_, r)) => r,
         // The hook in a repository without migrations has nothing to check.
         Err(Error::NoMigrations(_)) if paths.staged => {
@@ -381,11 +389,15 @@ fn main() -> ExitCode {
     init_tracing(cli.global.verbose);
     let g = &cli.global;
     match &cli.command {
-        Command::Check(p) => match run_validate("check", p, g) {
+        Command::Check(p) => match run_validate("check", Checks::ALL, p, g) {
             Ok(r) => emit(&r, g),
             Err(e) => fail(&e, g),
         },
-        Command::Validate(p) => match run_validate("validate", p, g) {
+        Command::Validate(p) => match run_validate("validate", Checks::VALIDATE, p, g) {
+            Ok(r) => emit(&r, g),
+            Err(e) => fail(&e, g),
+        },
+        Command::RollbackCheck(p) => match run_validate("rollback-check", Checks::ROLLBACK, p, g) {
             Ok(r) => emit(&r, g),
             Err(e) => fail(&e, g),
         },

@@ -433,3 +433,84 @@ fn every_format_from_the_cli() {
         .expect("runs");
     assert!(stdout(&o).starts_with("warning[require-concurrent-index]"));
 }
+
+#[test]
+fn rollback_check_verifies_down_scripts_and_paths() {
+    let d = tree(&[
+        (
+            "db/20260101000000_users.sql",
+            b"CREATE TABLE users (id int PRIMARY KEY, email text);\nCREATE INDEX users_email_idx ON users (email);\n",
+        ),
+        ("db/20260101000000_users.down.sql", b"DROP TABLE users;\n"),
+        (
+            "db/20260102000000_bio.sql",
+            b"ALTER TABLE users ADD COLUMN bio text;\nCREATE INDEX users_bio_idx ON users (bio);\n",
+        ),
+        // Forgets the column and drops an index that does not exist.
+        ("db/20260102000000_bio.down.sql", b"DROP INDEX users_bio_idx;\nDROP INDEX users_nope_idx;\n"),
+        // No down script: derivable.
+        ("db/20260103000000_drop_idx.sql", b"-- @override-destructive\nDROP INDEX users_email_idx;\n"),
+        // No down script, nothing derivable, no plan.
+        (
+            "db/20260104000000_relax.sql",
+            b"CREATE TYPE mood AS ENUM ('ok');\nALTER TYPE mood ADD VALUE 'sad';\n",
+        ),
+    ]);
+    let o = run_in(d.path(), &["rollback-check", "db", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let v = json(&o);
+    let diags: Vec<(String, String, Option<u64>)> = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap_or("").to_owned(),
+                d["path"].as_str().unwrap_or("").to_owned(),
+                d["line"].as_u64(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        diags,
+        vec![
+            (
+                "down-script-mismatch".into(),
+                "db/20260102000000_bio.down.sql".into(),
+                None
+            ),
+            (
+                "down-script-mismatch".into(),
+                "db/20260102000000_bio.down.sql".into(),
+                Some(2)
+            ),
+            (
+                "missing-rollback-path".into(),
+                "db/20260104000000_relax.sql".into(),
+                Some(2)
+            ),
+        ]
+    );
+    let msg = v["diagnostics"][0]["message"].as_str().unwrap_or("");
+    assert!(msg.contains("bio"), "{msg}");
+    let m = &v["migrations"];
+    assert_eq!(m[0]["rollback_path"]["kind"], "down_script");
+    assert_eq!(m[2]["rollback_path"]["kind"], "generated");
+    assert_eq!(
+        m[2]["rollback_path"]["generated_down"],
+        "CREATE INDEX users_email_idx ON users (email);"
+    );
+    assert_eq!(m[3]["rollback_path"]["kind"], "incomplete");
+    // validate does not look at rollback paths; check does, once.
+    let o = run_in(d.path(), &["validate", "db", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let o = run_in(d.path(), &["check", "db", "--format", "json"]);
+    let v = json(&o);
+    let n = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["rule"] == "missing-rollback-path")
+        .count();
+    assert_eq!(n, 1);
+}

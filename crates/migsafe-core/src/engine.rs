@@ -110,6 +110,8 @@ pub struct AnalyzedMigration {
     pub source: MigrationSource,
     pub text: Arc<str>,
     pub file: AnalyzedFile,
+    /// The annotations in force for each statement.
+    pub effective: Vec<Annotations>,
     pub report: MigrationReport,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -243,13 +245,15 @@ pub fn analyze_migration(source: MigrationSource, config: &Config) -> AnalyzedMi
             .unwrap_or(migsafe_classify::Rollback::Simple),
         statements,
         down: source.down.as_ref().map(|(p, _)| p.clone()),
+        rollback_path: None,
     };
     let diagnostics = sink.out;
-    drop(ctx);
+    let effective = ctx.effective;
     AnalyzedMigration {
         source,
         text,
         file,
+        effective,
         report,
         diagnostics,
     }

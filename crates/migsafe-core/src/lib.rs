@@ -20,6 +20,7 @@
 use std::path::{Path, PathBuf};
 
 pub mod audit;
+pub mod check;
 pub mod classification;
 pub mod config;
 pub mod discover;
@@ -183,6 +184,17 @@ pub fn discovery_diagnostics(d: &discover::Discovered, config: &Config) -> Vec<D
 pub fn validate_sources(sources: Vec<MigrationSource>, config: &Config) -> Report {
     let analyzed = engine::analyze_all(sources, config);
     engine::validate_report(&analyzed, config, Vec::new())
+}
+
+/// Runs the chosen checks on in-memory migrations (in the order given).
+pub fn check_sources(
+    sources: Vec<MigrationSource>,
+    config: &Config,
+    checks: check::Checks,
+) -> Report {
+    let analyzed = engine::analyze_all(sources, config);
+    let report = engine::validate_report(&analyzed, config, Vec::new());
+    check::finish(analyzed, report, config, checks).1
 }
 
 /// Validates the migrations under `paths` (directories or `.sql` files).

@@ -164,6 +164,9 @@ pub struct MigrationReport {
     /// The down script, when the migration has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub down: Option<String>,
+    /// How the migration can be rolled back (when the rollback check ran).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rollback_path: Option<crate::rules::rollback::RollbackPath>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]

@@ -6,8 +6,9 @@
 
 use std::path::PathBuf;
 
+use migsafe_core::check::Checks;
 use migsafe_core::rules::{ALL, Example};
-use migsafe_core::{Config, MigrationSource, validate_sources};
+use migsafe_core::{Config, MigrationSource, check_sources};
 
 fn docs_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs")
@@ -71,7 +72,7 @@ fn run(e: &Example) -> Vec<String> {
         .iter()
         .map(|(name, sql)| MigrationSource::prisma(name, sql))
         .collect();
-    validate_sources(sources, &config)
+    check_sources(sources, &config, Checks::ALL)
         .diagnostics
         .into_iter()
         .map(|d| d.rule)

@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use migsafe_classify::ir::{ConstraintKind, ObjName, OpKind};
+use migsafe_classify::ir::{ObjName, OpKind};
 use migsafe_schema::diff::{Difference, diff};
 use migsafe_schema::replay::{MigrationInput, ReplayIssue, Replayer};
 use migsafe_schema::{
@@ -119,16 +119,16 @@ fn fk_sql(table: &QualName, f: &ForeignKey) -> Option<String> {
 /// CONSTRAINT` statement.
 fn constraint_sql(before: &SchemaModel, table: &QualName, name: &str) -> Option<String> {
     let t = before.tables.get(table)?;
-    if let Some(pk) = &t.primary_key {
-        if pk.name.as_deref() == Some(name) {
-            let cols: Vec<String> = pk.columns.iter().map(|c| q(c)).collect();
-            return Some(format!(
-                "ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({});",
-                qn(table),
-                q(name),
-                cols.join(", ")
-            ));
-        }
+    if let Some(pk) = &t.primary_key
+        && pk.name.as_deref() == Some(name)
+    {
+        let cols: Vec<String> = pk.columns.iter().map(|c| q(c)).collect();
+        return Some(format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({});",
+            qn(table),
+            q(name),
+            cols.join(", ")
+        ));
     }
     if let Some(f) = t
         .foreign_keys

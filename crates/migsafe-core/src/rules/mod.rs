@@ -11,6 +11,7 @@ use crate::report::Severity;
 pub(crate) mod annotations;
 pub(crate) mod integrity;
 pub(crate) mod locking;
+pub mod rollback;
 pub(crate) mod safety;
 pub mod workflow;
 
@@ -93,6 +94,8 @@ pub static ALL: &[&Rule] = &[
     &locking::ADD_COLUMN_REWRITE,
     &locking::SET_NOT_NULL_SCAN,
     &locking::CONCURRENTLY_IN_TRANSACTION,
+    &rollback::MISSING_ROLLBACK_PATH,
+    &rollback::DOWN_SCRIPT_MISMATCH,
     &workflow::EDITED_MIGRATION,
     &workflow::OUT_OF_ORDER_MIGRATION,
 ];

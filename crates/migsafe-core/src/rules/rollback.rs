@@ -1,0 +1,229 @@
+//! Rollback rules: every migration has a way back, and down scripts really
+//! go back.
+
+use migsafe_rollback::{Inverse, verify_down};
+use migsafe_schema::SchemaModel;
+use migsafe_schema::diff::Labels;
+use migsafe_schema::replay::{MigrationInput, Replayer};
+use serde::Serialize;
+
+use super::{Category, Example, Rule};
+use crate::config::Config;
+use crate::engine::{AnalyzedMigration, Sink};
+use crate::report::{Diagnostic, Severity};
+
+pub static MISSING_ROLLBACK_PATH: Rule = Rule {
+    id: "missing-rollback-path",
+    severity: Severity::Error,
+    category: Category::Rollback,
+    summary: "a statement with no way back: no down script, no `@rollback-plan`, and no statement migsafe can derive to undo it",
+    what: "A migration without a down script in which a statement cannot be undone by one statement that \
+migsafe derives itself (`DROP TABLE` for `CREATE TABLE`, the old definition for a `DROP INDEX`, …) and \
+has no `-- @rollback-plan: …`. Typical: `DROP CONSTRAINT` (the old rule must be re-added, possibly after \
+fixing data), `ALTER TYPE … ADD VALUE` (PostgreSQL cannot remove an enum value), `DROP NOT NULL`, data \
+fixes with `UPDATE … WHERE`. Dangerous statements are covered by `missing-override` and \
+`missing-rollback-plan` and are not reported twice.",
+    why: "The release-safety process guarantees a rollback path for every migration. When a release has \
+to be rolled back at 3 a.m., the path must already be written down: a down script, or a plan next to \
+the statement that has no mechanical inverse.",
+    bad: Example {
+        migrations: &[(
+            "20260105120000_relax_email",
+            "-- @override-destructive\nALTER TABLE \"users\" DROP CONSTRAINT \"users_email_check\";\n",
+        )],
+        config: "",
+        checked: true,
+    },
+    good: Example {
+        migrations: &[(
+            "20260105120000_relax_email",
+            "-- @override-destructive\n-- @rollback-plan: clean rows with invalid emails, then re-add users_email_check\nALTER TABLE \"users\" DROP CONSTRAINT \"users_email_check\";\n",
+        )],
+        config: "",
+        checked: true,
+    },
+};
+
+pub static DOWN_SCRIPT_MISMATCH: Rule = Rule {
+    id: "down-script-mismatch",
+    severity: Severity::Error,
+    category: Category::Rollback,
+    summary: "a down script that does not bring the schema back to what it was before the migration",
+    what: "A migration's down script (`down.sql` beside a Prisma `migration.sql`, or `<name>.down.sql`), \
+replayed on top of the migration, leaves a schema that differs from the schema before the migration, \
+or has a statement that cannot run (an index that does not exist, a column dropped twice).",
+    why: "A down script is only tested the day it is needed. A forgotten column or index means the \
+rollback leaves the database in a state no version of the application was written for.",
+    bad: Example {
+        migrations: &[(
+            "20260105120000_add_bio",
+            "ALTER TABLE \"users\" ADD COLUMN \"bio\" TEXT;\nCREATE INDEX \"users_bio_idx\" ON \"users\"(\"bio\");\n-- down.sql: DROP INDEX \"users_bio_idx\";\n",
+        )],
+        config: "",
+        checked: false,
+    },
+    good: Example {
+        migrations: &[(
+            "20260105120000_add_bio",
+            "ALTER TABLE \"users\" ADD COLUMN \"bio\" TEXT;\n-- down.sql: ALTER TABLE \"users\" DROP COLUMN \"bio\";\n",
+        )],
+        config: "",
+        checked: true,
+    },
+};
+
+/// How a migration can be rolled back, for the JSON report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RollbackPath {
+    /// `down_script`, `generated` (every statement has a derived inverse or
+    /// a plan), or `incomplete`.
+    pub kind: &'static str,
+    /// The derived down script, when migsafe could write it whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated_down: Option<String>,
+}
+
+/// Replays the history and checks each migration's rollback path.
+/// `checked` says which migrations get findings (all, or those changed
+/// with `--since`); the whole history is replayed regardless.
+pub(crate) fn check(
+    migrations: &[AnalyzedMigration],
+    checked: &dyn Fn(&AnalyzedMigration) -> bool,
+    config: &Config,
+    safety_rules_ran: bool,
+) -> (Vec<Diagnostic>, Vec<Option<RollbackPath>>) {
+    let mut diags = Vec::new();
+    let mut paths = Vec::with_capacity(migrations.len());
+    let mut replayer = Replayer::new();
+    for m in migrations {
+        let input = MigrationInput {
+            name: &m.source.name,
+            path: &m.source.path,
+            statements: &m.file.statements,
+        };
+        if !checked(m) {
+            replayer.apply_migration(&input);
+            paths.push(None);
+            continue;
+        }
+        let before: SchemaModel = replayer.model().clone();
+        replayer.apply_migration(&input);
+        let mut sink = Sink::new(config, &m.source.path, Some(&m.source.name));
+        if let Some((down_path, bytes)) = &m.source.down {
+            let text = String::from_utf8_lossy(bytes);
+            let down = migsafe_classify::analyze(&text);
+            let check = verify_down(
+                &before,
+                &replayer,
+                &MigrationInput {
+                    name: &m.source.name,
+                    path: down_path,
+                    statements: &down.statements,
+                },
+            );
+            let mut down_sink = Sink::new(config, down_path, Some(&m.source.name));
+            let labels = Labels::new("before the migration:", "after the down script:");
+            for d in &check.differences {
+                down_sink.emit(
+                    &DOWN_SCRIPT_MISMATCH,
+                    format!("the down script does not restore {}", d.message(&labels)),
+                    |x| x.help("make the down script undo exactly what the migration does"),
+                );
+            }
+            for issue in &check.issues {
+                down_sink.emit(
+                    &DOWN_SCRIPT_MISMATCH,
+                    format!(
+                        "{} in the down script cannot run: {}",
+                        issue.operation, issue.message
+                    ),
+                    |x| {
+                        let x = x.at(issue.origin.line, issue.origin.column);
+                        match &issue.help {
+                            Some(h) => x.help(h.clone()),
+                            None => x,
+                        }
+                    },
+                );
+            }
+            diags.extend(down_sink.out);
+            paths.push(Some(RollbackPath {
+                kind: "down_script",
+                generated_down: None,
+            }));
+            continue;
+        }
+        let mut inverses: Vec<String> = Vec::new();
+        let mut complete = true;
+        let mut annotated = true;
+        for (i, s) in m.file.statements.iter().enumerate() {
+            let plan = m.effective.get(i).and_then(|a| a.plan()).is_some();
+            let mut stmt_inv = Vec::new();
+            let mut unknown = None;
+            for o in &s.ops {
+                match migsafe_rollback::inverse(&o.kind, &before) {
+                    Inverse::Sql(sql) => stmt_inv.push(sql),
+                    Inverse::NoOp => {}
+                    Inverse::Unknown { why } => {
+                        if unknown.is_none() {
+                            unknown = Some((o, why));
+                        }
+                    }
+                }
+            }
+            // Inner DDL of a DO block is undone by the block's own plan.
+            match unknown {
+                None => inverses.extend(stmt_inv),
+                Some((o, why)) => {
+                    complete = false;
+                    if plan {
+                        continue;
+                    }
+                    annotated = false;
+                    let class = s.class();
+                    if safety_rules_ran
+                        && class.needs_override()
+                        && config.require_rollback_plan.contains(&class)
+                    {
+                        // missing-override / missing-rollback-plan own it.
+                        continue;
+                    }
+                    let title = o.kind.title();
+                    let end = {
+                        let r = m.file.split.lines.line_range(&m.text, s.line);
+                        m.text.get(r).unwrap_or("").trim_end().chars().count() as u32 + 1
+                    };
+                    sink.emit(
+                        &MISSING_ROLLBACK_PATH,
+                        format!("{title} has no rollback path: {why}, and there is no `@rollback-plan` or down script"),
+                        |d| {
+                            d.at(s.line, s.column)
+                                .span_end(s.line, end)
+                                .label(format!("rollback is {}", s.rollback()))
+                                .help("add `-- @rollback-plan: <how to undo this>` above the statement, or a down script")
+                        },
+                    );
+                }
+            }
+        }
+        diags.extend(sink.out);
+        inverses.reverse();
+        paths.push(Some(if complete {
+            RollbackPath {
+                kind: "generated",
+                generated_down: Some(inverses.join("\n")),
+            }
+        } else if annotated {
+            RollbackPath {
+                kind: "plans",
+                generated_down: None,
+            }
+        } else {
+            RollbackPath {
+                kind: "incomplete",
+                generated_down: None,
+            }
+        }));
+    }
+    (diags, paths)
+}
