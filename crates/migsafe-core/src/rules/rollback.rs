@@ -106,10 +106,11 @@ pub(crate) fn check(
             paths.push(None);
             continue;
         }
-        let before: SchemaModel = replayer.model().clone();
-        replayer.apply_migration(&input);
         let mut sink = Sink::new(config, &m.source.path, Some(&m.source.name));
         if let Some((down_path, bytes)) = &m.source.down {
+            // Only a down script needs the schema before and after: clone then.
+            let before: SchemaModel = replayer.model().clone();
+            replayer.apply_migration(&input);
             let text = String::from_utf8_lossy(bytes);
             let down = migsafe_classify::analyze(&text);
             let check = verify_down(
@@ -153,6 +154,9 @@ pub(crate) fn check(
             }));
             continue;
         }
+        // Inverses are derived from the schema before the migration, so
+        // before it is applied: no copy of the model needed.
+        let before = replayer.model();
         let mut inverses: Vec<String> = Vec::new();
         let mut complete = true;
         let mut annotated = true;
@@ -161,7 +165,7 @@ pub(crate) fn check(
             let mut stmt_inv = Vec::new();
             let mut unknown = None;
             for o in &s.ops {
-                match migsafe_rollback::inverse(&o.kind, &before) {
+                match migsafe_rollback::inverse(&o.kind, before) {
                     Inverse::Sql(sql) => stmt_inv.push(sql),
                     Inverse::NoOp => {}
                     Inverse::Unknown { why } => {
@@ -207,6 +211,7 @@ pub(crate) fn check(
             }
         }
         diags.extend(sink.out);
+        replayer.apply_migration(&input);
         inverses.reverse();
         paths.push(Some(if complete {
             RollbackPath {
