@@ -300,6 +300,43 @@ pub fn migration_passes(statements: &mut [Statement]) {
         }
     }
 
+    // An UPDATE without WHERE that only sets columns added earlier in the
+    // migration is a backfill.
+    let mut added: Vec<(String, String)> = Vec::new();
+    for s in statements.iter_mut() {
+        for o in &mut s.ops {
+            match &o.kind {
+                OpKind::AddColumn { table, column, .. } => {
+                    added.push((table.name.clone(), column.name.clone()));
+                }
+                OpKind::CreateTable { table, columns, .. } => {
+                    for c in columns {
+                        added.push((table.name.clone(), c.name.clone()));
+                    }
+                }
+                OpKind::Update {
+                    table: Some(table),
+                    has_where: false,
+                    set_columns,
+                    backfill: false,
+                } if !set_columns.is_empty()
+                    && set_columns
+                        .iter()
+                        .all(|c| added.iter().any(|(t, a)| *t == table.name && a == c)) =>
+                {
+                    let kind = OpKind::Update {
+                        table: Some(table.clone()),
+                        has_where: false,
+                        set_columns: set_columns.clone(),
+                        backfill: true,
+                    };
+                    o.set_kind(kind);
+                }
+                _ => {}
+            }
+        }
+    }
+
     // A constraint dropped and re-added under the same name is modified.
     let mut dropped: Vec<(usize, usize, ObjName, String)> = Vec::new();
     for (si, s) in statements.iter().enumerate() {

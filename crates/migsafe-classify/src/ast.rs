@@ -347,6 +347,15 @@ pub(crate) fn convert(stmt: &Statement) -> Option<Vec<OpKind>> {
         Statement::Update(u) => vec![OpKind::Update {
             table: table_of(&u.table),
             has_where: u.selection.is_some() || u.limit.is_some(),
+            set_columns: u
+                .assignments
+                .iter()
+                .flat_map(|a| match &a.target {
+                    sq::AssignmentTarget::ColumnName(n) => vec![last(n)],
+                    sq::AssignmentTarget::Tuple(v) => v.iter().map(last).collect(),
+                })
+                .collect(),
+            backfill: false,
         }],
         Statement::Insert(i) => vec![OpKind::Insert {
             table: match &i.table {

@@ -441,6 +441,11 @@ pub enum OpKind {
     Update {
         table: Option<ObjName>,
         has_where: bool,
+        /// The columns it sets.
+        set_columns: Vec<String>,
+        /// Every column it sets was added earlier in the same migration:
+        /// a backfill, no existing data changes.
+        backfill: bool,
     },
     Insert {
         table: Option<ObjName>,
@@ -569,6 +574,7 @@ pub fn classify(kind: &OpKind) -> (Class, Rollback) {
         DropSequence { .. } => (Dangerous, Complex),
         AlterSequence { .. } => (Neutral, Simple),
         Truncate { .. } => (Dangerous, Impossible),
+        Update { backfill: true, .. } => (Neutral, Simple),
         Delete {
             has_where: false, ..
         }
@@ -770,6 +776,9 @@ impl OpKind {
                 "the type and its definition are gone; columns using it block the drop"
             }
             Truncate { .. } => "every row of the table is deleted",
+            Update { backfill: true, .. } => {
+                "it fills columns this migration added: no existing data changes"
+            }
             Delete {
                 has_where: false, ..
             } => "DELETE without WHERE deletes every row",

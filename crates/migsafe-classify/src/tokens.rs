@@ -225,9 +225,37 @@ pub fn classify_tokens(t: &[Tok<'_>]) -> Vec<OpKind> {
         "UPDATE" => {
             c.eat("ONLY");
             let table = c.name();
+            // `SET a = …, (b, c) = …`: the names before each top-level `=`.
+            let mut set_columns = Vec::new();
+            if c.eat("SET") {
+                let mut depth = 0i32;
+                let mut in_target = true;
+                while let Some(tok) = c.peek() {
+                    match tok.kind {
+                        TokenKind::LParen => depth += 1,
+                        TokenKind::RParen => depth -= 1,
+                        TokenKind::Comma if depth == 0 => in_target = true,
+                        TokenKind::Semicolon => break,
+                        TokenKind::Punct if depth == 0 && tok.text == "=" => in_target = false,
+                        TokenKind::Word
+                            if depth == 0
+                                && (c.kw("WHERE") || c.kw("FROM") || c.kw("RETURNING")) =>
+                        {
+                            break;
+                        }
+                        TokenKind::Word | TokenKind::QuotedIdent if in_target => {
+                            set_columns.push(ident_value(tok.kind, tok.text));
+                        }
+                        _ => {}
+                    }
+                    c.i += 1;
+                }
+            }
             vec![OpKind::Update {
                 table,
                 has_where: c.rest_has_kw("WHERE"),
+                set_columns,
+                backfill: false,
             }]
         }
         "INSERT" => {

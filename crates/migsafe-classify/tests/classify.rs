@@ -382,3 +382,25 @@ fn spans_point_at_the_statement_not_its_comments() {
     let s = &f.statements[0];
     assert_eq!((s.line, s.column, s.end_line), (3, 3, 3));
 }
+
+#[test]
+fn backfill_of_a_new_column_is_not_data_loss() {
+    let f = analyze(
+        "ALTER TABLE \"User\" ADD COLUMN \"slug\" TEXT;\nUPDATE \"User\" SET \"slug\" = lower(\"name\");\nUPDATE \"User\" SET \"name\" = '';\n",
+    );
+    let got: Vec<(Class, Rollback)> = f
+        .statements
+        .iter()
+        .map(|s| (s.class(), s.rollback()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![(Expand, Simple), (Neutral, Simple), (Dangerous, Impossible)]
+    );
+    // Inside a DO block too.
+    let f = analyze("DO $$ BEGIN ALTER TABLE t ADD COLUMN c text; UPDATE t SET c = 'x'; END $$;");
+    assert_eq!(f.statements[0].class(), Expand);
+    // An unparsable UPDATE still reads its SET list.
+    let f = analyze("ALTER TABLE t ADD COLUMN c int;\nUPDATE t SET (c) = (1) , ;");
+    assert_eq!(f.statements[1].class(), Neutral);
+}
