@@ -1,0 +1,1 @@
+//! Read-only access to a live PostgreSQL database.
