@@ -52,7 +52,7 @@
 //! let user = &out.model.tables[&QualName::public("User")];
 //! assert_eq!(user.index("User_email_key").map(|i| i.columns[0].expr.as_str()), Some("mail"));
 //! let touch = out.provenance.column(&QualName::public("User"), "mail").unwrap();
-//! assert_eq!(touch.origin.line, 4);
+//! assert_eq!(touch.origin.line, 5);
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -1686,6 +1686,10 @@ impl Replayer {
         if self.out.opaque_tables.remove(from) {
             self.out.opaque_tables.insert(to.clone());
         }
+        if let Some(tmp) = self.temp_tables.iter_mut().find(|x| *x == from) {
+            *tmp = to;
+            return Ok(());
+        }
         let mut prov = self.out.provenance.tables.remove(from).unwrap_or_default();
         prov.table = Some(ctx.touch(Action::Renamed));
         // The old name is gone: say so, for a schema that still names it.
@@ -2137,6 +2141,9 @@ impl Replayer {
     ) -> Outcome {
         let cols: Vec<String> = fk.columns.iter().map(|c| truncate_identifier(c)).collect();
         let target = qual(&fk.table);
+        if self.temp_tables.contains(&target) && !self.temp_tables.contains(t) {
+            return refuse("constraints on permanent tables may reference only permanent tables");
+        }
         let Some(rt) = self.out.model.tables.get(&target) else {
             return refuse(format!(
                 "relation {} does not exist (referenced by a foreign key of {})",
