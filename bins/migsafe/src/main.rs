@@ -88,12 +88,15 @@ impl Global {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Every check: classification, annotations, naming, file integrity, rollback paths.
+    /// Every check: classification, annotations, naming, file integrity, rollback paths,
+    /// and drift against the Prisma schema when one is found.
     Check(PathsArg),
     /// Statement classification, annotations, naming and file integrity.
     Validate(PathsArg),
     /// A rollback path for every migration; down scripts replayed and verified.
     RollbackCheck(PathsArg),
+    /// The Prisma schema against the schema the migrations produce when replayed.
+    DriftCheck(PathsArg),
     /// Every rule: id, default severity, one-line summary.
     Rules,
     /// A rule's documentation with a bad and a good example; also
@@ -245,9 +248,24 @@ fn run_validate(
         paths: given,
         since: g.since.clone(),
         staged: paths.staged,
+        schema: g.schema.clone(),
     };
+    if checks == Checks::DRIFT
+        && migsafe_core::rules::drift::find_schema(
+            g.schema.as_deref(),
+            &config,
+            &migsafe_core::resolve_migration_paths(&cwd, &opts.paths, &config)?,
+            &cwd,
+        )
+        .is_none()
+    {
+        return Err(Error::Other(
+            "no Prisma schema found: pass --schema FILE|DIR or set [schema] path in migsafe.toml"
+                .into(),
+        ));
+    }
     let report = match migsafe_core::check::run(&opts, &config, checks) {
-        Ok((_, r)) => r,
+        Ok(v) => v.report,
         // The hook in a repository without migrations has nothing to check.
         Err(Error::NoMigrations(_)) if paths.staged => {
             let mut r = Report::new();
@@ -398,6 +416,10 @@ fn main() -> ExitCode {
             Err(e) => fail(&e, g),
         },
         Command::RollbackCheck(p) => match run_validate("rollback-check", Checks::ROLLBACK, p, g) {
+            Ok(r) => emit(&r, g),
+            Err(e) => fail(&e, g),
+        },
+        Command::DriftCheck(p) => match run_validate("drift-check", Checks::DRIFT, p, g) {
             Ok(r) => emit(&r, g),
             Err(e) => fail(&e, g),
         },

@@ -514,3 +514,86 @@ fn rollback_check_verifies_down_scripts_and_paths() {
         .count();
     assert_eq!(n, 1);
 }
+
+#[test]
+fn drift_against_the_prisma_schema() {
+    // The example's schema matches its migrations.
+    let o = run_in(
+        &repo(),
+        &[
+            "drift-check",
+            "examples/prisma-app/prisma/migrations",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(json(&o)["diagnostics"], serde_json::json!([]));
+
+    // A copy with a schema change and no migration for it.
+    let d = tempfile::tempdir().expect("tempdir");
+    let src = repo().join("examples/prisma-app/prisma");
+    for entry in walk(&src) {
+        let rel = entry.strip_prefix(&src).expect("under src");
+        let dst = d.path().join("prisma").join(rel);
+        std::fs::create_dir_all(dst.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(&entry, &dst).expect("copy");
+    }
+    let schema = d.path().join("prisma/schema.prisma");
+    let text = std::fs::read_to_string(&schema).expect("schema").replace(
+        "  bio         String?\n",
+        "  bio         String?\n  website     String?\n",
+    );
+    std::fs::write(&schema, text).expect("write");
+    let o = run_in(d.path(), &["check", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    let drift: Vec<&serde_json::Value> = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["rule"] == "schema-drift")
+        .collect();
+    assert_eq!(drift.len(), 1, "{v}");
+    assert_eq!(drift[0]["path"], "prisma/schema.prisma");
+    assert_eq!(drift[0]["line"], 25);
+    assert_eq!(
+        drift[0]["message"],
+        "column \"User\".\"website\": schema says text, migrations produce no such column"
+    );
+    // drift-check alone reports only drift.
+    let o = run_in(d.path(), &["drift-check", "--format", "json"]);
+    let rules: Vec<String> = json(&o)["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(rules, vec!["schema-drift"]);
+
+    // No schema to compare with.
+    let e = tree(&[("migrations/20260101000000_a.sql", b"SELECT 1;\n")]);
+    let o = run_in(e.path(), &["drift-check"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no Prisma schema found"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run_in(e.path(), &["check", "--schema", "nope.prisma"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("nope.prisma"));
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("read_dir").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -3,11 +3,12 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use std::path::{Path, PathBuf};
+
 use crate::config::Config;
-use crate::engine::{self, AnalyzedMigration};
-use crate::report::Report;
+use crate::engine;
 use crate::rules;
-use crate::{Error, Options};
+use crate::{Error, Options, Validated};
 
 /// Which checks to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,22 +45,44 @@ impl Checks {
 }
 
 /// Runs the chosen checks on the migrations `opts` names.
-pub fn run(
-    opts: &Options,
-    config: &Config,
-    checks: Checks,
-) -> Result<(Vec<AnalyzedMigration>, Report), Error> {
-    let (analyzed, report) = crate::validate_with(opts, config)?;
-    Ok(finish(analyzed, report, config, checks))
+pub fn run(opts: &Options, config: &Config, checks: Checks) -> Result<Validated, Error> {
+    let v = crate::validate_with(opts, config)?;
+    let schema = if checks.drift {
+        rules::drift::find_schema(
+            opts.schema.as_deref(),
+            config,
+            &v.migration_paths,
+            &opts.cwd,
+        )
+    } else {
+        None
+    };
+    if let Some(s) = &schema {
+        if !opts.cwd.join(s).exists() {
+            return Err(Error::Path {
+                path: crate::discover::display_path(s),
+                message: "the Prisma schema does not exist".into(),
+            });
+        }
+    }
+    Ok(finish(v, schema, &opts.cwd, config, checks))
 }
 
-/// The checks after validation, on its analyses and report.
+/// The checks after validation, on its analyses and report. `schema` is
+/// the Prisma schema to compare with, when there is one.
 pub fn finish(
-    analyzed: Vec<AnalyzedMigration>,
-    mut report: Report,
+    v: Validated,
+    schema: Option<PathBuf>,
+    cwd: &Path,
     config: &Config,
     checks: Checks,
-) -> (Vec<AnalyzedMigration>, Report) {
+) -> Validated {
+    let Validated {
+        analyzed,
+        mut report,
+        migration_paths,
+        lock_files,
+    } = v;
     if !checks.validate {
         // Keep the findings about reading the files: they explain gaps in
         // the rollback or drift results.
@@ -75,8 +98,45 @@ pub fn finish(
         });
     }
     let checked: HashSet<String> = report.migrations.iter().map(|m| m.path.clone()).collect();
+    if checks.drift {
+        let loaded = schema.as_ref().map(|p| {
+            let abs = if p.is_absolute() {
+                p.clone()
+            } else {
+                cwd.join(p)
+            };
+            let (parsed, diags) = rules::drift::load_schema(&abs, config);
+            if let Some(ps) = &parsed {
+                for f in ps.files() {
+                    let shown = relative_to(cwd, &crate::discover::display_path(&f.path));
+                    report
+                        .sources
+                        .insert(shown, std::sync::Arc::from(f.text.as_str()));
+                }
+            }
+            report.diagnostics.extend(diags.into_iter().map(|mut d| {
+                d.path = relative_to(cwd, &d.path);
+                d
+            }));
+            (p.clone(), parsed)
+        });
+        let with_schema = loaded
+            .as_ref()
+            .and_then(|(p, s)| s.as_ref().map(|s| (p.as_path(), s)));
+        let (_, diags) = rules::drift::check(&analyzed, with_schema, &lock_files, cwd, config);
+        report
+            .diagnostics
+            .extend(diags.into_iter().filter_map(|mut d| {
+                // Under --since, replay findings of untouched history are history.
+                if d.rule == rules::drift::REPLAY_FAILED.id && !checked.contains(&d.path) {
+                    return None;
+                }
+                d.path = relative_to(cwd, &d.path);
+                Some(d)
+            }));
+    }
     if checks.rollback {
-        let is_checked = |m: &AnalyzedMigration| checked.contains(&m.source.path);
+        let is_checked = |m: &engine::AnalyzedMigration| checked.contains(&m.source.path);
         let (diags, paths) =
             rules::rollback::check(&analyzed, &is_checked, config, checks.validate);
         report.diagnostics.extend(diags);
@@ -99,5 +159,20 @@ pub fn finish(
     }
     engine::sort_diagnostics(&mut report.diagnostics, &order);
     report.finish();
-    (analyzed, report)
+    Validated {
+        analyzed,
+        report,
+        migration_paths,
+        lock_files,
+    }
+}
+
+/// A path the drift crates report (absolute when the schema path was)
+/// shown relative to `cwd` when it is under it.
+fn relative_to(cwd: &Path, shown: &str) -> String {
+    let p = Path::new(shown);
+    match p.strip_prefix(cwd) {
+        Ok(rest) if p.is_absolute() => crate::discover::display_path(rest),
+        _ => shown.to_owned(),
+    }
 }

@@ -194,7 +194,13 @@ pub fn check_sources(
 ) -> Report {
     let analyzed = engine::analyze_all(sources, config);
     let report = engine::validate_report(&analyzed, config, Vec::new());
-    check::finish(analyzed, report, config, checks).1
+    let v = Validated {
+        analyzed,
+        report,
+        migration_paths: Vec::new(),
+        lock_files: Vec::new(),
+    };
+    check::finish(v, None, Path::new("."), config, checks).report
 }
 
 /// Validates the migrations under `paths` (directories or `.sql` files).
@@ -221,18 +227,35 @@ pub struct Options {
     pub since: Option<String>,
     /// Check the staged (index) content against `HEAD`: the pre-commit hook.
     pub staged: bool,
+    /// The Prisma schema (file or folder); default: the config's, then next
+    /// to the migrations directory, then `prisma/schema.prisma`.
+    pub schema: Option<PathBuf>,
+}
+
+/// What validation found besides the report: the analyses, for replay and
+/// rollback, and the project's layout.
+pub struct Validated {
+    pub analyzed: Vec<AnalyzedMigration>,
+    pub report: Report,
+    /// The migration paths searched (as given or resolved).
+    pub migration_paths: Vec<PathBuf>,
+    /// `migration_lock.toml` files found.
+    pub lock_files: Vec<PathBuf>,
 }
 
 /// Analyzes the migrations `opts` names, with `--since` / staged
 /// filtering applied. Returns the analyses (for replay and rollback) and the
 /// validate report.
-pub fn validate_with(
-    opts: &Options,
-    config: &Config,
-) -> Result<(Vec<AnalyzedMigration>, Report), Error> {
+pub fn validate_with(opts: &Options, config: &Config) -> Result<Validated, Error> {
     let paths = resolve_migration_paths(&opts.cwd, &opts.paths, config)?;
     if opts.staged {
-        return validate_staged(opts, &paths, config);
+        let (analyzed, report) = validate_staged(opts, &paths, config)?;
+        return Ok(Validated {
+            analyzed,
+            report,
+            migration_paths: paths,
+            lock_files: Vec::new(),
+        });
     }
     // Paths are as given, relative to the process's working directory; an
     // embedder with another `cwd` gets them joined and shown relative to it.
@@ -274,7 +297,12 @@ pub fn validate_with(
             config,
         );
     }
-    Ok((analyzed, report))
+    Ok(Validated {
+        analyzed,
+        report,
+        migration_paths: paths,
+        lock_files: discovered.lock_files.clone(),
+    })
 }
 
 /// A path under `cwd` shown relative to it, as the user would type it.

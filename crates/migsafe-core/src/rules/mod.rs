@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use crate::report::Severity;
 
 pub(crate) mod annotations;
+pub mod drift;
 pub(crate) mod integrity;
 pub(crate) mod locking;
 pub mod rollback;
@@ -96,6 +97,11 @@ pub static ALL: &[&Rule] = &[
     &locking::CONCURRENTLY_IN_TRANSACTION,
     &rollback::MISSING_ROLLBACK_PATH,
     &rollback::DOWN_SCRIPT_MISMATCH,
+    &drift::SCHEMA_DRIFT,
+    &drift::REPLAY_FAILED,
+    &drift::PRISMA_SCHEMA_INVALID,
+    &drift::PROVIDER_MISMATCH,
+    &drift::CLIENT_OUTDATED,
     &workflow::EDITED_MIGRATION,
     &workflow::OUT_OF_ORDER_MIGRATION,
 ];
