@@ -57,13 +57,13 @@ pub fn run(opts: &Options, config: &Config, checks: Checks) -> Result<Validated,
     } else {
         None
     };
-    if let Some(s) = &schema {
-        if !opts.cwd.join(s).exists() {
-            return Err(Error::Path {
-                path: crate::discover::display_path(s),
-                message: "the Prisma schema does not exist".into(),
-            });
-        }
+    if let Some(s) = &schema
+        && !opts.cwd.join(s).exists()
+    {
+        return Err(Error::Path {
+            path: crate::discover::display_path(s),
+            message: "the Prisma schema does not exist".into(),
+        });
     }
     Ok(finish(v, schema, &opts.cwd, config, checks))
 }
