@@ -1,0 +1,120 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+//! The server starts on loopback, serves databases, and is gone afterwards:
+//! dropped servers stop at once, the shared one when the process exits.
+
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use migsafe_testpg::{TestPg, require_pg, skip_or_fail};
+
+fn accepts(port: u16) -> bool {
+    TcpStream::connect(("127.0.0.1", port)).is_ok()
+}
+
+/// Waits (up to a minute) for `cond`; the servers stop asynchronously.
+fn eventually(mut cond: impl FnMut() -> bool) -> bool {
+    let until = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < until {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    cond()
+}
+
+#[test]
+fn a_dropped_server_is_stopped_and_removed() {
+    let pg = match TestPg::start() {
+        Ok(pg) => pg,
+        Err(reason) => return skip_or_fail(&reason),
+    };
+    assert!(pg.url.starts_with("postgres://postgres@127.0.0.1:"));
+    assert!(pg.url.ends_with(&format!(":{}/postgres", pg.port)));
+    assert!(accepts(pg.port));
+    let url = pg.create_database("lifecycle");
+    assert!(url.ends_with("/lifecycle"));
+    assert_eq!(pg.psql("lifecycle", "SELECT 40 + 2;").unwrap().trim(), "42");
+    // Only loopback.
+    let listen = pg.psql("postgres", "SHOW listen_addresses;").unwrap();
+    assert_eq!(listen.trim(), "127.0.0.1");
+    // A failing statement is an error with PostgreSQL's message.
+    let err = pg.psql("lifecycle", "SELECT * FROM nope;").unwrap_err();
+    assert!(err.contains("\"nope\" does not exist"), "{err}");
+
+    let port = pg.port;
+    let data = pg.data_dir();
+    assert!(data.join("PG_VERSION").is_file());
+    drop(pg);
+    // `pg_ctl -w stop` returned: nothing listens any more.
+    assert!(!accepts(port));
+    assert!(!data.exists());
+}
+
+#[test]
+fn fresh_databases_are_distinct() {
+    let pg = require_pg!();
+    let (a, url_a) = pg.fresh_database("Fresh-One");
+    let (b, _) = pg.fresh_database("Fresh-One");
+    assert_ne!(a, b);
+    assert!(a.starts_with("freshone_"), "{a}");
+    assert!(url_a.ends_with(&format!("/{a}")));
+    pg.psql(&a, "CREATE TABLE t (x int);").unwrap();
+    // The other database does not see it.
+    let err = pg.psql(&b, "SELECT * FROM t;").unwrap_err();
+    assert!(err.contains("does not exist"), "{err}");
+    // Re-creating drops the old one.
+    pg.create_database(&a);
+    assert!(pg.psql(&a, "SELECT * FROM t;").is_err());
+}
+
+/// Child half of `the_shared_server_stops_when_the_process_exits`: starts the
+/// shared server, prints where it is, and exits without any cleanup code.
+#[test]
+#[ignore = "run by the_shared_server_stops_when_the_process_exits"]
+fn child_prints_shared_server() {
+    let pg = require_pg!();
+    println!("SHARED {} {}", pg.port, pg.data_dir().display());
+}
+
+#[test]
+fn the_shared_server_stops_when_the_process_exits() {
+    // The shared server of this process must exist too (and is checked by
+    // the others); here a child process starts its own.
+    let _ = require_pg!();
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "child_prints_shared_server",
+            "--ignored",
+            "--nocapture",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("SHARED "))
+        .unwrap_or_else(|| panic!("no SHARED line in {stdout}"));
+    let (port, data) = line.split_once(' ').unwrap();
+    let port: u16 = port.parse().unwrap();
+    let data = Path::new(data).to_owned();
+    // The child is gone; its watchdog stops the server and removes the
+    // directory.
+    assert!(
+        eventually(|| !data.exists()),
+        "{} still exists",
+        data.display()
+    );
+    assert!(!accepts(port));
+    let dir = data.parent().unwrap();
+    assert!(!dir.exists());
+}
