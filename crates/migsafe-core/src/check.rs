@@ -98,6 +98,23 @@ pub fn finish(
         });
     }
     let checked: HashSet<String> = report.migrations.iter().map(|m| m.path.clone()).collect();
+    let mut replayed = None;
+    if checks.rollback {
+        let is_checked = |m: &engine::AnalyzedMigration| checked.contains(&m.source.path);
+        let (diags, paths, r) =
+            rules::rollback::check(&analyzed, &is_checked, config, checks.validate);
+        replayed = Some(r);
+        report.diagnostics.extend(diags);
+        for (m, p) in analyzed.iter().zip(paths) {
+            if let Some(r) = report
+                .migrations
+                .iter_mut()
+                .find(|r| r.path == m.source.path)
+            {
+                r.rollback_path = p;
+            }
+        }
+    }
     if checks.drift {
         let loaded = schema.as_ref().map(|p| {
             let abs = if p.is_absolute() {
@@ -123,7 +140,14 @@ pub fn finish(
         let with_schema = loaded
             .as_ref()
             .and_then(|(p, s)| s.as_ref().map(|s| (p.as_path(), s)));
-        let (_, diags) = rules::drift::check(&analyzed, with_schema, &lock_files, cwd, config);
+        let (_, diags) = rules::drift::check(
+            &analyzed,
+            with_schema,
+            &lock_files,
+            cwd,
+            config,
+            replayed.take(),
+        );
         report
             .diagnostics
             .extend(diags.into_iter().filter_map(|mut d| {
@@ -134,21 +158,6 @@ pub fn finish(
                 d.path = relative_to(cwd, &d.path);
                 Some(d)
             }));
-    }
-    if checks.rollback {
-        let is_checked = |m: &engine::AnalyzedMigration| checked.contains(&m.source.path);
-        let (diags, paths) =
-            rules::rollback::check(&analyzed, &is_checked, config, checks.validate);
-        report.diagnostics.extend(diags);
-        for (m, p) in analyzed.iter().zip(paths) {
-            if let Some(r) = report
-                .migrations
-                .iter_mut()
-                .find(|r| r.path == m.source.path)
-            {
-                r.rollback_path = p;
-            }
-        }
     }
     let mut order: BTreeMap<String, usize> = BTreeMap::new();
     for (i, m) in report.migrations.iter().enumerate() {

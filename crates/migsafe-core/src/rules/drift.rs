@@ -294,16 +294,20 @@ pub(crate) fn check(
     lock_files: &[PathBuf],
     cwd: &Path,
     config: &Config,
+    replayed: Option<migsafe_drift::Replayed>,
 ) -> (migsafe_drift::Replayed, Vec<Diagnostic>) {
-    let inputs: Vec<MigrationInput<'_>> = migrations
-        .iter()
-        .map(|m| MigrationInput {
-            name: &m.source.name,
-            path: &m.source.path,
-            statements: &m.file.statements,
-        })
-        .collect();
-    let replayed = migsafe_drift::replay(&inputs);
+    // The rollback check, when it ran, already replayed the history.
+    let replayed = replayed.unwrap_or_else(|| {
+        let inputs: Vec<MigrationInput<'_>> = migrations
+            .iter()
+            .map(|m| MigrationInput {
+                name: &m.source.name,
+                path: &m.source.path,
+                statements: &m.file.statements,
+            })
+            .collect();
+        migsafe_drift::replay(&inputs)
+    });
     let mut out = Vec::new();
     for f in migsafe_drift::replay_findings(&replayed) {
         out.extend(to_diag(f, config));

@@ -91,7 +91,11 @@ pub(crate) fn check(
     checked: &dyn Fn(&AnalyzedMigration) -> bool,
     config: &Config,
     safety_rules_ran: bool,
-) -> (Vec<Diagnostic>, Vec<Option<RollbackPath>>) {
+) -> (
+    Vec<Diagnostic>,
+    Vec<Option<RollbackPath>>,
+    migsafe_schema::replay::Replayed,
+) {
     let mut diags = Vec::new();
     let mut paths = Vec::with_capacity(migrations.len());
     let mut replayer = Replayer::new();
@@ -230,5 +234,5 @@ pub(crate) fn check(
             }
         }));
     }
-    (diags, paths)
+    (diags, paths, replayer.finish())
 }
