@@ -128,6 +128,7 @@ fn column(c: &sq::ColumnDef) -> ColumnSpec {
         ..ColumnSpec::default()
     };
     for o in &c.options {
+        let given = o.name.as_ref().map(ident);
         match &o.option {
             ColumnOption::NotNull => spec.not_null = true,
             ColumnOption::Null => spec.not_null = false,
@@ -135,10 +136,20 @@ fn column(c: &sq::ColumnDef) -> ColumnSpec {
             ColumnOption::PrimaryKey(_) => {
                 spec.primary_key = true;
                 spec.not_null = true;
+                spec.constraint_names.primary_key = given;
             }
-            ColumnOption::Unique(_) => spec.unique = true,
-            ColumnOption::ForeignKey(f) => spec.references = Some(fk(f, vec![spec.name.clone()])),
-            ColumnOption::Check(ch) => spec.check = Some(ch.expr.to_string()),
+            ColumnOption::Unique(_) => {
+                spec.unique = true;
+                spec.constraint_names.unique = given;
+            }
+            ColumnOption::ForeignKey(f) => {
+                spec.references = Some(fk(f, vec![spec.name.clone()]));
+                spec.constraint_names.references = given;
+            }
+            ColumnOption::Check(ch) => {
+                spec.check = Some(ch.expr.to_string());
+                spec.constraint_names.check = given;
+            }
             ColumnOption::Generated {
                 generation_expr, ..
             } => match generation_expr {

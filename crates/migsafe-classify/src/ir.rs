@@ -146,6 +146,37 @@ pub struct ColumnSpec {
     pub generated: Option<String>,
     /// `COLLATE …` when given.
     pub collation: Option<String>,
+    /// The names given to the column's inline constraints
+    /// (`CONSTRAINT fk_x REFERENCES …`), when written.
+    /// Boxed: most columns name no constraint, and the operation stays
+    /// small.
+    #[serde(default, skip_serializing_if = "no_constraint_names")]
+    pub constraint_names: Box<ColumnConstraintNames>,
+}
+
+#[allow(clippy::borrowed_box)] // serde passes a reference to the field
+fn no_constraint_names(n: &Box<ColumnConstraintNames>) -> bool {
+    n.is_empty()
+}
+
+/// Names written for a column's inline constraints: `"a" int CONSTRAINT
+/// a_pk PRIMARY KEY CONSTRAINT a_fk REFERENCES t`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ColumnConstraintNames {
+    pub primary_key: Option<String>,
+    pub unique: Option<String>,
+    pub references: Option<String>,
+    pub check: Option<String>,
+}
+
+impl ColumnConstraintNames {
+    /// No name was written.
+    pub fn is_empty(&self) -> bool {
+        self.primary_key.is_none()
+            && self.unique.is_none()
+            && self.references.is_none()
+            && self.check.is_none()
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]

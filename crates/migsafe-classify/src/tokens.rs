@@ -386,15 +386,24 @@ fn create(c: &mut Cur<'_, '_>) -> Option<Vec<OpKind>> {
         c.eat("ONLY");
         let table = c.name()?;
         let method = if c.eat("USING") { c.ident() } else { None };
-        let columns = c
-            .paren_list()
-            .into_iter()
-            .map(|e| crate::ir::IndexColumnSpec {
-                expr: e,
-                descending: false,
-                opclass: None,
-            })
-            .collect();
+        let columns = index_elements(c);
+        let mut include = Vec::new();
+        let mut predicate = None;
+        while !c.at_end() {
+            if c.eat("INCLUDE") {
+                include = c.paren_list();
+            } else if c.eat("WHERE") {
+                let start = c.i;
+                while !c.at_end() {
+                    c.i += 1;
+                }
+                predicate = Some(join_tokens(&c.t[start..c.i]));
+            } else if c.peek().is_some_and(|t| t.kind == TokenKind::LParen) {
+                skip_parens(c);
+            } else {
+                c.i += 1;
+            }
+        }
         OpKind::CreateIndex {
             name,
             table,
@@ -403,17 +412,19 @@ fn create(c: &mut Cur<'_, '_>) -> Option<Vec<OpKind>> {
             if_not_exists,
             columns,
             method,
-            predicate: None,
-            include: Vec::new(),
+            predicate,
+            include,
         }
     } else if c.eat("TABLE") {
         let if_not_exists = c.if_not_exists();
+        let table = c.name()?;
+        let (columns, constraints, derived) = table_elements(c);
         OpKind::CreateTable {
-            table: c.name()?,
+            table,
             if_not_exists,
-            columns: Vec::new(),
-            constraints: Vec::new(),
-            derived: true,
+            columns,
+            constraints,
+            derived,
             temporary,
         }
     } else if c.eat("TYPE") {
@@ -582,48 +593,7 @@ fn alter_table_action(c: &mut Cur<'_, '_>, table: &ObjName) -> Option<OpKind> {
             || c.kw("CHECK")
             || c.kw("EXCLUDE")
         {
-            let name = if c.eat("CONSTRAINT") { c.ident() } else { None };
-            let kind = if c.eat_seq(&["PRIMARY", "KEY"]) {
-                if c.eat_seq(&["USING", "INDEX"]) {
-                    ConstraintKind::UsingIndex {
-                        primary: true,
-                        index: c.ident().unwrap_or_default(),
-                    }
-                } else {
-                    ConstraintKind::PrimaryKey {
-                        columns: c.paren_list(),
-                    }
-                }
-            } else if c.eat("UNIQUE") {
-                if c.eat_seq(&["USING", "INDEX"]) {
-                    ConstraintKind::UsingIndex {
-                        primary: false,
-                        index: c.ident().unwrap_or_default(),
-                    }
-                } else {
-                    ConstraintKind::Unique {
-                        columns: c.paren_list(),
-                    }
-                }
-            } else if c.eat_seq(&["FOREIGN", "KEY"]) {
-                let columns = c.paren_list();
-                c.eat("REFERENCES");
-                let target = c.name().unwrap_or_else(|| ObjName::new(""));
-                let referenced_columns = c.paren_list();
-                ConstraintKind::ForeignKey(crate::ir::ForeignKeySpec {
-                    columns,
-                    table: target,
-                    referenced_columns,
-                    on_delete: Default::default(),
-                    on_update: Default::default(),
-                })
-            } else if c.eat("CHECK") {
-                ConstraintKind::Check {
-                    expr: c.paren_list().join(", "),
-                }
-            } else {
-                ConstraintKind::Exclude
-            };
+            let ConstraintSpec { name, kind } = table_constraint(c);
             let not_valid = c.rest_has_kw("VALID");
             return Some(OpKind::AddConstraint {
                 table: t,
@@ -633,42 +603,10 @@ fn alter_table_action(c: &mut Cur<'_, '_>, table: &ObjName) -> Option<OpKind> {
         }
         c.eat("COLUMN");
         let if_not_exists = c.if_not_exists();
-        let name = c.ident()?;
-        let mut ty = String::new();
-        while let Some(tok) = c.peek() {
-            if matches!(tok.kind, TokenKind::Comma | TokenKind::Semicolon)
-                || [
-                    "NOT",
-                    "NULL",
-                    "DEFAULT",
-                    "CONSTRAINT",
-                    "PRIMARY",
-                    "UNIQUE",
-                    "REFERENCES",
-                    "CHECK",
-                    "COLLATE",
-                    "GENERATED",
-                ]
-                .iter()
-                .any(|k| c.kw(k))
-            {
-                break;
-            }
-            if !ty.is_empty() && tok.kind == TokenKind::Word {
-                ty.push(' ');
-            }
-            ty.push_str(tok.text);
-            c.i += 1;
-        }
-        let not_null = c.rest_has_kw("NOT") && c.rest_has_kw("NULL");
+        let column = column_spec(c)?;
         return Some(OpKind::AddColumn {
             table: t,
-            column: crate::ir::ColumnSpec {
-                name,
-                data_type: ty,
-                not_null,
-                ..Default::default()
-            },
+            column,
             if_not_exists,
         });
     }
@@ -805,6 +743,433 @@ fn alter_table_action(c: &mut Cur<'_, '_>, table: &ObjName) -> Option<OpKind> {
         });
     }
     None
+}
+
+/// Keywords that end a column's type and start one of its options.
+const COLUMN_OPTIONS: &[&str] = &[
+    "NOT",
+    "NULL",
+    "DEFAULT",
+    "CONSTRAINT",
+    "PRIMARY",
+    "UNIQUE",
+    "REFERENCES",
+    "CHECK",
+    "COLLATE",
+    "GENERATED",
+];
+
+/// Tokens back to SQL text, spaced the way PostgreSQL prints it: no space
+/// around `.`, `::`, `[`, `]`, inside parentheses or before `,` and `)`,
+/// none between a function name and its `(`.
+pub(crate) fn join_tokens(toks: &[Tok<'_>]) -> String {
+    /// Operators the lexer returns one character at a time.
+    const OPERATORS: &[&str] = &[
+        "<=", "&&", ">=", "<>", "!=", "||", "->", "->>", "#>", "#>>", "@>", "<@", "!~", "~*",
+        "!~*", "~~", "!~~", "<<", ">>",
+    ];
+    let mut out = String::new();
+    let mut prev: Option<Tok<'_>> = None;
+    let mut op = String::new();
+    for t in toks {
+        if let Some(p) = prev {
+            // Two characters written together that make one operator.
+            let adjacent = p.text.as_ptr() as usize + p.text.len() == t.text.as_ptr() as usize;
+            if adjacent && p.kind == TokenKind::Punct && t.kind == TokenKind::Punct {
+                let joined = format!("{op}{}", t.text);
+                if OPERATORS.iter().any(|o| o.starts_with(&joined)) {
+                    out.push_str(t.text);
+                    op = joined;
+                    prev = Some(*t);
+                    continue;
+                }
+            }
+        }
+        op = if t.kind == TokenKind::Punct {
+            t.text.to_owned()
+        } else {
+            String::new()
+        };
+        if let Some(p) = prev {
+            let tight_before = matches!(
+                t.kind,
+                TokenKind::RParen | TokenKind::Comma | TokenKind::Dot
+            ) || matches!(t.text, "[" | "]" | "::" | "[]")
+                || (t.kind == TokenKind::LParen
+                    && matches!(p.kind, TokenKind::Word | TokenKind::QuotedIdent));
+            let tight_after = matches!(p.kind, TokenKind::LParen | TokenKind::Dot)
+                || matches!(p.text, "[" | "::");
+            if !tight_before && !tight_after {
+                out.push(' ');
+            }
+        }
+        out.push_str(t.text);
+        prev = Some(*t);
+    }
+    out
+}
+
+/// Skips a parenthesized group (the cursor is on its `(`).
+fn skip_parens(c: &mut Cur<'_, '_>) {
+    let mut depth = 0i32;
+    while let Some(t) = c.peek() {
+        match t.kind {
+            TokenKind::LParen => depth += 1,
+            TokenKind::RParen => {
+                depth -= 1;
+                if depth <= 0 {
+                    c.i += 1;
+                    return;
+                }
+            }
+            TokenKind::Semicolon => return,
+            _ => {}
+        }
+        c.i += 1;
+    }
+}
+
+/// Moves past one token, or past a whole `( … )` or `[ … ]` group.
+fn advance(c: &mut Cur<'_, '_>) {
+    match c.peek() {
+        Some(t) if t.kind == TokenKind::LParen => skip_parens(c),
+        Some(t) if t.kind == TokenKind::Punct && t.text == "[" => {
+            let mut depth = 0i32;
+            while let Some(t) = c.peek() {
+                if t.kind == TokenKind::Semicolon {
+                    return;
+                }
+                c.i += 1;
+                if t.kind == TokenKind::Punct && t.text == "[" {
+                    depth += 1;
+                } else if t.kind == TokenKind::Punct && t.text == "]" {
+                    depth -= 1;
+                    if depth <= 0 {
+                        return;
+                    }
+                }
+            }
+        }
+        Some(_) => c.i += 1,
+        None => {}
+    }
+}
+
+/// The text inside a parenthesized group (the cursor is on its `(`).
+fn paren_text(c: &mut Cur<'_, '_>) -> String {
+    if !c.peek().is_some_and(|t| t.kind == TokenKind::LParen) {
+        return String::new();
+    }
+    let start = c.i + 1;
+    skip_parens(c);
+    let end = c.i.saturating_sub(1).max(start);
+    join_tokens(c.t.get(start..end).unwrap_or(&[]))
+}
+
+/// True at a `,` or `)` that ends the current list element, or at the end.
+fn at_element_end(c: &Cur<'_, '_>) -> bool {
+    c.at_end()
+        || c.peek()
+            .is_some_and(|t| matches!(t.kind, TokenKind::Comma | TokenKind::RParen))
+}
+
+/// Skips to the `,` or `)` that ends the current list element.
+fn skip_element(c: &mut Cur<'_, '_>) {
+    while !at_element_end(c) {
+        advance(c);
+    }
+}
+
+fn ref_action(c: &mut Cur<'_, '_>) -> crate::ir::RefAction {
+    use crate::ir::RefAction;
+    if c.eat_seq(&["NO", "ACTION"]) {
+        RefAction::NoAction
+    } else if c.eat("RESTRICT") {
+        RefAction::Restrict
+    } else if c.eat("CASCADE") {
+        RefAction::Cascade
+    } else if c.eat_seq(&["SET", "NULL"]) {
+        if c.peek().is_some_and(|t| t.kind == TokenKind::LParen) {
+            skip_parens(c);
+        }
+        RefAction::SetNull
+    } else if c.eat_seq(&["SET", "DEFAULT"]) {
+        if c.peek().is_some_and(|t| t.kind == TokenKind::LParen) {
+            skip_parens(c);
+        }
+        RefAction::SetDefault
+    } else {
+        RefAction::NoAction
+    }
+}
+
+/// `REFERENCES t [(cols)] [MATCH …] [ON DELETE a] [ON UPDATE a]`, the
+/// cursor after `REFERENCES`.
+fn references(c: &mut Cur<'_, '_>, columns: Vec<String>) -> crate::ir::ForeignKeySpec {
+    let table = c.name().unwrap_or_else(|| ObjName::new(""));
+    let referenced_columns = c.paren_list();
+    let mut spec = crate::ir::ForeignKeySpec {
+        columns,
+        table,
+        referenced_columns,
+        on_delete: Default::default(),
+        on_update: Default::default(),
+    };
+    loop {
+        if c.eat("MATCH") {
+            c.i += 1;
+        } else if c.eat_seq(&["ON", "DELETE"]) {
+            spec.on_delete = ref_action(c);
+        } else if c.eat_seq(&["ON", "UPDATE"]) {
+            spec.on_update = ref_action(c);
+        } else {
+            break;
+        }
+    }
+    spec
+}
+
+/// A table constraint: `[CONSTRAINT name] PRIMARY KEY (…) | UNIQUE (…) |
+/// FOREIGN KEY (…) REFERENCES … | CHECK (…) | EXCLUDE …`, with `USING
+/// INDEX` forms.
+fn table_constraint(c: &mut Cur<'_, '_>) -> ConstraintSpec {
+    let name = if c.eat("CONSTRAINT") { c.ident() } else { None };
+    let kind = if c.eat_seq(&["PRIMARY", "KEY"]) {
+        if c.eat_seq(&["USING", "INDEX"]) {
+            ConstraintKind::UsingIndex {
+                primary: true,
+                index: c.ident().unwrap_or_default(),
+            }
+        } else {
+            ConstraintKind::PrimaryKey {
+                columns: c.paren_list(),
+            }
+        }
+    } else if c.eat("UNIQUE") {
+        c.eat_seq(&["NULLS", "NOT", "DISTINCT"]);
+        c.eat_seq(&["NULLS", "DISTINCT"]);
+        if c.eat_seq(&["USING", "INDEX"]) {
+            ConstraintKind::UsingIndex {
+                primary: false,
+                index: c.ident().unwrap_or_default(),
+            }
+        } else {
+            ConstraintKind::Unique {
+                columns: c.paren_list(),
+            }
+        }
+    } else if c.eat_seq(&["FOREIGN", "KEY"]) {
+        let columns = c.paren_list();
+        c.eat("REFERENCES");
+        ConstraintKind::ForeignKey(references(c, columns))
+    } else if c.eat("CHECK") {
+        ConstraintKind::Check {
+            expr: paren_text(c),
+        }
+    } else {
+        ConstraintKind::Exclude
+    };
+    ConstraintSpec { name, kind }
+}
+
+/// A column definition: name, type, then its options, up to the `,` or
+/// `)` that ends it.
+fn column_spec(c: &mut Cur<'_, '_>) -> Option<crate::ir::ColumnSpec> {
+    let name = c.ident()?;
+    let start = c.i;
+    while !at_element_end(c) {
+        if c.peek().is_some_and(|t| {
+            t.kind == TokenKind::Word
+                && COLUMN_OPTIONS
+                    .iter()
+                    .any(|k| t.text.eq_ignore_ascii_case(k))
+        }) {
+            break;
+        }
+        advance(c);
+    }
+    let mut spec = crate::ir::ColumnSpec {
+        name,
+        data_type: join_tokens(&c.t[start..c.i]),
+        ..Default::default()
+    };
+    let mut given: Option<String> = None;
+    while !at_element_end(c) {
+        if c.eat("CONSTRAINT") {
+            given = c.ident();
+            continue;
+        }
+        let name = given.take();
+        if c.eat_seq(&["NOT", "NULL"]) {
+            spec.not_null = true;
+        } else if c.eat("NULL") {
+            spec.not_null = false;
+        } else if c.eat("DEFAULT") {
+            let start = c.i;
+            let mut first = true;
+            while !at_element_end(c) {
+                let stop = !first
+                    && c.peek().is_some_and(|t| {
+                        t.kind == TokenKind::Word
+                            && COLUMN_OPTIONS
+                                .iter()
+                                .any(|k| t.text.eq_ignore_ascii_case(k))
+                    });
+                if stop {
+                    break;
+                }
+                first = false;
+                advance(c);
+            }
+            spec.default = Some(join_tokens(&c.t[start..c.i]));
+        } else if c.eat_seq(&["PRIMARY", "KEY"]) {
+            spec.primary_key = true;
+            spec.not_null = true;
+            spec.constraint_names.primary_key = name;
+        } else if c.eat("UNIQUE") {
+            spec.unique = true;
+            spec.constraint_names.unique = name;
+        } else if c.eat("REFERENCES") {
+            spec.references = Some(references(c, vec![spec.name.clone()]));
+            spec.constraint_names.references = name;
+        } else if c.eat("CHECK") {
+            spec.check = Some(paren_text(c));
+            spec.constraint_names.check = name;
+        } else if c.eat("COLLATE") {
+            spec.collation = c.name().map(|n| n.to_string());
+        } else if c.eat("GENERATED") {
+            if !c.eat("ALWAYS") {
+                c.eat_seq(&["BY", "DEFAULT"]);
+            }
+            c.eat("AS");
+            if c.eat("IDENTITY") {
+                spec.identity = true;
+                if c.peek().is_some_and(|t| t.kind == TokenKind::LParen) {
+                    skip_parens(c);
+                }
+            } else {
+                spec.generated = Some(paren_text(c));
+                c.eat("STORED");
+            }
+        } else if c.peek().is_some_and(|t| t.kind == TokenKind::LParen) {
+            skip_parens(c);
+        } else {
+            // DEFERRABLE, INITIALLY …, NO INHERIT, …
+            c.i += 1;
+        }
+    }
+    Some(spec)
+}
+
+/// The `( … )` of `CREATE TABLE`: columns and table constraints, and
+/// whether the columns are not known here (`AS`, `PARTITION OF`, `OF
+/// type`, `LIKE`, or a list that could not be read).
+fn table_elements(c: &mut Cur<'_, '_>) -> (Vec<crate::ir::ColumnSpec>, Vec<ConstraintSpec>, bool) {
+    let mut columns = Vec::new();
+    let mut constraints = Vec::new();
+    if !c.peek().is_some_and(|t| t.kind == TokenKind::LParen) {
+        return (columns, constraints, true);
+    }
+    c.i += 1;
+    let mut derived = false;
+    loop {
+        if c.at_end() {
+            return (columns, constraints, true);
+        }
+        if c.peek().is_some_and(|t| t.kind == TokenKind::RParen) {
+            c.i += 1;
+            break;
+        }
+        if c.kw("CONSTRAINT")
+            || c.kw("PRIMARY")
+            || c.kw("UNIQUE")
+            || c.kw("FOREIGN")
+            || c.kw("CHECK")
+            || c.kw("EXCLUDE")
+        {
+            constraints.push(table_constraint(c));
+        } else if c.kw("LIKE") {
+            derived = true;
+        } else if let Some(col) = column_spec(c) {
+            columns.push(col);
+        } else {
+            derived = true;
+        }
+        skip_element(c);
+        if c.peek().is_some_and(|t| t.kind == TokenKind::Comma) {
+            c.i += 1;
+        }
+    }
+    if c.kw("PARTITION") && c.is_kw_at(c.i + 1, "OF") {
+        derived = true;
+    }
+    (columns, constraints, derived)
+}
+
+/// The elements of `CREATE INDEX … (…)`: a column or an expression, its
+/// operator class, `ASC`/`DESC`, `NULLS FIRST`/`LAST`.
+fn index_elements(c: &mut Cur<'_, '_>) -> Vec<crate::ir::IndexColumnSpec> {
+    let mut out = Vec::new();
+    if !c.peek().is_some_and(|t| t.kind == TokenKind::LParen) {
+        return out;
+    }
+    c.i += 1;
+    loop {
+        if c.at_end() {
+            break;
+        }
+        if c.peek().is_some_and(|t| t.kind == TokenKind::RParen) {
+            c.i += 1;
+            break;
+        }
+        let start = c.i;
+        skip_element(c);
+        let mut toks = &c.t[start..c.i];
+        if c.peek().is_some_and(|t| t.kind == TokenKind::Comma) {
+            c.i += 1;
+        }
+        let kw = |t: &Tok<'_>, k: &str| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case(k);
+        if toks.len() >= 2 && kw(&toks[toks.len() - 2], "NULLS") {
+            toks = &toks[..toks.len() - 2];
+        }
+        let mut descending = false;
+        if let Some(last) = toks.last() {
+            if kw(last, "DESC") {
+                descending = true;
+                toks = &toks[..toks.len() - 1];
+            } else if kw(last, "ASC") {
+                toks = &toks[..toks.len() - 1];
+            }
+        }
+        let mut opclass = None;
+        if toks.len() >= 2
+            && let Some(last) = toks.last()
+            && last.kind == TokenKind::Word
+            && (toks.len() == 2 || toks[toks.len() - 2].kind == TokenKind::RParen)
+        {
+            opclass = Some(last.text.to_ascii_lowercase());
+            toks = &toks[..toks.len() - 1];
+        }
+        let expr = match toks {
+            [one] if matches!(one.kind, TokenKind::Word | TokenKind::QuotedIdent) => {
+                ident_value(one.kind, one.text)
+            }
+            [open, inner @ .., close]
+                if open.kind == TokenKind::LParen && close.kind == TokenKind::RParen =>
+            {
+                join_tokens(inner)
+            }
+            other => join_tokens(other),
+        };
+        if !expr.is_empty() {
+            out.push(crate::ir::IndexColumnSpec {
+                expr,
+                descending,
+                opclass,
+            });
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -241,3 +241,33 @@ fn every_corpus_replays() {
         r#"relation "migrations" does not exist"#
     );
 }
+
+/// The token-level classifier (what a statement sqlparser cannot read is
+/// classified with) gives replay the same model as the parser, over whole
+/// real histories.
+#[test]
+fn token_fallback_replays_like_the_parser() {
+    let Some(corpora) = support::corpora() else {
+        println!("skipped: ../shared/corpora is not there");
+        return;
+    };
+    for dir in [
+        "langfuse__langfuse/packages/shared/prisma/migrations",
+        "triggerdotdev__trigger.dev/internal-packages/database/prisma/migrations",
+        "triggerdotdev__trigger.dev/internal-packages/run-ops-database/prisma/migrations",
+        "harness__harness/app/store/database/migrate/postgres",
+    ] {
+        let (parsed, tokens) = support::replay_both_ways(&corpora.join(dir));
+        let d = migsafe_schema::diff::diff(&parsed.model, &tokens.model);
+        let labels = migsafe_schema::diff::Labels::new("the parser gives", "the tokens give");
+        let lines: Vec<String> = d.iter().map(|x| x.message(&labels)).collect();
+        assert!(lines.is_empty(), "{dir}:\n{}", lines.join("\n"));
+        let msgs = |r: &migsafe_drift::Replayed| -> Vec<String> {
+            r.issues
+                .iter()
+                .map(|i| format!("{}:{}: {}", i.origin.migration, i.origin.line, i.message))
+                .collect()
+        };
+        assert_eq!(msgs(&parsed), msgs(&tokens), "{dir}");
+    }
+}

@@ -1344,7 +1344,13 @@ impl Replayer {
         let mut pending_fks = Vec::new();
         for c in columns {
             if let Some(ch) = &c.check {
-                self.add_check(ctx, &t, None, ch, Some(&truncate_identifier(&c.name)));
+                self.add_check(
+                    ctx,
+                    &t,
+                    c.constraint_names.check.as_deref(),
+                    ch,
+                    Some(&truncate_identifier(&c.name)),
+                );
             }
         }
         for c in constraints {
@@ -1356,7 +1362,7 @@ impl Replayer {
             let col = truncate_identifier(&c.name);
             if c.primary_key {
                 let spec = ConstraintSpec {
-                    name: None,
+                    name: c.constraint_names.primary_key.clone(),
                     kind: ConstraintKind::PrimaryKey {
                         columns: vec![col.clone()],
                     },
@@ -1377,7 +1383,7 @@ impl Replayer {
             let col = truncate_identifier(&c.name);
             if c.unique {
                 let spec = ConstraintSpec {
-                    name: None,
+                    name: c.constraint_names.unique.clone(),
                     kind: ConstraintKind::Unique {
                         columns: vec![col.clone()],
                     },
@@ -1388,7 +1394,7 @@ impl Replayer {
             }
             if let Some(fk) = &c.references {
                 pending_fks.push(ConstraintSpec {
-                    name: None,
+                    name: c.constraint_names.references.clone(),
                     kind: ConstraintKind::ForeignKey(ForeignKeySpec {
                         columns: vec![col.clone()],
                         ..fk.clone()
@@ -1499,12 +1505,13 @@ impl Replayer {
         }
         self.push_column(ctx, &t, column);
         let mut result = Ok(());
+        let names = &column.constraint_names;
         if let Some(ch) = &column.check {
-            self.add_check(ctx, &t, None, ch, Some(&col));
+            self.add_check(ctx, &t, names.check.as_deref(), ch, Some(&col));
         }
         if column.primary_key {
             let spec = ConstraintSpec {
-                name: None,
+                name: names.primary_key.clone(),
                 kind: ConstraintKind::PrimaryKey {
                     columns: vec![col.clone()],
                 },
@@ -1513,7 +1520,7 @@ impl Replayer {
         }
         if column.unique {
             let spec = ConstraintSpec {
-                name: None,
+                name: names.unique.clone(),
                 kind: ConstraintKind::Unique {
                     columns: vec![col.clone()],
                 },
@@ -1522,7 +1529,7 @@ impl Replayer {
         }
         if let Some(fk) = &column.references {
             let spec = ConstraintSpec {
-                name: None,
+                name: names.references.clone(),
                 kind: ConstraintKind::ForeignKey(ForeignKeySpec {
                     columns: vec![col.clone()],
                     ..fk.clone()

@@ -831,3 +831,32 @@ fn incremental_replay() {
     assert_eq!(out.migrations, 1);
     assert_eq!(out.statements, 2);
 }
+
+/// Names written on column constraints are kept (`CONSTRAINT fk REFERENCES
+/// …` inside a column definition).
+#[test]
+fn named_column_constraints() {
+    let m = clean(
+        r#"CREATE TABLE p (id int CONSTRAINT p_id_pk PRIMARY KEY);
+CREATE TABLE c (
+    pid int CONSTRAINT fk_parent REFERENCES p ON DELETE CASCADE,
+    code text CONSTRAINT c_code_uq UNIQUE CONSTRAINT c_code_len CHECK (length(code) < 10)
+);
+ALTER TABLE c ADD COLUMN other int CONSTRAINT c_other_fk REFERENCES p (id);
+ALTER TABLE c DROP CONSTRAINT fk_parent;
+"#,
+    );
+    assert_eq!(
+        table(&m, "p").primary_key.as_ref().unwrap().name.as_deref(),
+        Some("p_id_pk")
+    );
+    let c = table(&m, "c");
+    assert_eq!(index_names(c), ["c_code_uq"]);
+    assert_eq!(c.checks[0].name.as_deref(), Some("c_code_len"));
+    let fks: Vec<&str> = c
+        .foreign_keys
+        .iter()
+        .map(|f| f.name.as_deref().unwrap())
+        .collect();
+    assert_eq!(fks, ["c_other_fk"]);
+}

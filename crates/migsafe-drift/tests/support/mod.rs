@@ -72,3 +72,57 @@ pub fn replay_dir(dir: &Path) -> Replayed {
     let loaded = load_migrations(dir);
     migsafe_drift::replay(&inputs(&loaded))
 }
+
+/// The statements of `src` as the token-level classifier alone reads them
+/// (what a statement sqlparser cannot read gets), `DO` blocks aside.
+pub fn token_statements(src: &str) -> Vec<Statement> {
+    use migsafe_classify::tokens::{Tok, classify_tokens};
+    use migsafe_classify::{OpKind, Operation};
+    let f = migsafe_classify::analyze(src);
+    f.statements
+        .iter()
+        .zip(f.split.statements.iter())
+        .map(|(s, raw)| {
+            let toks: Vec<Tok<'_>> = f
+                .split
+                .statement_tokens(raw)
+                .map(|t| Tok {
+                    kind: t.kind,
+                    text: t.text(src),
+                })
+                .collect();
+            let ops: Vec<Operation> = classify_tokens(&toks)
+                .into_iter()
+                .map(Operation::new)
+                .collect();
+            if matches!(ops.first().map(|o| &o.kind), Some(OpKind::DoBlock)) {
+                return s.clone();
+            }
+            Statement {
+                ops,
+                parsed: false,
+                parse_error: None,
+                ..s.clone()
+            }
+        })
+        .collect()
+}
+
+/// Replays a folder twice, from the parser's operations and from the
+/// token classifier's, and returns both.
+pub fn replay_both_ways(dir: &Path) -> (Replayed, Replayed) {
+    let loaded = load_migrations(dir);
+    let parsed = migsafe_drift::replay(&inputs(&loaded));
+    let tokens: Vec<Loaded> = loaded
+        .iter()
+        .map(|m| {
+            let text = String::from_utf8_lossy(&std::fs::read(&m.path).expect("read")).into_owned();
+            Loaded {
+                name: m.name.clone(),
+                path: m.path.clone(),
+                statements: token_statements(&text),
+            }
+        })
+        .collect();
+    (parsed, migsafe_drift::replay(&inputs(&tokens)))
+}
