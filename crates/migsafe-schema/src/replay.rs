@@ -1585,12 +1585,13 @@ impl Replayer {
                     .collect();
                 result = refuse_with(
                     format!(
-                        "cannot drop table {} because other objects depend on it ({}); replay drops them with it",
+                        "cannot drop table {} because other objects depend on it ({})",
                         q(&t.name),
                         list.join(", ")
                     ),
                     "drop those foreign keys first, or write `DROP TABLE … CASCADE`",
                 );
+                continue;
             }
             for (o, f) in &dependents {
                 self.remove_fk(ctx, o, f);
