@@ -81,6 +81,19 @@ impl TestPg {
     /// directory cannot be prepared, `initdb` fails or the server does not
     /// start (the reason then ends with the server log).
     pub fn start() -> Result<TestPg, Skip> {
+        Self::start_with(&[], &[])
+    }
+
+    /// Like [`TestPg::start`], with extra server settings (`-c NAME=VALUE`)
+    /// and files written into the data directory before the start (owned
+    /// by the server's user, mode `0600`): for example `ssl=on` with
+    /// `server.crt` and `server.key`. Relative paths in settings such as
+    /// `ssl_cert_file` are relative to the data directory.
+    ///
+    /// # Errors
+    ///
+    /// As [`TestPg::start`]; also when a file cannot be written.
+    pub fn start_with(settings: &[(&str, &str)], files: &[(&str, &[u8])]) -> Result<TestPg, Skip> {
         let bin = find_bin_dir()?;
         let as_postgres = running_as_root();
         let dir = make_temp_dir()?;
@@ -136,12 +149,38 @@ impl TestPg {
         if !out.status.success() {
             return Err(Skip(format!("initdb failed: {}", text(&out))));
         }
+        for (name, bytes) in files {
+            let path = data.join(name);
+            std::fs::write(&path, bytes)
+                .and_then(|()| {
+                    std::fs::set_permissions(
+                        &path,
+                        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+                    )
+                })
+                .map_err(|e| Skip(format!("cannot write {}: {e}", path.display())))?;
+            if as_postgres {
+                let out = run(Command::new("chown").arg("postgres:postgres").arg(&path))
+                    .map_err(|e| Skip(format!("cannot run chown: {e}")))?;
+                if !out.status.success() {
+                    return Err(Skip(format!(
+                        "cannot chown {}: {}",
+                        path.display(),
+                        text(&out)
+                    )));
+                }
+            }
+        }
+        let extra: String = settings
+            .iter()
+            .map(|(k, v)| format!(" -c {k}={v}"))
+            .collect();
         let mut last = String::new();
         for _ in 0..PORT_ATTEMPTS {
             let port = free_port()?;
             let opts = format!(
                 "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
-                 -c synchronous_commit=off -c full_page_writes=off",
+                 -c synchronous_commit=off -c full_page_writes=off{extra}",
                 pg.dir.display()
             );
             let log = pg.dir.join("server.log");
