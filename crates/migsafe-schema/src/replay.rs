@@ -831,7 +831,7 @@ impl Replayer {
                 column,
                 default,
             } => self.with_column(ctx, table, column, |c| {
-                c.default = Some(normalize_default(default));
+                c.default = column_default(default);
                 Ok(())
             }),
             DropDefault { table, column } => self.with_column(ctx, table, column, |c| {
@@ -1445,7 +1445,7 @@ impl Replayer {
             col.nullable = false;
         }
         if let Some(d) = &c.default {
-            col.default = Some(normalize_default(d));
+            col.default = column_default(d);
         }
         if let Some(tab) = self.out.model.tables.get_mut(t) {
             tab.columns.push(col);
@@ -2542,7 +2542,8 @@ impl Replayer {
                 unique,
                 constraint: false,
                 method,
-                predicate: predicate.map(normalize_expression),
+                predicate: predicate
+                    .map(|p| normalize_expression(crate::types::strip_outer_parens(p))),
                 include,
             });
         }
@@ -2930,6 +2931,15 @@ enum ConstraintRef {
     Unique,
     ForeignKey,
     Check,
+}
+
+/// A column default as PostgreSQL keeps it: `DEFAULT NULL` (with or
+/// without a cast) stores no default at all.
+fn column_default(expr: &str) -> Option<DefaultValue> {
+    match normalize_default(expr) {
+        DefaultValue::Literal(l) if l == "null" => None,
+        d => Some(d),
+    }
 }
 
 fn sql_lit(s: &str) -> String {

@@ -299,8 +299,13 @@ ALTER TABLE t ALTER COLUMN a SET NOT NULL, ALTER COLUMN b DROP NOT NULL;
 ALTER TABLE t ALTER COLUMN a SET DEFAULT 42, ALTER COLUMN c DROP DEFAULT;
 ALTER TABLE t ADD COLUMN e timestamptz(6) NOT NULL DEFAULT now();
 ALTER TABLE t DROP COLUMN b;
+ALTER TABLE t ADD COLUMN f int DEFAULT NULL, ADD COLUMN g text DEFAULT NULL::text;
+ALTER TABLE t ALTER COLUMN e SET DEFAULT NULL;
 "#,
     );
+    // PostgreSQL keeps no default for `DEFAULT NULL`.
+    assert_eq!(table(&m, "t").column("f").unwrap().default, None);
+    assert_eq!(table(&m, "t").column("g").unwrap().default, None);
     let t = table(&m, "t");
     let a = t.column("a").unwrap();
     assert_eq!((a.ty.as_str(), a.nullable), ("bigint", false));
@@ -309,9 +314,9 @@ ALTER TABLE t DROP COLUMN b;
     assert_eq!(t.column("d").unwrap().ty.as_str(), "numeric(10,2)");
     let e = t.column("e").unwrap();
     assert_eq!(e.ty.as_str(), "timestamp(6) with time zone");
-    assert_eq!(e.default, Some(normalize_default("CURRENT_TIMESTAMP")));
+    assert_eq!(e.default, None);
     let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names, ["a", "c", "d", "e"]);
+    assert_eq!(names, ["a", "c", "d", "e", "f", "g"]);
 }
 
 #[test]
