@@ -158,14 +158,12 @@ pub fn connect(url: &str) -> Result<Connection, LiveError> {
     let sslmode = match parsed.sslmode {
         Some(m) => m,
         None => match std::env::var("PGSSLMODE") {
-            Ok(v) if !v.trim().is_empty() => url::parse(&format!(
-                "postgres://h?sslmode={}",
-                v.trim()
-            ))
-            .ok()
-            .and_then(|p| p.sslmode)
-            .ok_or_else(|| {
-                invalid(
+            Ok(v) if !v.trim().is_empty() => {
+                url::parse(&format!("postgres://h?sslmode={}", v.trim()))
+                    .ok()
+                    .and_then(|p| p.sslmode)
+                    .ok_or_else(|| {
+                        invalid(
                     format!("PGSSLMODE `{}` is not a valid sslmode", v.trim()),
                     Some(
                         "expected disable, allow, prefer, require, verify-ca or verify-full"
@@ -173,7 +171,8 @@ pub fn connect(url: &str) -> Result<Connection, LiveError> {
                     ),
                     &secrets,
                 )
-            })?,
+                    })?
+            }
             _ => SslMode::Prefer,
         },
     };
@@ -386,6 +385,11 @@ impl Connection {
             reason,
             help,
         }
+    }
+
+    /// Whether the connection to the server is gone.
+    pub fn is_closed(&self) -> bool {
+        self.client.is_closed()
     }
 
     /// The server's version (`SHOW server_version`): `15.8 (Debian 15.8-1)`.

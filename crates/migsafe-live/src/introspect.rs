@@ -162,6 +162,112 @@ impl Connection {
     }
 }
 
+/// A default that is only constants: one literal, or `ARRAY[…]` of
+/// literals. Such a default can be evaluated on the server without running
+/// any function; its SQL text is returned.
+fn constant_default_sql(d: &DefaultValue) -> Option<String> {
+    let text = match d {
+        DefaultValue::Literal(s) | DefaultValue::Expression(s) => s,
+        DefaultValue::Sequence => return None,
+    };
+    let toks = tokenize(text);
+    let constant = !toks.is_empty()
+        && toks.iter().all(|t| match t {
+            Tok::Str(_) | Tok::Num(_) | Tok::Space(_) => true,
+            Tok::Punct(c) => matches!(c, '[' | ']' | ',' | '-' | '+'),
+            Tok::Word(w) => {
+                matches!(
+                    w.to_ascii_lowercase().as_str(),
+                    "array" | "true" | "false" | "null"
+                )
+            }
+            Tok::Cast => false,
+        });
+    constant.then(|| text.clone())
+}
+
+/// A type name that is safe to put in SQL: words, quoted names, dots,
+/// spaces, a numeric modifier and array brackets.
+fn safe_type_sql(ty: &str) -> Option<&str> {
+    let toks = tokenize(ty);
+    let safe = !toks.is_empty()
+        && toks.iter().all(|t| match t {
+            Tok::Word(_) | Tok::Num(_) | Tok::Space(_) => true,
+            Tok::Punct(c) => matches!(c, '.' | '(' | ')' | ',' | '[' | ']'),
+            Tok::Str(_) | Tok::Cast => false,
+        })
+        && !ty.contains(';');
+    safe.then_some(ty)
+}
+
+impl Connection {
+    /// Makes the live model spell a constant default the way `expected`
+    /// does when PostgreSQL says the two are the same value of the
+    /// column's type.
+    ///
+    /// The catalog stores a default as a value, not as it was written:
+    /// `'2024-01-01 00:00:00 +02:00'` on a `timestamptz` column is stored
+    /// as `'2023-12-31 22:00:00+00'`, the offset of a literal for a
+    /// `timestamp` column is dropped. For every column on both sides whose
+    /// defaults are constants (a literal, or `ARRAY[…]` of literals) that
+    /// differ as text, this asks the server whether
+    /// `CAST(expected AS type) IS NOT DISTINCT FROM CAST(actual AS type)`,
+    /// in a read-only transaction, and when it is, copies the expected
+    /// spelling into `live`. Defaults that run functions are never sent.
+    /// Returns the columns aligned, as `table.column`.
+    ///
+    /// # Errors
+    ///
+    /// [`LiveError::Query`] when the connection fails; a pair the server
+    /// cannot cast is simply left different.
+    pub fn reconcile_defaults(
+        &mut self,
+        expected: &SchemaModel,
+        live: &mut SchemaModel,
+    ) -> Result<Vec<String>, LiveError> {
+        let mut aligned = Vec::new();
+        for (tname, etable) in &expected.tables {
+            let Some(ltable) = live.tables.get_mut(tname) else {
+                continue;
+            };
+            for ecol in &etable.columns {
+                let Some(lcol) = ltable.column_mut(&ecol.name) else {
+                    continue;
+                };
+                let (Some(ed), Some(ld)) = (&ecol.default, &lcol.default) else {
+                    continue;
+                };
+                if ed == ld || ecol.ty != lcol.ty {
+                    continue;
+                }
+                let (Some(e_sql), Some(l_sql), Some(ty)) = (
+                    constant_default_sql(ed),
+                    constant_default_sql(ld),
+                    safe_type_sql(lcol.ty.as_str()),
+                ) else {
+                    continue;
+                };
+                let sql = format!(
+                    "SELECT CAST({e_sql} AS {ty}) IS NOT DISTINCT FROM CAST({l_sql} AS {ty})"
+                );
+                let same = match self.read("a column default", |tx| {
+                    tx.query_one(sql.as_str(), &[]).map(|r| r.get::<_, bool>(0))
+                }) {
+                    Ok(same) => same,
+                    // Not castable (a value the type refuses): different.
+                    Err(LiveError::Query { .. }) if !self.is_closed() => false,
+                    Err(e) => return Err(e),
+                };
+                if same {
+                    lcol.default = Some(ed.clone());
+                    aligned.push(format!("{tname}.\"{}\"", ecol.name));
+                }
+            }
+        }
+        Ok(aligned)
+    }
+}
+
 fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, postgres::Error> {
     let mut model = SchemaModel::default();
     let mut nsp_oids: Vec<u32> = Vec::new();
@@ -494,7 +600,151 @@ pub fn normalize_catalog_default(expr: &str) -> DefaultValue {
 /// [`normalize_expression`](migsafe_schema::types::normalize_expression).
 pub fn normalize_catalog_expression(expr: &str) -> String {
     let stripped = strip_literal_casts(strip_outer_parens(expr));
-    normalize_expression(strip_outer_parens(&stripped))
+    let simplified = simplify_deparsed(strip_outer_parens(&stripped));
+    normalize_expression(strip_outer_parens(&simplified))
+}
+
+/// Undoes two habits of PostgreSQL's deparser, so a catalog expression
+/// reads like the one that was written:
+///
+/// - `x = ANY (ARRAY[1, 2])` → `x IN (1, 2)` and `x <> ALL (ARRAY[…])` →
+///   `x NOT IN (…)` (for arrays of constants: how `IN` lists are stored);
+/// - parentheses around each operand of `AND`/`OR` that hold no `AND`/`OR`
+///   themselves: `(a = 1) AND (b IS NULL)` → `a = 1 AND b IS NULL`.
+fn simplify_deparsed(expr: &str) -> String {
+    let mut toks = tokenize(expr);
+    for _ in 0..=toks.len() {
+        match rewrite_any_array(&toks).or_else(|| unwrap_boolean_operand(&toks)) {
+            Some(next) => toks = next,
+            None => break,
+        }
+    }
+    toks.iter().map(Tok::text).collect()
+}
+
+fn is_word(t: Option<&Tok>, w: &str) -> bool {
+    matches!(t, Some(Tok::Word(x)) if x.eq_ignore_ascii_case(w))
+}
+
+/// Indexes of the tokens that are not spaces, from `from` on.
+fn solid(toks: &[Tok], from: usize) -> impl Iterator<Item = usize> + '_ {
+    (from..toks.len()).filter(|k| !matches!(toks[*k], Tok::Space(_)))
+}
+
+fn rewrite_any_array(toks: &[Tok]) -> Option<Vec<Tok>> {
+    for (i, t) in toks.iter().enumerate() {
+        let negated = match t {
+            Tok::Punct('=') => false,
+            Tok::Punct('>') if i > 0 && toks[i - 1] == Tok::Punct('<') => true,
+            _ => continue,
+        };
+        let mut it = solid(toks, i + 1);
+        let (Some(q), Some(open), Some(arr), Some(bracket)) =
+            (it.next(), it.next(), it.next(), it.next())
+        else {
+            continue;
+        };
+        let quantifier = if negated { "all" } else { "any" };
+        if !is_word(toks.get(q), quantifier)
+            || toks[open] != Tok::Punct('(')
+            || !is_word(toks.get(arr), "array")
+            || toks[bracket] != Tok::Punct('[')
+        {
+            continue;
+        }
+        let Some(close_bracket) = (bracket..toks.len()).find(|k| toks[*k] == Tok::Punct(']'))
+        else {
+            continue;
+        };
+        let inner = &toks[bracket + 1..close_bracket];
+        if !inner
+            .iter()
+            .all(|t| is_constant_token(t) && !matches!(t, Tok::Punct('[' | ']')))
+        {
+            continue;
+        }
+        let Some(close) = solid(toks, close_bracket + 1).next() else {
+            continue;
+        };
+        if toks[close] != Tok::Punct(')') {
+            continue;
+        }
+        let op_start = if negated { i - 1 } else { i };
+        let mut out = toks[..op_start].to_vec();
+        if negated {
+            out.push(Tok::Word("NOT".to_owned()));
+            out.push(Tok::Space(" ".to_owned()));
+        }
+        out.push(Tok::Word("IN".to_owned()));
+        out.push(Tok::Space(" ".to_owned()));
+        out.push(Tok::Punct('('));
+        out.extend_from_slice(inner);
+        out.push(Tok::Punct(')'));
+        out.extend_from_slice(&toks[close + 1..]);
+        return Some(out);
+    }
+    None
+}
+
+fn unwrap_boolean_operand(toks: &[Tok]) -> Option<Vec<Tok>> {
+    let boundary = |t: Option<&Tok>, open_side: bool| match t {
+        None => true,
+        Some(t) if is_word(Some(t), "and") || is_word(Some(t), "or") => true,
+        Some(Tok::Punct('(')) => open_side,
+        Some(Tok::Punct(')')) => !open_side,
+        _ => false,
+    };
+    for (o, t) in toks.iter().enumerate() {
+        if *t != Tok::Punct('(') {
+            continue;
+        }
+        let before = (0..o).rev().find(|k| !matches!(toks[*k], Tok::Space(_)));
+        if !boundary(before.map(|k| &toks[k]), true) {
+            continue;
+        }
+        // The matching parenthesis, and whether AND/OR stand at its depth.
+        let mut depth = 0usize;
+        let mut close = None;
+        let mut connective = false;
+        for (k, t) in toks.iter().enumerate().skip(o) {
+            match t {
+                Tok::Punct('(') => depth += 1,
+                Tok::Punct(')') => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        close = Some(k);
+                        break;
+                    }
+                }
+                Tok::Punct(',') if depth == 1 => connective = true,
+                Tok::Word(w)
+                    if depth == 1
+                        && (w.eq_ignore_ascii_case("and") || w.eq_ignore_ascii_case("or")) =>
+                {
+                    connective = true;
+                }
+                _ => {}
+            }
+        }
+        let Some(close) = close else { continue };
+        if connective || close == o + 1 {
+            continue;
+        }
+        let after = solid(toks, close + 1).next();
+        if !boundary(after.map(|k| &toks[k]), false) {
+            continue;
+        }
+        // `(a) AND b` where the whole expression is this group: nothing to
+        // gain, but also harmless; skip only groups that stand alone.
+        if before.is_none() && after.is_none() {
+            continue;
+        }
+        let mut out = toks[..o].to_vec();
+        out.extend_from_slice(&toks[o + 1..close]);
+        out.extend_from_slice(&toks[close + 1..]);
+        return Some(out);
+    }
+    None
 }
 
 // ----- casts of constants ---------------------------------------------------
@@ -522,10 +772,6 @@ impl Tok {
             Tok::Cast => "::".to_owned(),
             Tok::Punct(c) => c.to_string(),
         }
-    }
-
-    fn is_literal(&self) -> bool {
-        matches!(self, Tok::Str(_) | Tok::Num(_))
     }
 }
 
@@ -712,9 +958,17 @@ fn is_plain_number(s: &str) -> bool {
         && !d.ends_with(['e', 'E'])
 }
 
-/// Removes the casts of constants: `'a'::text`, `(1.5)::double precision`,
-/// `('a'::character varying)::text`; a quoted number cast to a numeric type
-/// becomes the number. Other casts (`col::text`, `now()::date`) stay.
+/// Removes the casts PostgreSQL writes into stored expressions:
+///
+/// - casts of constants: `'a'::text`, `(1.5)::double precision`,
+///   `('a'::character varying)::text`, `(ARRAY['a', 'b'])::text[]`; a
+///   quoted number cast to a numeric type becomes the number
+///   (`'-42'::integer` → `-42`);
+/// - casts of a column to a text type, which PostgreSQL inserts when a
+///   `varchar` or `char` column meets a text function or operator:
+///   `lower((email)::text)` → `lower(email)`.
+///
+/// Other casts (`created_at::date`, `now()::date`) stay: they were written.
 fn strip_literal_casts(expr: &str) -> String {
     let mut toks = tokenize(expr);
     // Each pass removes at least one token; the token count bounds the loop.
@@ -727,43 +981,153 @@ fn strip_literal_casts(expr: &str) -> String {
     toks.iter().map(Tok::text).collect()
 }
 
-/// The tokens with the first cast of a constant removed, or `None`.
+/// Types a `varchar`/`char` column is implicitly cast to.
+const TEXT_TYPES: &[&str] = &[
+    "text",
+    "character varying",
+    "varchar",
+    "character",
+    "bpchar",
+    "name",
+];
+
+/// What a cast applies to.
+enum Operand {
+    /// A literal, maybe in parentheses, maybe negative: the token to put in
+    /// its place.
+    Literal(Tok),
+    /// `ARRAY[…]` of constants (tokens from `ARRAY` to `]`).
+    Array(Vec<Tok>),
+    /// A column name.
+    Column(Tok),
+}
+
+fn is_constant_token(t: &Tok) -> bool {
+    match t {
+        Tok::Str(_) | Tok::Num(_) | Tok::Space(_) => true,
+        Tok::Punct(c) => matches!(c, ',' | '-' | '[' | ']'),
+        Tok::Word(w) => matches!(
+            w.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "array"
+        ),
+        Tok::Cast => false,
+    }
+}
+
+fn is_keyword(w: &str) -> bool {
+    matches!(
+        w.to_ascii_lowercase().as_str(),
+        "and"
+            | "or"
+            | "not"
+            | "is"
+            | "null"
+            | "true"
+            | "false"
+            | "any"
+            | "all"
+            | "array"
+            | "in"
+            | "like"
+            | "ilike"
+            | "between"
+            | "case"
+            | "when"
+            | "then"
+            | "else"
+            | "end"
+            | "distinct"
+            | "from"
+            | "similar"
+            | "to"
+            | "current_timestamp"
+            | "current_date"
+    )
+}
+
+/// The index of the token opening the bracket that closes at `close`.
+fn matching_open(toks: &[Tok], close: usize, open: char, shut: char) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut j = close;
+    loop {
+        match toks.get(j)? {
+            Tok::Punct(c) if *c == shut => depth += 1,
+            Tok::Punct(c) if *c == open => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(j);
+                }
+            }
+            _ => {}
+        }
+        j = j.checked_sub(1)?;
+    }
+}
+
+/// The operand that ends at token `end` (inclusive): its first token and
+/// what it is.
+fn operand_before(toks: &[Tok], end: usize) -> Option<(usize, Operand)> {
+    match toks.get(end)? {
+        t @ (Tok::Str(_) | Tok::Num(_)) => Some((end, Operand::Literal(t.clone()))),
+        Tok::Word(w) if !is_keyword(w) => {
+            // Not `schema.col` or `f.x`: a bare column name.
+            let qualified = end
+                .checked_sub(1)
+                .is_some_and(|k| toks.get(k) == Some(&Tok::Punct('.')));
+            (!qualified).then(|| (end, Operand::Column(toks[end].clone())))
+        }
+        Tok::Punct(']') => {
+            let open = matching_open(toks, end, '[', ']')?;
+            let kw = open.checked_sub(1)?;
+            let is_array =
+                matches!(toks.get(kw), Some(Tok::Word(w)) if w.eq_ignore_ascii_case("array"));
+            (is_array && toks[open..=end].iter().all(is_constant_token))
+                .then(|| (kw, Operand::Array(toks[kw..=end].to_vec())))
+        }
+        Tok::Punct(')') => {
+            let open = matching_open(toks, end, '(', ')')?;
+            // `f(1)::text` casts the call, not the literal.
+            let callee = open
+                .checked_sub(1)
+                .and_then(|k| toks.get(k))
+                .is_some_and(|t| {
+                    matches!(t, Tok::Word(w) if !is_keyword(w))
+                        || matches!(t, Tok::Punct(']' | ')'))
+                });
+            if callee {
+                return None;
+            }
+            let inner: Vec<usize> = (open + 1..end)
+                .filter(|k| !matches!(toks[*k], Tok::Space(_)))
+                .collect();
+            match inner.as_slice() {
+                [k] => operand_before(toks, *k)
+                    .filter(|(s, _)| *s == *k)
+                    .map(|(_, op)| (open, op)),
+                [m, k] if toks[*m] == Tok::Punct('-') => match &toks[*k] {
+                    Tok::Num(n) => Some((open, Operand::Literal(Tok::Num(format!("-{n}"))))),
+                    _ => None,
+                },
+                [first, .., last] if matches!(toks[*first], Tok::Word(ref w) if w.eq_ignore_ascii_case("array")) => {
+                    operand_before(toks, *last)
+                        .filter(|(s, _)| *s == *first)
+                        .map(|(_, op)| (open, op))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The tokens with the first removable cast removed, or `None`.
 fn strip_one_cast(toks: &[Tok]) -> Option<Vec<Tok>> {
     for (i, t) in toks.iter().enumerate() {
         if *t != Tok::Cast {
             continue;
         }
-        // What the cast applies to: a literal, or `( literal )`, or
-        // `( - number )`, just before it.
-        let before = i.checked_sub(1)?;
-        let (lit_start, literal) = match &toks[before] {
-            t if t.is_literal() => (before, t.clone()),
-            Tok::Punct(')') => {
-                let mut j = before.checked_sub(1)?;
-                let lit = toks.get(j)?.clone();
-                if !lit.is_literal() {
-                    continue;
-                }
-                let mut lit = lit;
-                j = j.checked_sub(1)?;
-                if let (Tok::Punct('-'), Tok::Num(n)) = (&toks[j], &lit) {
-                    lit = Tok::Num(format!("-{n}"));
-                    j = j.checked_sub(1)?;
-                }
-                if toks[j] != Tok::Punct('(') {
-                    continue;
-                }
-                // `f(1)::text` casts the call, not the literal.
-                let callee = j
-                    .checked_sub(1)
-                    .and_then(|k| toks.get(k))
-                    .is_some_and(|t| matches!(t, Tok::Word(_) | Tok::Punct(']' | ')')));
-                if callee {
-                    continue;
-                }
-                (j, lit)
-            }
-            _ => continue,
+        let Some((start, operand)) = i.checked_sub(1).and_then(|e| operand_before(toks, e)) else {
+            continue;
         };
         let mut ty_start = i + 1;
         if matches!(toks.get(ty_start), Some(Tok::Space(_))) {
@@ -772,21 +1136,24 @@ fn strip_one_cast(toks: &[Tok]) -> Option<Vec<Tok>> {
         let Some((ty_end, ty)) = type_name_end(toks, ty_start) else {
             continue;
         };
-        let replacement = match &literal {
-            Tok::Str(s) if NUMERIC_TYPES.contains(&ty.as_str()) => {
+        let replacement = match operand {
+            Operand::Literal(Tok::Str(s)) if NUMERIC_TYPES.contains(&ty.as_str()) => {
                 let inner = s.trim_start_matches(['E', 'e']);
                 let inner = inner.get(1..inner.len().saturating_sub(1)).unwrap_or("");
                 if is_plain_number(inner) {
-                    Tok::Num(inner.to_owned())
+                    vec![Tok::Num(inner.to_owned())]
                 } else {
-                    literal.clone()
+                    vec![Tok::Str(s)]
                 }
             }
-            _ => literal.clone(),
+            Operand::Literal(t) => vec![t],
+            Operand::Array(ts) => ts,
+            Operand::Column(c) if TEXT_TYPES.contains(&ty.as_str()) => vec![c],
+            Operand::Column(_) => continue,
         };
         let mut out = Vec::with_capacity(toks.len());
-        out.extend_from_slice(&toks[..lit_start]);
-        out.push(replacement);
+        out.extend_from_slice(&toks[..start]);
+        out.extend(replacement);
         out.extend_from_slice(&toks[ty_end..]);
         return Some(out);
     }
@@ -809,7 +1176,7 @@ mod tests {
         assert_eq!(strip("'1.5'::double precision"), "1.5");
         assert_eq!(strip("'NaN'::double precision"), "'NaN'");
         assert_eq!(strip("(1.5)::double precision"), "1.5");
-        assert_eq!(strip("(- 1)::integer"), "(- 1)::integer");
+        assert_eq!(strip("(- 1)::integer"), "-1");
         assert_eq!(strip("(-1)::integer"), "-1");
         assert_eq!(strip("'42'::text"), "'42'");
         assert_eq!(strip("'admin'::user_role"), "'admin'");
@@ -831,8 +1198,20 @@ mod tests {
             strip("nextval('\"User_id_seq\"'::regclass)"),
             "nextval('\"User_id_seq\"')"
         );
-        // Casts of columns and calls stay.
-        assert_eq!(strip("(status)::text"), "(status)::text");
+        // Columns cast to a text type lose the cast; other casts of
+        // columns and calls stay.
+        assert_eq!(strip("(status)::text"), "status");
+        assert_eq!(strip("lower((email)::text)"), "lower(email)");
+        assert_eq!(strip("lower(email::text)"), "lower(email)");
+        assert_eq!(strip("(created_at)::date"), "(created_at)::date");
+        assert_eq!(strip("t.email::text"), "t.email::text");
+        assert_eq!(
+            strip(
+                "((status)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[]))"
+            ),
+            "(status = ANY (ARRAY['a', 'b']))"
+        );
+        assert_eq!(strip("(NULL::text IS NULL)"), "(NULL::text IS NULL)");
         assert_eq!(strip("now()::date"), "now()::date");
         assert_eq!(strip("f(1)::text"), "f(1)::text");
         assert_eq!(strip("E'a\\'b'::text"), "E'a\\'b'");
@@ -893,7 +1272,24 @@ mod tests {
         );
         assert_eq!(
             check_expression("CHECK ((status = ANY (ARRAY['a'::text, 'b'::text])))"),
-            "status = any(array['a','b'])"
+            "status in('a','b')"
+        );
+        assert_eq!(
+            check_expression("CHECK ((status <> ALL (ARRAY['a'::text, 'b'::text])))"),
+            normalize_expression("status NOT IN ('a', 'b')")
+        );
+        assert_eq!(
+            normalize_catalog_expression("((a = 1) AND ((b IS NULL) OR (c > 2)) AND (NOT d))"),
+            normalize_expression("a = 1 AND (b IS NULL OR c > 2) AND NOT d")
+        );
+        // A call's parentheses stay.
+        assert_eq!(
+            normalize_catalog_expression("(f(a) AND g(b))"),
+            normalize_expression("f(a) AND g(b)")
+        );
+        assert_eq!(
+            normalize_catalog_expression("((x = ANY (ARRAY[y, z])))"),
+            "x = any(array[y,z])"
         );
         assert_eq!(
             normalize_catalog_expression("(\"deletedAt\" IS NULL)"),
