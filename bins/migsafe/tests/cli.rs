@@ -450,9 +450,14 @@ fn rollback_check_verifies_down_scripts_and_paths() {
         ("db/20260102000000_bio.down.sql", b"DROP INDEX users_bio_idx;\nDROP INDEX users_nope_idx;\n"),
         // No down script: derivable.
         ("db/20260103000000_drop_idx.sql", b"-- @override-destructive\nDROP INDEX users_email_idx;\n"),
-        // No down script, nothing derivable, no plan.
+        // No down script, nothing derivable, no plan: an error for a
+        // contract statement, information for a safe one.
         (
             "db/20260104000000_relax.sql",
+            b"-- @override-destructive\nALTER TABLE users DROP CONSTRAINT users_email_check;\n",
+        ),
+        (
+            "db/20260105000000_mood.sql",
             b"CREATE TYPE mood AS ENUM ('ok');\nALTER TYPE mood ADD VALUE 'sad';\n",
         ),
     ]);
@@ -489,8 +494,14 @@ fn rollback_check_verifies_down_scripts_and_paths() {
                 "db/20260104000000_relax.sql".into(),
                 Some(2)
             ),
+            (
+                "complex-rollback".into(),
+                "db/20260105000000_mood.sql".into(),
+                Some(2)
+            ),
         ]
     );
+    assert_eq!(v["diagnostics"][3]["severity"], "info");
     let msg = v["diagnostics"][0]["message"].as_str().unwrap_or("");
     assert!(msg.contains("bio"), "{msg}");
     let m = &v["migrations"];

@@ -96,6 +96,7 @@ pub static ALL: &[&Rule] = &[
     &locking::SET_NOT_NULL_SCAN,
     &locking::CONCURRENTLY_IN_TRANSACTION,
     &rollback::MISSING_ROLLBACK_PATH,
+    &rollback::COMPLEX_ROLLBACK,
     &rollback::DOWN_SCRIPT_MISMATCH,
     &drift::SCHEMA_DRIFT,
     &drift::REPLAY_FAILED,

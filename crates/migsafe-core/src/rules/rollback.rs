@@ -20,8 +20,8 @@ pub static MISSING_ROLLBACK_PATH: Rule = Rule {
     what: "A migration without a down script in which a statement cannot be undone by one statement that \
 migsafe derives itself (`DROP TABLE` for `CREATE TABLE`, the old definition for a `DROP INDEX`, …) and \
 has no `-- @rollback-plan: …`. Typical: `DROP CONSTRAINT` (the old rule must be re-added, possibly after \
-fixing data), `ALTER TYPE … ADD VALUE` (PostgreSQL cannot remove an enum value), `DROP NOT NULL`, data \
-fixes with `UPDATE … WHERE`. Dangerous statements are covered by `missing-override` and \
+fixing data), a constraint modified in place. Only contract and dangerous statements: safe ones are \
+`complex-rollback` (info). Dangerous statements are covered by `missing-override` and \
 `missing-rollback-plan` and are not reported twice.",
     why: "The release-safety process guarantees a rollback path for every migration. When a release has \
 to be rolled back at 3 a.m., the path must already be written down: a down script, or a plan next to \
@@ -38,6 +38,35 @@ the statement that has no mechanical inverse.",
         migrations: &[(
             "20260105120000_relax_email",
             "-- @override-destructive\n-- @rollback-plan: clean rows with invalid emails, then re-add users_email_check\nALTER TABLE \"users\" DROP CONSTRAINT \"users_email_check\";\n",
+        )],
+        config: "",
+        checked: true,
+    },
+};
+
+pub static COMPLEX_ROLLBACK: Rule = Rule {
+    id: "complex-rollback",
+    severity: Severity::Info,
+    category: Category::Rollback,
+    summary: "a safe statement whose rollback takes more than one statement, with no plan",
+    what: "An expand or neutral statement whose rollback is complex, in a migration without a down script \
+and without a `@rollback-plan` for it: `ALTER TYPE … ADD VALUE` (PostgreSQL cannot remove an enum \
+value), `DROP NOT NULL` (NULLs written meanwhile block putting it back), `UPDATE`/`DELETE … WHERE` (the \
+old values are gone), `CREATE OR REPLACE` (the old definition is in history only).",
+    why: "Safe statements do not need an override, and this finding is informational; but whoever rolls \
+the release back will have to think here. A one-line plan is the place to write what they should do.",
+    bad: Example {
+        migrations: &[(
+            "20260105120000_add_role",
+            "ALTER TYPE \"Role\" ADD VALUE 'AUDITOR';\n",
+        )],
+        config: "",
+        checked: true,
+    },
+    good: Example {
+        migrations: &[(
+            "20260105120000_add_role",
+            "-- @rollback-plan: leave the value in place; an unused enum value is harmless\nALTER TYPE \"Role\" ADD VALUE 'AUDITOR';\n",
         )],
         config: "",
         checked: true,
@@ -75,8 +104,9 @@ rollback leaves the database in a state no version of the application was writte
 /// How a migration can be rolled back, for the JSON report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RollbackPath {
-    /// `down_script`, `generated` (every statement has a derived inverse or
-    /// a plan), or `incomplete`.
+    /// `down_script`; `generated` (migsafe derived the whole down script);
+    /// `manual` (every statement that needs one has a `@rollback-plan`, the
+    /// rest is undone by one obvious statement); `incomplete`.
     pub kind: &'static str,
     /// The derived down script, when migsafe could write it whole.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -184,16 +214,18 @@ pub(crate) fn check(
                 None => inverses.extend(stmt_inv),
                 Some((o, why)) => {
                     complete = false;
-                    if plan {
+                    let class = s.class();
+                    // Covered: a plan, or a statement one obvious statement
+                    // undoes even if migsafe cannot write it (an INSERT).
+                    if plan || s.rollback() == migsafe_classify::Rollback::Simple {
                         continue;
                     }
-                    annotated = false;
-                    let class = s.class();
                     if safety_rules_ran
                         && class.needs_override()
                         && config.require_rollback_plan.contains(&class)
                     {
                         // missing-override / missing-rollback-plan own it.
+                        annotated = false;
                         continue;
                     }
                     let title = o.kind.title();
@@ -201,8 +233,15 @@ pub(crate) fn check(
                         let r = m.file.split.lines.line_range(&m.text, s.line);
                         m.text.get(r).unwrap_or("").trim_end().chars().count() as u32 + 1
                     };
+                    // Safe classes never produce an error by default.
+                    let rule = if class.needs_override() {
+                        annotated = false;
+                        &MISSING_ROLLBACK_PATH
+                    } else {
+                        &COMPLEX_ROLLBACK
+                    };
                     sink.emit(
-                        &MISSING_ROLLBACK_PATH,
+                        rule,
                         format!("{title} has no rollback path: {why}, and there is no `@rollback-plan` or down script"),
                         |d| {
                             d.at(s.line, s.column)
@@ -224,7 +263,7 @@ pub(crate) fn check(
             }
         } else if annotated {
             RollbackPath {
-                kind: "plans",
+                kind: "manual",
                 generated_down: None,
             }
         } else {
