@@ -450,11 +450,11 @@ fn rollback_check_verifies_down_scripts_and_paths() {
         ("db/20260102000000_bio.down.sql", b"DROP INDEX users_bio_idx;\nDROP INDEX users_nope_idx;\n"),
         // No down script: derivable.
         ("db/20260103000000_drop_idx.sql", b"-- @override-destructive\nDROP INDEX users_email_idx;\n"),
-        // No down script, nothing derivable, no plan: an error for a
-        // contract statement, information for a safe one.
+        // No down script, nothing derivable, no plan: an error where a plan
+        // is required (dangerous), information elsewhere.
         (
             "db/20260104000000_relax.sql",
-            b"-- @override-destructive\nALTER TABLE users DROP CONSTRAINT users_email_check;\n",
+            b"-- @override-destructive\nALTER TABLE users DROP COLUMN email;\n",
         ),
         (
             "db/20260105000000_mood.sql",
@@ -512,18 +512,28 @@ fn rollback_check_verifies_down_scripts_and_paths() {
         "CREATE INDEX users_email_idx ON users (email);"
     );
     assert_eq!(m[3]["rollback_path"]["kind"], "incomplete");
-    // validate does not look at rollback paths; check does, once.
+    // validate does not look at down scripts or derive inverses; check
+    // reports the missing plan once.
     let o = run_in(d.path(), &["validate", "db", "--format", "json"]);
-    assert_eq!(o.status.code(), Some(0));
+    let rules: Vec<String> = json(&o)["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(
+        rules,
+        vec!["require-concurrent-index", "missing-rollback-plan"]
+    );
     let o = run_in(d.path(), &["check", "db", "--format", "json"]);
     let v = json(&o);
     let n = v["diagnostics"]
         .as_array()
         .expect("diagnostics")
         .iter()
-        .filter(|d| d["rule"] == "missing-rollback-path")
+        .filter(|d| d["rule"] == "missing-rollback-path" || d["rule"] == "missing-rollback-plan")
         .count();
-    assert_eq!(n, 1);
+    assert_eq!(n, 1, "reported once, by missing-rollback-plan");
 }
 
 #[test]

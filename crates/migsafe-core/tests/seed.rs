@@ -448,3 +448,24 @@ fn json_report_has_the_contract_fields() {
     assert_eq!(v["summary"]["errors"], 0);
     assert_eq!(v["summary"]["warnings"], 0);
 }
+
+#[test]
+fn every_allowed_seed_example_passes_the_whole_gate() {
+    // `migsafe check` (validate + rollback + drift) on the examples the
+    // document shows as allowed: no error.
+    use migsafe_core::check::Checks;
+    for sql in [
+        "-- @override-destructive\nDROP INDEX IF EXISTS idx_users_old_field;\n\n-- @override-destructive\nALTER TABLE users DROP CONSTRAINT users_email_check;\n\n-- @override-destructive\nALTER TABLE users DROP CONSTRAINT users_email_unique;\nALTER TABLE users ADD CONSTRAINT users_email_unique UNIQUE (email);\n",
+        "ALTER TABLE users ADD COLUMN backup_email VARCHAR(255);\nUPDATE users SET backup_email = email WHERE email IS NOT NULL;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\n",
+        "-- @override-destructive\n-- @rollback-plan: Restore from backup taken before migration\nDROP TABLE IF EXISTS deprecated_table;\n\n-- @override-destructive\n-- @rollback-plan: Update all application code, test thoroughly\nALTER TABLE users RENAME TO accounts;\n",
+        "CREATE TABLE audit_logs (\n  id SERIAL PRIMARY KEY,\n  action VARCHAR(100) NOT NULL,\n  created_at TIMESTAMP DEFAULT NOW()\n);\nCREATE INDEX idx_users_created_at ON users(created_at);\n",
+    ] {
+        let r = migsafe_core::check_sources(
+            vec![MigrationSource::prisma("20260101000000_example", sql)],
+            &Config::default(),
+            Checks::ALL,
+        );
+        assert_eq!(errors(&r), vec![], "{sql}");
+        assert_eq!(r.exit_code(), 0);
+    }
+}

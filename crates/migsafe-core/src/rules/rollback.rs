@@ -16,28 +16,27 @@ pub static MISSING_ROLLBACK_PATH: Rule = Rule {
     id: "missing-rollback-path",
     severity: Severity::Error,
     category: Category::Rollback,
-    summary: "a statement with no way back: no down script, no `@rollback-plan`, and no statement migsafe can derive to undo it",
-    what: "A migration without a down script in which a statement cannot be undone by one statement that \
-migsafe derives itself (`DROP TABLE` for `CREATE TABLE`, the old definition for a `DROP INDEX`, …) and \
-has no `-- @rollback-plan: …`. Typical: `DROP CONSTRAINT` (the old rule must be re-added, possibly after \
-fixing data), a constraint modified in place. Only contract and dangerous statements: safe ones are \
-`complex-rollback` (info). Dangerous statements are covered by `missing-override` and \
-`missing-rollback-plan` and are not reported twice.",
+    summary: "a statement that needs a rollback plan and has no way back: no down script, no `@rollback-plan`, no derivable inverse",
+    what: "`migsafe rollback-check`: a statement of a class that needs a rollback plan (dangerous by \
+default; `[annotations] require-rollback-plan` in `migsafe.toml`), in a migration without a down \
+script, that migsafe cannot undo with a statement it derives itself and that has no \
+`-- @rollback-plan: …`. Under `migsafe check` the same statements are reported once, by \
+`missing-override` or `missing-rollback-plan`.",
     why: "The release-safety process guarantees a rollback path for every migration. When a release has \
 to be rolled back at 3 a.m., the path must already be written down: a down script, or a plan next to \
 the statement that has no mechanical inverse.",
     bad: Example {
         migrations: &[(
-            "20260105120000_relax_email",
-            "-- @override-destructive\nALTER TABLE \"users\" DROP CONSTRAINT \"users_email_check\";\n",
+            "20260105120000_drop_legacy",
+            "-- @override-destructive\nDROP TABLE \"legacy_reports\";\n",
         )],
         config: "",
         checked: true,
     },
     good: Example {
         migrations: &[(
-            "20260105120000_relax_email",
-            "-- @override-destructive\n-- @rollback-plan: clean rows with invalid emails, then re-add users_email_check\nALTER TABLE \"users\" DROP CONSTRAINT \"users_email_check\";\n",
+            "20260105120000_drop_legacy",
+            "-- @override-destructive\n-- @rollback-plan: restore legacy_reports from the pre-release backup\nDROP TABLE \"legacy_reports\";\n",
         )],
         config: "",
         checked: true,
@@ -48,12 +47,12 @@ pub static COMPLEX_ROLLBACK: Rule = Rule {
     id: "complex-rollback",
     severity: Severity::Info,
     category: Category::Rollback,
-    summary: "a safe statement whose rollback takes more than one statement, with no plan",
+    summary: "a statement whose rollback takes planning, with no plan where none is required",
     what: "An expand or neutral statement whose rollback is complex, in a migration without a down script \
 and without a `@rollback-plan` for it: `ALTER TYPE … ADD VALUE` (PostgreSQL cannot remove an enum \
 value), `DROP NOT NULL` (NULLs written meanwhile block putting it back), `UPDATE`/`DELETE … WHERE` (the \
 old values are gone), `CREATE OR REPLACE` (the old definition is in history only).",
-    why: "Safe statements do not need an override, and this finding is informational; but whoever rolls \
+    why: "The contract requires no plan for these, so the finding is informational; but whoever rolls \
 the release back will have to think here. A one-line plan is the place to write what they should do.",
     bad: Example {
         migrations: &[(
@@ -220,10 +219,8 @@ pub(crate) fn check(
                     if plan || s.rollback() == migsafe_classify::Rollback::Simple {
                         continue;
                     }
-                    if safety_rules_ran
-                        && class.needs_override()
-                        && config.require_rollback_plan.contains(&class)
-                    {
+                    let needs_plan = config.require_rollback_plan.contains(&class);
+                    if needs_plan && safety_rules_ran {
                         // missing-override / missing-rollback-plan own it.
                         annotated = false;
                         continue;
@@ -233,8 +230,10 @@ pub(crate) fn check(
                         let r = m.file.split.lines.line_range(&m.text, s.line);
                         m.text.get(r).unwrap_or("").trim_end().chars().count() as u32 + 1
                     };
-                    // Safe classes never produce an error by default.
-                    let rule = if class.needs_override() {
+                    // A plan is required only where the configuration
+                    // requires one (dangerous statements by default); for the
+                    // rest a missing plan is information.
+                    let rule = if needs_plan {
                         annotated = false;
                         &MISSING_ROLLBACK_PATH
                     } else {
