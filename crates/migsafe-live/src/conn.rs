@@ -148,11 +148,19 @@ pub fn connect(url: &str) -> Result<Connection, LiveError> {
     let secrets = parsed.secrets.clone();
     let mut config: postgres::Config = parsed.driver_url.parse().map_err(|e: postgres::Error| {
         let reason = error_chain(&e);
+        let option = reason
+            .split('`')
+            .nth(1)
+            .map(str::to_owned)
+            .unwrap_or_default();
         let help = if reason.contains("unknown option") {
-            Some("remove the parameter: migsafe passes libpq's connection parameters to PostgreSQL and ignores Prisma's client options".to_owned())
+            format!("remove `{option}` from the URL: migsafe accepts libpq's connection parameters and Prisma's client options")
+        } else if reason.contains("invalid value") {
+            format!("fix the value of `{option}` in the URL")
         } else {
-            None
+            "write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE?PARAMETER=VALUE".to_owned()
         };
+        let help = Some(help);
         invalid(reason, help, &secrets)
     })?;
     let sslmode = match parsed.sslmode {

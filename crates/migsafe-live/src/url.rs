@@ -18,7 +18,7 @@ use std::fmt;
 /// assert_eq!(redact("host=db password='s3 cret' user=app"), "host=db password=*** user=app");
 /// ```
 pub fn redact(url: &str) -> String {
-    match split_scheme(url) {
+    match split_any_scheme(url) {
         Some((scheme, rest)) => {
             let mut out = String::with_capacity(url.len());
             out.push_str(scheme);
@@ -44,6 +44,13 @@ pub fn redact(url: &str) -> String {
         }
         None => redact_key_values(url),
     }
+}
+
+/// Whatever stands before the first `://`, and the rest: a URL of another
+/// database, or a mistyped scheme, is redacted as well.
+fn split_any_scheme(url: &str) -> Option<(&str, &str)> {
+    let sep = url.find("://")?;
+    Some((&url[..sep + 3], &url[sep + 3..]))
 }
 
 /// `postgres://` or `postgresql://` (any case) and the rest.
@@ -410,6 +417,10 @@ mod tests {
             ("", ""),
             ("postgres://", "postgres://"),
             ("not a url", "not a url"),
+            ("mysql://u:p@h/db", "mysql://u:***@h/db"),
+            ("  postgres://u:p@h/db", "  postgres://u:***@h/db"),
+            ("x y://u:p@h", "x y://u:***@h"),
+            ("://u:p@h", "://u:***@h"),
         ];
         for (input, expected) in cases {
             assert_eq!(redact(input), expected, "{input}");
