@@ -553,7 +553,10 @@ fn rename_in_expression(expr: &str, from: &str, to: &str) -> String {
             let piece = expr.get(start..end).unwrap_or("");
             if c == b'"'
                 && piece.len() >= 2
-                && piece[1..piece.len() - 1].replace("\"\"", "\"") == from
+                && piece.ends_with('"')
+                && piece
+                    .get(1..piece.len() - 1)
+                    .is_some_and(|inner| inner.replace("\"\"", "\"") == from)
             {
                 out.push_str(&quoted_to);
             } else {
@@ -1955,7 +1958,10 @@ impl Replayer {
                         .iter()
                         .filter(|c| expression_mentions(expr, &c.name))
                         .collect();
-                    (used.len() == 1).then(|| used[0].name.clone())
+                    match used.as_slice() {
+                        [one] => Some(one.name.clone()),
+                        _ => None,
+                    }
                 });
                 self.choose_constraint_name(t, col.as_deref(), "check")
             }
