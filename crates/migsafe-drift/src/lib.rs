@@ -74,7 +74,9 @@ pub const CLIENT_OUTDATED: &str = "client-outdated";
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
+    /// Reported; the exit code stays 0.
     Warning,
+    /// Fails the check (exit code 1).
     Error,
 }
 
@@ -89,7 +91,9 @@ pub struct Finding {
     /// The file the finding points at: the schema file's declaration of the
     /// object when there is one, else the migration that last touched it.
     pub path: String,
+    /// 1-based line in `path`, when the finding points at a place.
     pub line: Option<u32>,
+    /// 1-based column in `path`.
     pub column: Option<u32>,
     /// What is wrong: `column "User"."bio": schema says text NOT NULL
     /// DEFAULT '', migrations produce no such column`.

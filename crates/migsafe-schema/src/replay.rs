@@ -90,9 +90,13 @@ pub struct MigrationInput<'a> {
 /// token.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Origin {
+    /// The migration name.
     pub migration: String,
+    /// The migration file, as reported.
     pub path: String,
+    /// 1-based line of the statement's first token.
     pub line: u32,
+    /// 1-based column of the statement's first token.
     pub column: u32,
 }
 
@@ -107,9 +111,13 @@ impl fmt::Display for Origin {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
+    /// `CREATE …`, `ADD …`.
     Created,
+    /// `ALTER …` of a property (type, nullability, default, values).
     Changed,
+    /// `RENAME …`: the old name's entry and the new one's both say so.
     Renamed,
+    /// `DROP …`, or gone with what it belonged to.
     Dropped,
 }
 
@@ -128,7 +136,9 @@ impl Action {
 /// The last statement that touched an object, and what it did.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Touch {
+    /// What the statement did.
     pub action: Action,
+    /// Where the statement is.
     pub origin: Origin,
 }
 
@@ -136,8 +146,11 @@ pub struct Touch {
 /// the current names (a rename moves the entry).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct TableProvenance {
+    /// The table itself (created, renamed, dropped).
     pub table: Option<Touch>,
+    /// Columns, by name.
     pub columns: BTreeMap<String, Touch>,
+    /// The primary key.
     pub primary_key: Option<Touch>,
     /// Plain and unique indexes, by index name.
     pub indexes: BTreeMap<String, Touch>,
@@ -150,7 +163,9 @@ pub struct TableProvenance {
 /// Provenance of an enum and of its values.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct EnumProvenance {
+    /// The type itself (created, renamed, dropped).
     pub enum_type: Option<Touch>,
+    /// Values, by label.
     pub values: BTreeMap<String, Touch>,
 }
 
@@ -160,11 +175,17 @@ pub struct EnumProvenance {
 /// migration dropped it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Provenance {
+    /// Tables and what belongs to them, by current (or last) name.
     pub tables: BTreeMap<QualName, TableProvenance>,
+    /// Enums and their values.
     pub enums: BTreeMap<QualName, EnumProvenance>,
+    /// Sequences (explicit and `SERIAL`).
     pub sequences: BTreeMap<QualName, Touch>,
+    /// Views and materialized views.
     pub views: BTreeMap<QualName, Touch>,
+    /// Extensions, by name.
     pub extensions: BTreeMap<String, Touch>,
+    /// Schemas, by name.
     pub schemas: BTreeMap<String, Touch>,
 }
 
@@ -236,8 +257,9 @@ pub struct Replayed {
     /// `PARTITION OF`, `LIKE`, or a `CREATE TABLE` the parser could not
     /// read): operations on their unknown columns are not issues.
     pub opaque_tables: BTreeSet<QualName>,
-    /// How many migrations and statements were replayed.
+    /// How many migrations were replayed.
     pub migrations: usize,
+    /// How many statements were replayed.
     pub statements: usize,
 }
 
