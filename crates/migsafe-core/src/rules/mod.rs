@@ -154,10 +154,18 @@ impl Rule {
             self.severity
         );
         let _ = writeln!(s, "\n{}\n", self.summary);
-        let _ = writeln!(s, "What it finds\n\n{}\n", indent_plain(self.what));
-        let _ = writeln!(s, "Why it matters\n\n{}\n", indent_plain(self.why));
-        let _ = writeln!(s, "Bad\n\n{}", indent(&example_text(&self.bad)));
-        let _ = writeln!(s, "Instead\n\n{}", indent(&example_text(&self.good)));
+        let _ = writeln!(s, "What it finds\n\n{}\n", indent(self.what, "  "));
+        let _ = writeln!(s, "Why it matters\n\n{}\n", indent(self.why, "  "));
+        let _ = writeln!(
+            s,
+            "Bad\n\n{}",
+            indent(&example_text(&self.bad), "    ") + "\n"
+        );
+        let _ = writeln!(
+            s,
+            "Instead\n\n{}",
+            indent(&example_text(&self.good), "    ") + "\n"
+        );
         let _ = write!(
             s,
             "Configure in migsafe.toml: [rules] {} = \"error\" | \"warning\" | \"info\" | \"off\"",
@@ -198,27 +206,14 @@ impl Rule {
     }
 }
 
-fn indent(s: &str) -> String {
+/// Each non-empty line of `s` behind `prefix`.
+fn indent(s: &str, prefix: &str) -> String {
     s.lines()
         .map(|l| {
             if l.is_empty() {
                 String::new()
             } else {
-                format!("    {l}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
-}
-
-fn indent_plain(s: &str) -> String {
-    s.lines()
-        .map(|l| {
-            if l.is_empty() {
-                String::new()
-            } else {
-                format!("  {l}")
+                format!("{prefix}{l}")
             }
         })
         .collect::<Vec<_>>()
