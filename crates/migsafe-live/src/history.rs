@@ -251,17 +251,21 @@ fn short(c: &str) -> &str {
     c.get(..8).unwrap_or(c)
 }
 
-fn first_line(s: &str, max: usize) -> String {
-    let line = s
+/// The gist of Prisma's log: its first lines that are not part of the
+/// indented trace, joined, at most `max` characters.
+fn log_summary(s: &str, max: usize) -> String {
+    let lines: Vec<&str> = s
         .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with(char::is_whitespace))
+        .take(3)
         .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("");
-    if line.chars().count() > max {
-        let cut: String = line.chars().take(max).collect();
+        .collect();
+    let joined = lines.join(" ");
+    if joined.chars().count() > max {
+        let cut: String = joined.chars().take(max).collect();
         format!("{cut}…")
     } else {
-        line.to_owned()
+        joined
     }
 }
 
@@ -341,7 +345,7 @@ pub fn check_history(
             let log = row
                 .logs
                 .as_deref()
-                .map(|l| first_line(l, 200))
+                .map(|l| log_summary(l, 200))
                 .filter(|l| !l.is_empty());
             let mut note = format!(
                 "Prisma refuses to apply further migrations until it is resolved (error P3009); {} step{} had succeeded",
@@ -434,7 +438,7 @@ pub fn check_history(
             let log = last
                 .logs
                 .as_deref()
-                .map(|l| first_line(l, 200))
+                .map(|l| log_summary(l, 200))
                 .filter(|l| !l.is_empty())
                 .map(|l| format!("; the failed attempt's log: {l}"))
                 .unwrap_or_default();
@@ -526,6 +530,22 @@ impl Connection {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_summaries() {
+        let wasm = "external connector error\nNo such table: Nope\n   0: sql_schema_connector::apply\n           with x";
+        assert_eq!(
+            log_summary(wasm, 200),
+            "external connector error No such table: Nope"
+        );
+        let native = "Database error code: 42P01\n\nDatabase error:\nERROR: relation \"missing\" does not exist\n\nPosition:\n  1\nDbError { severity: \"ERROR\" }";
+        assert_eq!(
+            log_summary(native, 200),
+            "Database error code: 42P01 Database error: ERROR: relation \"missing\" does not exist"
+        );
+        assert_eq!(log_summary("", 10), "");
+        assert_eq!(log_summary("ééééé", 3), "ééé…");
+    }
 
     #[test]
     fn checksum_is_prisma_render_checksum() {
