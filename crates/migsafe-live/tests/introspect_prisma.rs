@@ -219,3 +219,120 @@ fn introspection_equals_the_prisma_model_for_every_fixture() {
         failures.join("\n")
     );
 }
+
+/// The comparison is not trivially equal: each change made to the database
+/// after Prisma's SQL is one difference of the right kind.
+#[test]
+fn a_changed_database_is_a_difference() {
+    let pg = require_pg!();
+    let dir = fixtures().join("relations");
+    let mut failures = Vec::new();
+    let Loaded { prisma, live } = load(pg, &dir, &mut failures);
+    assert!(failures.is_empty(), "{failures:?}");
+    assert!(compare("relations", &prisma, &live).is_empty());
+
+    let schema = migsafe_prisma::load(&dir.join("schema.prisma")).unwrap();
+    let (db, url) = pg.fresh_database("relations_changed");
+    pg.psql(
+        &db,
+        &std::fs::read_to_string(dir.join("expected.sql")).unwrap(),
+    )
+    .unwrap();
+    pg.psql(
+        &db,
+        r#"
+        ALTER TABLE "Membership" ALTER COLUMN "role" TYPE VARCHAR(20);
+        ALTER TABLE "Membership" ALTER COLUMN "role" SET DEFAULT 'owner';
+        ALTER TABLE "Post" ALTER COLUMN "authorId" SET NOT NULL;
+        DROP INDEX "Profile_userId_key";
+        ALTER TABLE "Post" DROP CONSTRAINT "Post_authorId_fkey";
+        ALTER TABLE "Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId")
+            REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE NO ACTION;
+        CREATE TABLE "Extra" (id int);
+        "#,
+    )
+    .unwrap();
+    let mut conn = migsafe_live::connect(&url).unwrap();
+    let mut changed = conn.introspect(&["public"]).unwrap();
+    let expected = schema.to_model();
+    assert!(
+        conn.reconcile_defaults(&expected, &mut changed)
+            .unwrap()
+            .is_empty()
+    );
+    let found: Vec<(String, Vec<migsafe_schema::diff::Aspect>)> = diff(&expected, &changed)
+        .into_iter()
+        .map(|d| (d.path, d.changes))
+        .collect();
+    use migsafe_schema::diff::Aspect;
+    assert_eq!(
+        found,
+        [
+            (
+                "column \"Membership\".\"role\"".to_owned(),
+                vec![Aspect::Type, Aspect::Default]
+            ),
+            (
+                "column \"Post\".\"authorId\"".to_owned(),
+                vec![Aspect::Nullability]
+            ),
+            (
+                "foreign key \"Post\".\"Post_authorId_fkey\"".to_owned(),
+                vec![Aspect::OnDelete]
+            ),
+            (
+                "index \"Profile\".\"Profile_userId_key\"".to_owned(),
+                vec![]
+            ),
+            ("table \"Extra\"".to_owned(), vec![]),
+        ]
+    );
+}
+
+/// Reconciliation aligns equal values only.
+#[test]
+fn reconciliation_needs_equal_values() {
+    let pg = require_pg!();
+    let (db, url) = pg.fresh_database("reconcile");
+    pg.psql(
+        &db,
+        "CREATE TABLE t (
+           a timestamptz DEFAULT '2024-01-01 00:00:00+00',
+           b timestamp(3) DEFAULT '2024-01-01 10:00:00',
+           c integer DEFAULT 1,
+           d timestamptz DEFAULT now());",
+    )
+    .unwrap();
+    let mut conn = migsafe_live::connect(&url).unwrap();
+    let live = conn.introspect(&["public"]).unwrap();
+    let mut expected = live.clone();
+    let t = expected.tables.get_mut(&QualName::public("t")).unwrap();
+    let set = |t: &mut migsafe_schema::Table, c: &str, v: &str| {
+        t.column_mut(c).unwrap().default = Some(migsafe_schema::types::normalize_default(v));
+    };
+    // The same instant with an offset: equal.
+    set(t, "a", "'2024-01-01 02:00:00 +02:00'");
+    // A different instant: not equal.
+    set(t, "b", "'2024-01-01 10:00:01 +00:00'");
+    // Not the same number.
+    set(t, "c", "2");
+    // Functions are never evaluated.
+    set(t, "d", "'2024-01-01'");
+    let mut aligned_model = live.clone();
+    let aligned = conn
+        .reconcile_defaults(&expected, &mut aligned_model)
+        .unwrap();
+    assert_eq!(aligned, ["\"t\".\"a\""]);
+    let left: Vec<String> = diff(&expected, &aligned_model)
+        .into_iter()
+        .map(|d| d.path)
+        .collect();
+    assert_eq!(
+        left,
+        [
+            "column \"t\".\"b\"",
+            "column \"t\".\"c\"",
+            "column \"t\".\"d\""
+        ]
+    );
+}

@@ -118,3 +118,46 @@ fn the_shared_server_stops_when_the_process_exits() {
     let dir = data.parent().unwrap();
     assert!(!dir.exists());
 }
+
+/// Child half of `without_postgres_tests_skip_except_under_ci`.
+#[test]
+#[ignore = "run by without_postgres_tests_skip_except_under_ci"]
+fn child_requires_pg() {
+    let _pg = require_pg!();
+    println!("RAN WITH A SERVER");
+}
+
+#[test]
+fn without_postgres_tests_skip_except_under_ci() {
+    let child = |ci: Option<&str>| {
+        let mut cmd = Command::new(std::env::current_exe().unwrap());
+        cmd.args(["--exact", "child_requires_pg", "--ignored", "--nocapture"])
+            .env("MIGSAFE_PG_BIN", "/nonexistent/bin");
+        match ci {
+            Some(v) => cmd.env("CI", v),
+            None => cmd.env_remove("CI"),
+        };
+        let out = cmd.output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    };
+    let (ok, text) = child(None);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("skipped: MIGSAFE_PG_BIN=/nonexistent/bin does not hold initdb"),
+        "{text}"
+    );
+    assert!(!text.contains("RAN WITH A SERVER"), "{text}");
+
+    let (ok, text) = child(Some("true"));
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains("PostgreSQL is required under CI=true"),
+        "{text}"
+    );
+    assert!(!text.contains("RAN WITH A SERVER"), "{text}");
+}
