@@ -407,8 +407,8 @@ impl Connection {
     /// [`LiveError::Query`] when the query fails.
     pub fn server_version(&mut self) -> Result<String, LiveError> {
         self.read("the server version", |tx| {
-            tx.query_one("SHOW server_version", &[])
-                .map(|r| r.get::<_, String>(0))
+            tx.query_one("SHOW server_version", &[])?
+                .try_get::<_, String>(0)
         })
     }
 
@@ -419,11 +419,13 @@ impl Connection {
     /// [`LiveError::Query`] when the query fails.
     pub fn tls_in_use(&mut self) -> Result<bool, LiveError> {
         self.read("the TLS status", |tx| {
-            tx.query_opt(
+            match tx.query_opt(
                 "SELECT ssl FROM pg_catalog.pg_stat_ssl WHERE pid = pg_catalog.pg_backend_pid()",
                 &[],
-            )
-            .map(|r| r.is_some_and(|r| r.get::<_, bool>(0)))
+            )? {
+                Some(r) => r.try_get::<_, bool>(0),
+                None => Ok(false),
+            }
         })
     }
 

@@ -478,24 +478,23 @@ fn read_history(
         ms("finished_at"),
         ms("rolled_back_at"),
     );
-    let rows = tx.query(sql.as_str(), &[])?;
-    Ok(Some(
-        rows.iter()
-            .map(|r| AppliedMigration {
-                id: r.get::<_, Option<String>>(0).unwrap_or_default(),
-                checksum: r.get::<_, Option<String>>(1).unwrap_or_default(),
-                migration_name: r.get::<_, Option<String>>(2).unwrap_or_default(),
-                logs: r.get(3),
-                started_at: Timestamp::from_unix_ms(r.get::<_, Option<i64>>(4).unwrap_or(0)),
-                finished_at: r.get::<_, Option<i64>>(5).map(Timestamp::from_unix_ms),
-                rolled_back_at: r.get::<_, Option<i64>>(6).map(Timestamp::from_unix_ms),
-                applied_steps_count: r
-                    .get::<_, Option<i64>>(7)
-                    .and_then(|n| u32::try_from(n).ok())
-                    .unwrap_or(0),
-            })
-            .collect(),
-    ))
+    let mut out = Vec::new();
+    for r in tx.query(sql.as_str(), &[])? {
+        out.push(AppliedMigration {
+            id: r.try_get::<_, Option<String>>(0)?.unwrap_or_default(),
+            checksum: r.try_get::<_, Option<String>>(1)?.unwrap_or_default(),
+            migration_name: r.try_get::<_, Option<String>>(2)?.unwrap_or_default(),
+            logs: r.try_get(3)?,
+            started_at: Timestamp::from_unix_ms(r.try_get::<_, Option<i64>>(4)?.unwrap_or(0)),
+            finished_at: r.try_get::<_, Option<i64>>(5)?.map(Timestamp::from_unix_ms),
+            rolled_back_at: r.try_get::<_, Option<i64>>(6)?.map(Timestamp::from_unix_ms),
+            applied_steps_count: r
+                .try_get::<_, Option<i64>>(7)?
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(0),
+        });
+    }
+    Ok(Some(out))
 }
 
 impl Connection {

@@ -251,7 +251,7 @@ impl Connection {
                     "SELECT CAST({e_sql} AS {ty}) IS NOT DISTINCT FROM CAST({l_sql} AS {ty})"
                 );
                 let same = match self.read("a column default", |tx| {
-                    tx.query_one(sql.as_str(), &[]).map(|r| r.get::<_, bool>(0))
+                    tx.query_one(sql.as_str(), &[])?.try_get::<_, bool>(0)
                 }) {
                     Ok(same) => same,
                     // Not castable (a value the type refuses): different.
@@ -272,14 +272,14 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
     let mut model = SchemaModel::default();
     let mut nsp_oids: Vec<u32> = Vec::new();
     for r in tx.query(Q_NAMESPACES, &[])? {
-        let name: String = r.get(1);
+        let name: String = r.try_get(1)?;
         if wanted.is_empty() || wanted.contains(&name.as_str()) {
-            nsp_oids.push(r.get(0));
+            nsp_oids.push(r.try_get(0)?);
             model.schemas.insert(name);
         }
     }
     for r in tx.query(Q_EXTENSIONS, &[])? {
-        model.extensions.insert(r.get(0));
+        model.extensions.insert(r.try_get(0)?);
     }
     if nsp_oids.is_empty() {
         return Ok(model);
@@ -288,13 +288,13 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
     // Relations.
     let mut tables: HashMap<u32, QualName> = HashMap::new();
     for r in tx.query(Q_RELATIONS, &[&nsp_oids])? {
-        let oid: u32 = r.get(0);
+        let oid: u32 = r.try_get(0)?;
         let name = QualName {
-            schema: r.get(1),
-            name: r.get(2),
+            schema: r.try_get(1)?,
+            name: r.try_get(2)?,
         };
-        let kind: String = r.get(3);
-        let internal: bool = r.get(4);
+        let kind: String = r.try_get(3)?;
+        let internal: bool = r.try_get(4)?;
         match kind.as_str() {
             "r" | "p" if name.name != PRISMA_TABLE => {
                 tables.insert(oid, name.clone());
@@ -317,14 +317,14 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
     }
     for r in tx.query(Q_ENUMS, &[&nsp_oids])? {
         let name = QualName {
-            schema: r.get(0),
-            name: r.get(1),
+            schema: r.try_get(0)?,
+            name: r.try_get(1)?,
         };
         model.enums.insert(
             name.clone(),
             EnumType {
                 name,
-                values: r.get(2),
+                values: r.try_get(2)?,
             },
         );
     }
@@ -336,25 +336,25 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
     // Columns, in attnum order.
     for r in tx.query(Q_COLUMNS, &[&table_oids])? {
         let Some(table) = tables
-            .get(&r.get::<_, u32>(0))
+            .get(&r.try_get::<_, u32>(0)?)
             .and_then(|n| model.tables.get_mut(n))
         else {
             continue;
         };
-        let name: String = r.get(1);
+        let name: String = r.try_get(1)?;
         let ty = column_type(
-            &r.get::<_, String>(5),
-            r.get(6),
-            &r.get::<_, String>(7),
-            &r.get::<_, String>(8),
-            &r.get::<_, String>(9),
-            &r.get::<_, String>(10),
+            &r.try_get::<_, String>(5)?,
+            r.try_get(6)?,
+            &r.try_get::<_, String>(7)?,
+            &r.try_get::<_, String>(8)?,
+            &r.try_get::<_, String>(9)?,
+            &r.try_get::<_, String>(10)?,
         );
         let mut col = Column::new(name, ty);
-        col.nullable = !r.get::<_, bool>(2);
-        let identity: String = r.get(3);
-        let generated: String = r.get(4);
-        let expr: Option<String> = r.get(11);
+        col.nullable = !r.try_get::<_, bool>(2)?;
+        let identity: String = r.try_get(3)?;
+        let generated: String = r.try_get(4)?;
+        let expr: Option<String> = r.try_get(11)?;
         col.identity = !identity.is_empty();
         match (generated.is_empty(), expr) {
             (false, Some(e)) => col.generated = Some(normalize_catalog_expression(&e)),
@@ -369,14 +369,14 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
     // Primary keys, foreign keys, checks.
     for r in tx.query(Q_CONSTRAINTS, &[&table_oids])? {
         let Some(table) = tables
-            .get(&r.get::<_, u32>(0))
+            .get(&r.try_get::<_, u32>(0)?)
             .and_then(|n| model.tables.get_mut(n))
         else {
             continue;
         };
-        let name: String = r.get(1);
-        let kind: String = r.get(2);
-        let columns: Vec<String> = r.get(3);
+        let name: String = r.try_get(1)?;
+        let kind: String = r.try_get(2)?;
+        let columns: Vec<String> = r.try_get(3)?;
         match kind.as_str() {
             "p" => {
                 table.primary_key = Some(PrimaryKey {
@@ -385,22 +385,23 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
                 });
             }
             "f" => {
-                let (Some(schema), Some(rel)) =
-                    (r.get::<_, Option<String>>(4), r.get::<_, Option<String>>(5))
-                else {
+                let (Some(schema), Some(rel)) = (
+                    r.try_get::<_, Option<String>>(4)?,
+                    r.try_get::<_, Option<String>>(5)?,
+                ) else {
                     continue;
                 };
                 table.foreign_keys.push(ForeignKey {
                     name: Some(name),
                     columns,
                     referenced_table: QualName { schema, name: rel },
-                    referenced_columns: r.get(6),
-                    on_delete: ref_action(&r.get::<_, String>(7)),
-                    on_update: ref_action(&r.get::<_, String>(8)),
+                    referenced_columns: r.try_get(6)?,
+                    on_delete: ref_action(&r.try_get::<_, String>(7)?),
+                    on_update: ref_action(&r.try_get::<_, String>(8)?),
                 });
             }
             "c" => {
-                let def: Option<String> = r.get(9);
+                let def: Option<String> = r.try_get(9)?;
                 table.checks.push(CheckConstraint {
                     name: Some(name),
                     expr: check_expression(def.as_deref().unwrap_or("")),
@@ -411,34 +412,33 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
     }
 
     // Indexes.
-    let defaults: HashSet<(u32, u32)> = tx
-        .query(Q_DEFAULT_OPCLASSES, &[])?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
+    let mut defaults: HashSet<(u32, u32)> = HashSet::new();
+    for r in tx.query(Q_DEFAULT_OPCLASSES, &[])? {
+        defaults.insert((r.try_get(0)?, r.try_get(1)?));
+    }
     for r in tx.query(Q_INDEXES, &[&table_oids])? {
         let Some(table) = tables
-            .get(&r.get::<_, u32>(0))
+            .get(&r.try_get::<_, u32>(0)?)
             .and_then(|n| model.tables.get_mut(n))
         else {
             continue;
         };
         let raw = RawIndex {
-            name: r.get(1),
-            unique: r.get(2),
-            method: r.get(3),
-            am: r.get(4),
-            nkey: usize::try_from(r.get::<_, i32>(5)).unwrap_or(0),
-            indkey: r.get(7),
-            indoption: r.get(8),
-            predicate: r.get(9),
-            constraint: r.get(10),
-            keydefs: r.get(11),
-            colnames: r.get(12),
-            keytypes: r.get(13),
-            opcnames: r.get(14),
-            opcdefaults: r.get(15),
-            opcintypes: r.get(16),
+            name: r.try_get(1)?,
+            unique: r.try_get(2)?,
+            method: r.try_get(3)?,
+            am: r.try_get(4)?,
+            nkey: usize::try_from(r.try_get::<_, i32>(5)?).unwrap_or(0),
+            indkey: r.try_get(7)?,
+            indoption: r.try_get(8)?,
+            predicate: r.try_get(9)?,
+            constraint: r.try_get(10)?,
+            keydefs: r.try_get(11)?,
+            colnames: r.try_get(12)?,
+            keytypes: r.try_get(13)?,
+            opcnames: r.try_get(14)?,
+            opcdefaults: r.try_get(15)?,
+            opcintypes: r.try_get(16)?,
         };
         table.indexes.push(raw.into_index(&defaults));
     }

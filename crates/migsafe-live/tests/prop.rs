@@ -53,6 +53,13 @@ proptest! {
         let _ = redact(&s);
     }
 
+    /// The catalog normalizers accept any text.
+    #[test]
+    fn catalog_normalizers_never_panic(s in "[a-zA-Z0-9_ '\"():,\\[\\]=<>.+-]{0,60}|\\PC{0,40}") {
+        let _ = migsafe_live::normalize_catalog_default(&s);
+        let _ = migsafe_live::normalize_catalog_expression(&s);
+    }
+
     /// Any password, percent-encoded as it should be.
     #[test]
     fn hides_encoded_passwords(
