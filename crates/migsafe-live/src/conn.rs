@@ -287,7 +287,11 @@ fn connect_error(
             "{} did not answer in time: check the host, the port and any firewall, or raise connect_timeout",
             hosts(config)
         )),
-        _ if lower.contains("refused") || lower.contains("failed to lookup") || lower.contains("error connecting") => Some(format!(
+        _ if lower.contains("failed to lookup") || lower.contains("name or service not known") => Some(format!(
+            "the host name does not resolve ({}): check the host in the URL",
+            hosts(config)
+        )),
+        _ if lower.contains("refused") || lower.contains("error connecting") => Some(format!(
             "check that a PostgreSQL server runs at {} and accepts TCP connections from this machine",
             hosts(config)
         )),

@@ -22,6 +22,8 @@
 //! database by [`redact`]ed URL, and driver messages are scrubbed of the
 //! password.
 
+#![warn(missing_docs)]
+
 mod conn;
 mod history;
 mod introspect;

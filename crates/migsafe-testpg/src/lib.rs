@@ -26,6 +26,8 @@
 //! The binaries are found in `$MIGSAFE_PG_BIN`, then the newest
 //! `/usr/lib/postgresql/*/bin`, then `pg_config --bindir`, then `PATH`.
 
+#![warn(missing_docs)]
+
 use std::fmt;
 use std::io::Write as _;
 use std::net::TcpListener;
