@@ -53,6 +53,16 @@ struct Global {
     /// history is still replayed); changed old migrations are errors.
     #[arg(long, global = true, value_name = "GIT_REF")]
     since: Option<String>,
+    /// A PostgreSQL database to check too (read-only): Prisma's migration history and
+    /// the live schema. Its password never appears in any output.
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "DATABASE_URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
     /// Append one JSON line about this run to FILE (also: [audit] log in migsafe.toml).
     #[arg(long, global = true, value_name = "FILE")]
     audit_log: Option<PathBuf>,
@@ -95,8 +105,11 @@ enum Command {
     Validate(PathsArg),
     /// A rollback path for every migration; down scripts replayed and verified.
     RollbackCheck(PathsArg),
-    /// The Prisma schema against the schema the migrations produce when replayed.
+    /// The Prisma schema against the schema the migrations produce when replayed; with
+    /// --database-url, the live database too.
     DriftCheck(PathsArg),
+    /// Migration history health and metrics of a live database (needs --database-url).
+    Status(PathsArg),
     /// Every rule: id, default severity, one-line summary.
     Rules,
     /// A rule's documentation with a bad and a good example; also
@@ -251,6 +264,7 @@ fn run_validate(
         schema: g.schema.clone(),
     };
     if checks == Checks::DRIFT
+        && g.database_url.is_none()
         && migsafe_core::rules::drift::find_schema(
             g.schema.as_deref(),
             &config,
@@ -260,12 +274,12 @@ fn run_validate(
         .is_none()
     {
         return Err(Error::Other(
-            "no Prisma schema found: pass --schema FILE|DIR or set [schema] path in migsafe.toml"
+            "no Prisma schema found: pass --schema FILE|DIR or set [schema] path in migsafe.toml (or --database-url to compare a database)"
                 .into(),
         ));
     }
     let report = match migsafe_core::check::run(&opts, &config, checks) {
-        Ok(v) => v.report,
+        Ok(v) => with_database(v, command, g, &config)?,
         // The hook in a repository without migrations has nothing to check.
         Err(Error::NoMigrations(_)) if paths.staged => {
             let mut r = Report::new();
@@ -281,6 +295,42 @@ fn run_validate(
         tracing::info!("audit entry appended to {}", log.display());
     }
     Ok(report)
+}
+
+/// Adds the live checks when a database URL is given (always for `status`).
+fn with_database(
+    v: migsafe_core::Validated,
+    command: &str,
+    g: &Global,
+    config: &Config,
+) -> Result<Report, Error> {
+    let Some(url) = g.database_url.as_deref().filter(|u| !u.is_empty()) else {
+        if command == "status" {
+            return Err(Error::Other(
+                "migsafe status needs a database: pass --database-url URL or set DATABASE_URL"
+                    .into(),
+            ));
+        }
+        return Ok(v.report);
+    };
+    tracing::info!("checking the database at {}", migsafe_live_redact(url));
+    let (diags, status) = migsafe_core::live::check(&v, url, config)?;
+    let mut report = v.report;
+    report.diagnostics.extend(diags);
+    let order = report
+        .migrations
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.path.clone(), i))
+        .collect();
+    migsafe_core::engine::sort_diagnostics(&mut report.diagnostics, &order);
+    report.status = serde_json::to_value(&status).ok();
+    report.finish();
+    Ok(report)
+}
+
+fn migsafe_live_redact(url: &str) -> String {
+    migsafe_core::live::redact(url)
 }
 
 fn rules_list(g: &Global) -> ExitCode {
@@ -420,6 +470,10 @@ fn main() -> ExitCode {
             Err(e) => fail(&e, g),
         },
         Command::DriftCheck(p) => match run_validate("drift-check", Checks::DRIFT, p, g) {
+            Ok(r) => emit(&r, g),
+            Err(e) => fail(&e, g),
+        },
+        Command::Status(p) => match run_validate("status", Checks::NONE, p, g) {
             Ok(r) => emit(&r, g),
             Err(e) => fail(&e, g),
         },

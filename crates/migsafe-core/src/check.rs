@@ -37,6 +37,12 @@ impl Checks {
         rollback: true,
         drift: false,
     };
+    /// Nothing but reading the migrations (for `migsafe status`).
+    pub const NONE: Checks = Checks {
+        validate: false,
+        rollback: false,
+        drift: false,
+    };
     pub const DRIFT: Checks = Checks {
         validate: false,
         rollback: false,

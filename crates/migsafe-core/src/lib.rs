@@ -27,6 +27,8 @@ pub mod discover;
 pub mod engine;
 pub mod git;
 pub mod hooks;
+#[cfg(feature = "live")]
+pub mod live;
 pub mod naming;
 pub mod render;
 pub mod report;
@@ -52,6 +54,12 @@ pub enum Error {
     },
     #[error("{0}")]
     Git(String),
+    /// The database could not be reached or read (its URL is redacted).
+    #[error("{message}")]
+    Database {
+        message: String,
+        help: Option<String>,
+    },
     #[error("no migrations directory found: {0}")]
     NoMigrations(String),
     #[error("{0}")]
@@ -70,7 +78,7 @@ impl Error {
     /// A help line, when the error has one.
     pub fn help(&self) -> Option<&str> {
         match self {
-            Error::Config { help, .. } => help.as_deref(),
+            Error::Config { help, .. } | Error::Database { help, .. } => help.as_deref(),
             Error::NoMigrations(_) => Some(
                 "pass a directory (`migsafe check prisma/migrations`), use `--migrations DIR`, or set `[migrations] paths` in migsafe.toml",
             ),

@@ -193,6 +193,10 @@ pub struct Report {
     pub migrations: Vec<MigrationReport>,
     pub diagnostics: Vec<Diagnostic>,
     pub summary: Summary,
+    /// `migsafe status`: the database, its migration history metrics and
+    /// drift count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<serde_json::Value>,
     /// File contents by reported path, for renderers that show source lines.
     #[serde(skip)]
     pub sources: BTreeMap<String, Arc<str>>,

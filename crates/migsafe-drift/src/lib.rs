@@ -58,7 +58,7 @@ pub use migsafe_schema::diff::Difference;
 pub use migsafe_schema::replay::{
     Action, MigrationInput, Origin, Provenance, ReplayIssue, Replayed, Touch,
 };
-pub use schema::{comparable_models, schema_vs_migrations};
+pub use schema::{comparable_models, last_touch, schema_vs_migrations};
 
 /// The rule of a difference between the schema file and the migrations.
 pub const SCHEMA_DRIFT: &str = "schema-drift";

@@ -505,6 +505,12 @@ impl ObjectKey {
     }
 }
 
+/// The statement that last touched the object of a difference, when a
+/// replayed migration did (for findings against a live database too).
+pub fn last_touch<'r>(d: &Difference, replayed: &'r Replayed) -> Option<&'r Touch> {
+    ObjectKey::of(d).touch(replayed)
+}
+
 /// Finds the schema file's declaration of a database object.
 struct Locator<'a> {
     schema: &'a ParsedSchema,

@@ -142,9 +142,100 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+fn ms(v: &serde_json::Value) -> String {
+    match v.as_u64() {
+        Some(n) if n >= 60_000 => format!("{}m{:02}s", n / 60_000, n % 60_000 / 1000),
+        Some(n) if n >= 1000 => format!("{:.1} s", n as f64 / 1000.0),
+        Some(n) => format!("{n} ms"),
+        None => "-".to_owned(),
+    }
+}
+
+/// The `migsafe status` block.
+fn render_status(out: &mut String, s: &serde_json::Value, p: &Paint) {
+    let key = |k: &str| p.bold(&format!("{k:<13}"));
+    let _ = writeln!(
+        out,
+        "{}{} (PostgreSQL {})",
+        key("database"),
+        s["database"].as_str().unwrap_or(""),
+        s["server_version"].as_str().unwrap_or("?")
+    );
+    let m = &s["metrics"];
+    if m.is_object() {
+        let n = |k: &str| m[k].as_u64().unwrap_or(0);
+        let rate = m["success_rate"]
+            .as_f64()
+            .map(|r| format!(", success rate {:.1}%", r * 100.0))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{}{} applied, {} pending, {} failed, {} rolled back{rate}",
+            key("history"),
+            n("applied"),
+            n("pending"),
+            n("failed"),
+            n("rolled_back")
+        );
+        let d = &m["durations"];
+        if d["count"].as_u64().unwrap_or(0) > 0 {
+            let _ = writeln!(
+                out,
+                "{}median {}, p95 {}, max {}, total {} over {} migrations",
+                key("durations"),
+                ms(&d["median_ms"]),
+                ms(&d["p95_ms"]),
+                ms(&d["max_ms"]),
+                ms(&d["total_ms"]),
+                d["count"]
+            );
+        }
+        for l in m["long_running"].as_array().into_iter().flatten() {
+            let _ = writeln!(
+                out,
+                "{}{} took {}",
+                key("long-running"),
+                l["name"].as_str().unwrap_or(""),
+                ms(&l["duration_ms"])
+            );
+        }
+        if let Some(last) = m["last_applied"].as_object() {
+            let _ = writeln!(
+                out,
+                "{}{} at {}",
+                key("last applied"),
+                last.get("name").and_then(|v| v.as_str()).unwrap_or(""),
+                last.get("finished_at")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+            );
+        }
+    } else {
+        let _ = writeln!(
+            out,
+            "{}no _prisma_migrations table: not a Prisma-managed database",
+            key("history")
+        );
+    }
+    let drift = s["drift"].as_u64().unwrap_or(0);
+    let _ = writeln!(
+        out,
+        "{}{}\n",
+        key("drift"),
+        if drift == 0 {
+            "none: the database matches its applied migrations".to_owned()
+        } else {
+            format!("{drift} difference(s) between the database and its applied migrations")
+        }
+    );
+}
+
 /// Renders the whole report: each finding, then a summary line.
 pub fn render(report: &Report, opts: TextOptions) -> String {
     let mut out = String::new();
+    if let Some(s) = &report.status {
+        render_status(&mut out, s, &Paint { on: opts.color });
+    }
     for d in &report.diagnostics {
         if opts.quiet && d.severity == Severity::Info {
             continue;

@@ -10,6 +10,7 @@ use crate::report::Severity;
 
 pub(crate) mod annotations;
 pub mod drift;
+pub mod history;
 pub(crate) mod integrity;
 pub(crate) mod locking;
 pub mod rollback;
@@ -103,6 +104,11 @@ pub static ALL: &[&Rule] = &[
     &drift::PRISMA_SCHEMA_INVALID,
     &drift::PROVIDER_MISMATCH,
     &drift::CLIENT_OUTDATED,
+    &history::CHECKSUM_MISMATCH,
+    &history::FAILED_MIGRATION,
+    &history::MISSING_MIGRATION_FILE,
+    &history::PENDING_MIGRATION,
+    &history::ROLLED_BACK_MIGRATION,
     &workflow::EDITED_MIGRATION,
     &workflow::OUT_OF_ORDER_MIGRATION,
 ];
@@ -122,6 +128,9 @@ pub fn suggest(id: &str) -> Option<&'static str> {
 
 fn example_text(e: &Example) -> String {
     let mut s = String::new();
+    if e.migrations.is_empty() {
+        return "-- (this rule reads a live database: see above)\n".to_owned();
+    }
     if !e.config.is_empty() {
         s.push_str("-- with migsafe.toml:\n");
         for l in e.config.lines() {

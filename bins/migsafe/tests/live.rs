@@ -1,0 +1,331 @@
+//! Against a real PostgreSQL (a throwaway server on a free loopback port,
+//! skipped with a reason when PostgreSQL is not installed, failing under
+//! `CI=true`): `migsafe status`, `drift-check` and `check` with a database
+//! URL, Prisma's migration history, and the password never shown.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn migsafe(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_migsafe"))
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("DATABASE_URL")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("invalid JSON ({e}): {}{}", stdout(o), stderr(o)))
+}
+
+fn rules(v: &serde_json::Value) -> Vec<String> {
+    v["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| d["rule"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+/// A copy of the example project in a temporary directory.
+fn example() -> tempfile::TempDir {
+    let d = tempfile::tempdir().expect("tempdir");
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/prisma-app/prisma");
+    copy(&src, &d.path().join("prisma"));
+    d
+}
+
+fn copy(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).expect("mkdir");
+    for e in std::fs::read_dir(src).expect("read_dir").flatten() {
+        let p = e.path();
+        let t = dst.join(e.file_name());
+        if p.is_dir() {
+            copy(&p, &t);
+        } else {
+            std::fs::copy(&p, &t).expect("copy");
+        }
+    }
+}
+
+fn migration_dirs(project: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(project.join("prisma/migrations"))
+        .expect("read_dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    v.sort();
+    v
+}
+
+const PRISMA_TABLE: &str = r#"CREATE TABLE "_prisma_migrations" (
+    "id" VARCHAR(36) PRIMARY KEY NOT NULL,
+    "checksum" VARCHAR(64) NOT NULL,
+    "finished_at" TIMESTAMPTZ,
+    "migration_name" VARCHAR(255) NOT NULL,
+    "logs" TEXT,
+    "rolled_back_at" TIMESTAMPTZ,
+    "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "applied_steps_count" INTEGER NOT NULL DEFAULT 0
+);"#;
+
+/// Applies the first `n` migrations the way `prisma migrate deploy` does:
+/// each script, then its row in `_prisma_migrations`.
+fn deploy(pg: &migsafe_testpg::TestPg, db: &str, project: &Path, n: usize) {
+    pg.psql(db, PRISMA_TABLE).expect("history table");
+    for (i, dir) in migration_dirs(project).into_iter().take(n).enumerate() {
+        let script = std::fs::read(dir.join("migration.sql")).expect("script");
+        pg.psql(db, &String::from_utf8_lossy(&script))
+            .expect("migration runs");
+        let name = dir
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        pg.psql(
+            db,
+            &format!(
+                "INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at, applied_steps_count) \
+                 VALUES ('00000000-0000-0000-0000-{i:012}', '{}', now() + interval '{i} minutes 2 seconds', '{name}', now() + interval '{i} minutes', 1);",
+                migsafe_live::checksum(&script)
+            ),
+        )
+        .expect("history row");
+    }
+}
+
+#[test]
+fn status_reports_history_metrics_and_no_drift() {
+    let pg = migsafe_testpg::require_pg!();
+    let (db, url) = pg.fresh_database("status");
+    let p = example();
+    deploy(pg, &db, p.path(), 6);
+
+    let o = migsafe(p.path(), &["status", "--database-url", &url]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("6 applied, 1 pending, 0 failed, 0 rolled back, success rate 100.0%"),
+        "{out}"
+    );
+    assert!(
+        out.contains("none: the database matches its applied migrations"),
+        "{out}"
+    );
+    assert!(out.contains("info[pending-migration]"), "{out}");
+
+    let v = json(&migsafe(
+        p.path(),
+        &["status", "--database-url", &url, "--format", "json"],
+    ));
+    let m = &v["status"]["metrics"];
+    assert_eq!(m["applied"], 6);
+    assert_eq!(m["pending"], 1);
+    assert_eq!(m["durations"]["count"], 6);
+    assert_eq!(m["durations"]["median_ms"], 2000);
+    assert_eq!(m["last_applied"]["name"], "20260106090000_rename_user_name");
+    assert_eq!(v["status"]["drift"], 0);
+    assert_eq!(rules(&v), vec!["pending-migration"]);
+
+    // Without a URL, status cannot run.
+    let o = migsafe(p.path(), &["status"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("needs a database"));
+}
+
+#[test]
+fn edited_failed_and_hand_changed_databases_are_reported() {
+    let pg = migsafe_testpg::require_pg!();
+    let (db, url) = pg.fresh_database("history");
+    let p = example();
+    deploy(pg, &db, p.path(), 7);
+    // Edited after it was applied.
+    let bio = p
+        .path()
+        .join("prisma/migrations/20260102090000_add_user_bio/migration.sql");
+    std::fs::write(
+        &bio,
+        "-- AlterTable\nALTER TABLE \"User\" ADD COLUMN \"bio\" VARCHAR(500);\n",
+    )
+    .expect("edit");
+    // A change made by hand.
+    pg.psql(&db, "ALTER TABLE \"User\" ADD COLUMN \"hacked\" TEXT;")
+        .expect("hand change");
+    // A failed attempt of a migration that does not exist locally.
+    pg.psql(
+        &db,
+        "INSERT INTO _prisma_migrations (id, checksum, migration_name, logs, started_at, applied_steps_count) \
+         VALUES ('ffffffff-0000-0000-0000-000000000000', 'abc', '20260108090000_broken', 'ERROR: column \"x\" does not exist', now(), 0);",
+    )
+    .expect("failed row");
+
+    let o = migsafe(
+        p.path(),
+        &["status", "--database-url", &url, "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v = json(&o);
+    let mut found = rules(&v);
+    found.sort();
+    assert_eq!(
+        found,
+        // The edited file also replays to another schema than the database
+        // has: that is drift too.
+        vec![
+            "checksum-mismatch",
+            "failed-migration",
+            "missing-migration-file",
+            "schema-drift",
+            "schema-drift"
+        ],
+        "{v}"
+    );
+    let mut drift: Vec<&serde_json::Value> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "schema-drift")
+        .collect();
+    drift.sort_by_key(|d| d["message"].as_str().unwrap_or("").to_owned());
+    assert_eq!(
+        drift[0]["message"],
+        "column \"User\".\"bio\": migrations produce character varying(500), the database has text (type differs)"
+    );
+    // It points at the statement that last changed the column.
+    assert_eq!(
+        drift[0]["path"],
+        "prisma/migrations/20260102090000_add_user_bio/migration.sql"
+    );
+    assert_eq!(drift[0]["line"], 2);
+    assert_eq!(
+        drift[1]["message"],
+        "column \"User\".\"hacked\": migrations produce no such column, the database has text"
+    );
+    let cm = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "checksum-mismatch")
+        .unwrap();
+    assert_eq!(
+        cm["path"],
+        "prisma/migrations/20260102090000_add_user_bio/migration.sql"
+    );
+
+    // check with DATABASE_URL runs the live checks with the static ones.
+    let o = Command::new(env!("CARGO_BIN_EXE_migsafe"))
+        .current_dir(p.path())
+        .args(["check", "--format", "json"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .expect("runs");
+    let all = rules(&json(&o));
+    assert!(all.contains(&"checksum-mismatch".to_owned()), "{all:?}");
+    assert!(all.contains(&"missing-override".to_owned()), "{all:?}");
+
+    // migsafe never writes: the history and the schema are as they were.
+    let rows = pg
+        .psql(&db, "SELECT count(*) FROM _prisma_migrations;")
+        .expect("count");
+    assert!(rows.contains('8'), "{rows}");
+}
+
+#[test]
+fn drift_check_compares_the_database_with_the_applied_migrations() {
+    let pg = migsafe_testpg::require_pg!();
+    let (db, url) = pg.fresh_database("drift");
+    let p = example();
+    deploy(pg, &db, p.path(), 7);
+    let o = migsafe(
+        p.path(),
+        &["drift-check", "--database-url", &url, "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    pg.psql(&db, "DROP INDEX \"Post_authorId_idx\";")
+        .expect("drop");
+    let o = migsafe(
+        p.path(),
+        &["drift-check", "--database-url", &url, "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(rules(&v), vec!["schema-drift"]);
+    let d = &v["diagnostics"][0];
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("index \"Post\".\"Post_authorId_idx\": migrations produce"),
+        "{d}"
+    );
+    // It points at the migration that created the index's table last.
+    assert!(
+        d["note"]
+            .as_str()
+            .unwrap()
+            .contains("in the database at postgres://postgres@127.0.0.1:"),
+        "{d}"
+    );
+
+    // A database without Prisma's history: every migration is compared.
+    let (db2, url2) = pg.fresh_database("nohistory");
+    for dir in migration_dirs(p.path()) {
+        let sql = std::fs::read_to_string(dir.join("migration.sql")).unwrap();
+        pg.psql(&db2, &sql).unwrap();
+    }
+    let o = migsafe(p.path(), &["status", "--database-url", &url2]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("no _prisma_migrations table"));
+}
+
+#[test]
+fn a_password_never_appears() {
+    let p = example();
+    let secret = "s3cr3t-Pa55";
+    // Nothing listens on port 1.
+    let url = format!("postgres://admin:{secret}@127.0.0.1:1/app?sslmode=disable");
+    for args in [
+        vec!["status", "--database-url", url.as_str()],
+        vec!["check", "--database-url", url.as_str(), "--format", "json"],
+        vec!["drift-check", "--database-url", url.as_str(), "-vv"],
+    ] {
+        let o = migsafe(p.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let all = stdout(&o) + &stderr(&o);
+        assert!(!all.contains(secret), "{args:?}: {all}");
+        assert!(
+            all.contains("127.0.0.1:1"),
+            "the error names the server: {all}"
+        );
+    }
+    // From the environment too, and not in --help.
+    let o = Command::new(env!("CARGO_BIN_EXE_migsafe"))
+        .current_dir(p.path())
+        .args(["status"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!(stdout(&o) + &stderr(&o)).contains(secret));
+    let o = Command::new(env!("CARGO_BIN_EXE_migsafe"))
+        .args(["check", "--help"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(!stdout(&o).contains(secret));
+}
