@@ -2,7 +2,7 @@
 //!
 //! Three producers build a [`SchemaModel`]: the Prisma schema mapping
 //! (`migsafe-prisma`), the replay of migration operations (this crate's
-//! `replay` module) and live introspection (`migsafe-drift`). Drift is the
+//! `replay` module) and live introspection (`migsafe-live`). Drift is the
 //! [`diff`](diff::diff) of two models, so every producer must write
 //! names, types and defaults in the same normalized form; [`types`] owns that
 //! form.

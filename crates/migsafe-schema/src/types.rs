@@ -442,8 +442,86 @@ fn top_level_cast(s: &str) -> Option<usize> {
     })
 }
 
+/// Words PostgreSQL's `quote_ident` keeps quoted even when they are lower
+/// case (its reserved keywords, the ones an expression is likely to name).
+const RESERVED: &[&str] = &[
+    "all",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "column",
+    "constraint",
+    "create",
+    "current_date",
+    "current_role",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "for",
+    "foreign",
+    "from",
+    "grant",
+    "group",
+    "having",
+    "in",
+    "into",
+    "is",
+    "leading",
+    "limit",
+    "not",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "primary",
+    "references",
+    "select",
+    "session_user",
+    "some",
+    "table",
+    "then",
+    "to",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "when",
+    "where",
+    "with",
+];
+
+/// A quoted identifier that does not need its quotes (`"price"`), as
+/// PostgreSQL's deparser would print it: plain lower case, not reserved.
+fn needless_quotes(quoted: &str) -> Option<&str> {
+    let inner = quoted.strip_prefix('"')?.strip_suffix('"')?;
+    let mut chars = inner.chars();
+    let first = chars.next()?;
+    let plain = (first.is_ascii_lowercase() || first == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+    (plain && !RESERVED.contains(&inner)).then_some(inner)
+}
+
 /// Lower-cases outside quotes, collapses whitespace and drops it next to
-/// punctuation, and removes casts inside the expression's arguments.
+/// punctuation, and drops the quotes of identifiers that do not need them
+/// (`"price" >= 0` and `price >= 0` are the same expression).
 pub fn normalize_expression(e: &str) -> String {
     let mut out = String::with_capacity(e.len());
     let b = e.as_bytes();
@@ -466,7 +544,11 @@ pub fn normalize_expression(e: &str) -> String {
             }
             let end = (i + 1).min(b.len());
             flush_space(&mut out, &mut pending_space, e[start..].chars().next());
-            out.push_str(&e[start..end]);
+            let piece = &e[start..end];
+            match needless_quotes(piece).filter(|_| c == b'"') {
+                Some(bare) => out.push_str(bare),
+                None => out.push_str(piece),
+            }
             i = end;
             continue;
         }
@@ -539,6 +621,14 @@ mod tests {
             ty.with_user_type(None, "Role_new").to_string(),
             "\"Role_new\"[]"
         );
+    }
+
+    #[test]
+    fn needless_identifier_quotes_are_dropped() {
+        assert_eq!(normalize_expression("(\"price\" >= 0)"), "(price >= 0)");
+        assert_eq!(normalize_expression("\"Price\" >= 0"), "\"Price\" >= 0");
+        assert_eq!(normalize_expression("\"user\" = 'x'"), "\"user\" = 'x'");
+        assert_eq!(normalize_expression("'\"a\"'"), "'\"a\"'");
     }
 
     #[test]
