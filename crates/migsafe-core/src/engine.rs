@@ -294,22 +294,29 @@ pub fn validate_report(
 
 /// Migration order first, then position, then rule.
 pub fn sort_diagnostics(diags: &mut [Diagnostic], order: &BTreeMap<String, usize>) {
-    diags.sort_by(|a, b| {
-        let oa = order.get(&a.path).copied().unwrap_or(usize::MAX);
-        let ob = order.get(&b.path).copied().unwrap_or(usize::MAX);
-        (
-            oa,
-            &a.path,
-            a.line.unwrap_or(0),
-            a.column.unwrap_or(0),
-            &a.rule,
-        )
-            .cmp(&(
-                ob,
-                &b.path,
-                b.line.unwrap_or(0),
-                b.column.unwrap_or(0),
-                &b.rule,
-            ))
+    // The migration's position is looked up once per finding, not twice per
+    // comparison.
+    let mut keyed: Vec<(usize, u32, u32, usize)> = diags
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            (
+                order.get(&d.path).copied().unwrap_or(usize::MAX),
+                d.line.unwrap_or(0),
+                d.column.unwrap_or(0),
+                i,
+            )
+        })
+        .collect();
+    keyed.sort_by(|x, y| {
+        x.0.cmp(&y.0)
+            .then_with(|| diags[x.3].path.cmp(&diags[y.3].path))
+            .then((x.1, x.2).cmp(&(y.1, y.2)))
+            .then_with(|| diags[x.3].rule.cmp(&diags[y.3].rule))
+            .then(x.3.cmp(&y.3))
     });
+    let sorted: Vec<Diagnostic> = keyed.iter().map(|k| diags[k.3].clone()).collect();
+    for (slot, d) in diags.iter_mut().zip(sorted) {
+        *slot = d;
+    }
 }
