@@ -618,3 +618,29 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn wrong_paths_get_a_clear_answer() {
+    let d = tree(&[
+        ("README.md", b"# hello\n"),
+        (
+            "prisma/migrations/20260101000000_a/migration.sql",
+            b"SELECT 1;\n",
+        ),
+    ]);
+    let o = run_in(d.path(), &["check", "README.md"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("README.md: not a migration"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run_in(d.path(), &["validate", "prisma", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v = json(&o);
+    assert_eq!(v["diagnostics"][0]["rule"], "no-migrations");
+    assert_eq!(
+        v["diagnostics"][0]["help"],
+        "did you mean `prisma/migrations`?"
+    );
+}

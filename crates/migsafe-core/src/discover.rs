@@ -80,6 +80,14 @@ pub fn discover_with(paths: &[PathBuf], layout: LayoutSetting) -> Result<Discove
         if meta.is_dir() {
             discover_dir(p, layout, &mut out)?;
         } else {
+            let is_sql = p.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql"));
+            if !is_sql {
+                return Err(Error::Path {
+                    path: display_path(p),
+                    message: "not a migration: expected a migrations directory or a .sql file"
+                        .into(),
+                });
+            }
             out.migrations.push(single_file(p));
         }
     }

@@ -168,10 +168,17 @@ pub fn discovery_diagnostics(d: &discover::Discovered, config: &Config) -> Vec<D
     let mut out = Vec::new();
     for dir in &d.empty_dirs {
         let mut sink = engine::Sink::new(config, dir, None);
+        // `prisma/` instead of `prisma/migrations`: say so.
+        let inner = Path::new(dir).join("migrations");
+        let help = if inner.is_dir() {
+            format!("did you mean `{}`?", discover::display_path(&inner))
+        } else {
+            "check the path: a Prisma migrations directory holds <timestamp>_<name>/migration.sql, a flat one <timestamp>_<name>.sql files".to_owned()
+        };
         sink.emit(
             &rules::integrity::NO_MIGRATIONS,
             format!("no migrations found in `{dir}`"),
-            |d| d.help("check the path: a Prisma migrations directory holds <timestamp>_<name>/migration.sql"),
+            |d| d.help(help),
         );
         out.extend(sink.out);
     }
