@@ -163,8 +163,8 @@ impl Rule {
             self.severity
         );
         let _ = writeln!(s, "\n{}\n", self.summary);
-        let _ = writeln!(s, "What it finds\n\n{}\n", indent(self.what, "  "));
-        let _ = writeln!(s, "Why it matters\n\n{}\n", indent(self.why, "  "));
+        let _ = writeln!(s, "What it finds\n\n{}\n", indent(&wrap(self.what, 76), "  "));
+        let _ = writeln!(s, "Why it matters\n\n{}\n", indent(&wrap(self.why, 76), "  "));
         let _ = writeln!(
             s,
             "Bad\n\n{}",
@@ -213,6 +213,26 @@ impl Rule {
         );
         s
     }
+}
+
+/// Words of `s` in lines of at most `width` characters (a longer word
+/// stands alone).
+fn wrap(s: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line_len = 0;
+    for word in s.split_whitespace() {
+        let len = word.chars().count();
+        if line_len > 0 && line_len + 1 + len > width {
+            out.push('\n');
+            line_len = 0;
+        } else if line_len > 0 {
+            out.push(' ');
+            line_len += 1;
+        }
+        out.push_str(word);
+        line_len += len;
+    }
+    out
 }
 
 /// Each non-empty line of `s` behind `prefix`.
