@@ -149,7 +149,7 @@ enum HooksCommand {
     Uninstall,
 }
 
-fn init_tracing(verbose: u8) {
+fn init_tracing(verbose: u8, ansi: bool) {
     use tracing_subscriber::EnvFilter;
     let filter = if let Ok(f) = EnvFilter::try_from_default_env() {
         f
@@ -164,6 +164,7 @@ fn init_tracing(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(ansi)
         .with_target(false)
         .try_init();
 }
@@ -454,7 +455,10 @@ fn hooks(action: &HooksCommand, g: &Global) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(cli.global.verbose);
+    init_tracing(
+        cli.global.verbose,
+        color_on(&cli.global, std::io::stderr().is_terminal()),
+    );
     let g = &cli.global;
     match &cli.command {
         Command::Check(p) => match run_validate("check", Checks::ALL, p, g) {

@@ -105,6 +105,7 @@ pub fn finish(
     }
     let checked: HashSet<String> = report.migrations.iter().map(|m| m.path.clone()).collect();
     let mut replayed = None;
+    let started = std::time::Instant::now();
     if checks.rollback {
         let is_checked = |m: &engine::AnalyzedMigration| checked.contains(&m.source.path);
         let (diags, paths, r) =
@@ -165,6 +166,11 @@ pub fn finish(
                 Some(d)
             }));
     }
+    tracing::info!(
+        "rollback and drift checks in {:?} (schema: {:?})",
+        started.elapsed(),
+        schema
+    );
     let mut order: BTreeMap<String, usize> = BTreeMap::new();
     for (i, m) in report.migrations.iter().enumerate() {
         order.insert(m.path.clone(), i);

@@ -283,8 +283,15 @@ pub fn validate_with(opts: &Options, config: &Config) -> Result<Validated, Error
     } else {
         paths.clone()
     };
+    let started = std::time::Instant::now();
     let discovered = discover::discover_with(&given, config.layout)?;
     let mut sources = read_sources(&discovered)?;
+    tracing::info!(
+        "read {} migrations from {:?} in {:?}",
+        sources.len(),
+        given,
+        started.elapsed()
+    );
     let mut extra = discovery_diagnostics(&discovered, config);
     if rebase {
         for s in &mut sources {
@@ -298,8 +305,14 @@ pub fn validate_with(opts: &Options, config: &Config) -> Result<Validated, Error
         }
     }
     sources.sort_by(|a, b| a.name.cmp(&b.name).then(a.path.cmp(&b.path)));
+    let started = std::time::Instant::now();
     let analyzed = engine::analyze_all(sources, config);
     let mut report = engine::validate_report(&analyzed, config, extra);
+    tracing::info!(
+        "analyzed {} statements in {:?}",
+        report.summary.statements,
+        started.elapsed()
+    );
     if let Some(r) = &opts.since {
         let changes = git::changes_since(&opts.cwd, r)?;
         rules::workflow::apply_since(

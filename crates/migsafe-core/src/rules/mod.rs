@@ -163,8 +163,16 @@ impl Rule {
             self.severity
         );
         let _ = writeln!(s, "\n{}\n", self.summary);
-        let _ = writeln!(s, "What it finds\n\n{}\n", indent(&wrap(self.what, 76), "  "));
-        let _ = writeln!(s, "Why it matters\n\n{}\n", indent(&wrap(self.why, 76), "  "));
+        let _ = writeln!(
+            s,
+            "What it finds\n\n{}\n",
+            indent(&wrap(self.what, 76), "  ")
+        );
+        let _ = writeln!(
+            s,
+            "Why it matters\n\n{}\n",
+            indent(&wrap(self.why, 76), "  ")
+        );
         let _ = writeln!(
             s,
             "Bad\n\n{}",
