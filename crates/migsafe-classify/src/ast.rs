@@ -374,7 +374,13 @@ pub(crate) fn convert(stmt: &Statement) -> Option<Vec<OpKind>> {
                 _ => None,
             },
         }],
-        Statement::Query(_) => vec![OpKind::Select],
+        Statement::Query(q) => {
+            // `WITH gone AS (DELETE FROM t RETURNING *) SELECT …` changes
+            // data: its DML counts, not the SELECT around it.
+            let mut ops = vec![OpKind::Select];
+            ops.extend(query_dml(q));
+            ops
+        }
         Statement::StartTransaction { .. } => vec![OpKind::Transaction {
             kind: TxKind::Begin,
         }],
@@ -404,6 +410,25 @@ pub(crate) fn convert(stmt: &Statement) -> Option<Vec<OpKind>> {
         _ => return None,
     };
     Some(ops)
+}
+
+/// The data-modifying statements of a query: in its `WITH` clauses and as
+/// its body.
+fn query_dml(q: &sq::Query) -> Vec<OpKind> {
+    let mut out = Vec::new();
+    if let Some(with) = &q.with {
+        for cte in &with.cte_tables {
+            out.extend(query_dml(&cte.query));
+        }
+    }
+    match q.body.as_ref() {
+        sq::SetExpr::Insert(st) | sq::SetExpr::Update(st) | sq::SetExpr::Delete(st) => {
+            out.extend(convert(st).unwrap_or_default());
+        }
+        sq::SetExpr::Query(inner) => out.extend(query_dml(inner)),
+        _ => {}
+    }
+    out
 }
 
 /// An enum label: sqlparser reads `'a'` into an identifier-like value.

@@ -404,3 +404,25 @@ fn backfill_of_a_new_column_is_not_data_loss() {
     let f = analyze("ALTER TABLE t ADD COLUMN c int;\nUPDATE t SET (c) = (1) , ;");
     assert_eq!(f.statements[1].class(), Neutral);
 }
+
+#[test]
+fn data_modifying_ctes_count() {
+    check(
+        "WITH gone AS (DELETE FROM t RETURNING *) SELECT count(*) FROM gone;",
+        "delete",
+        Dangerous,
+        Impossible,
+    );
+    check(
+        "WITH x AS (UPDATE t SET a = 1 WHERE id = 2 RETURNING id) SELECT * FROM x;",
+        "update",
+        Neutral,
+        Complex,
+    );
+    check(
+        "WITH x AS (SELECT 1) SELECT * FROM x;",
+        "select",
+        Neutral,
+        Simple,
+    );
+}
