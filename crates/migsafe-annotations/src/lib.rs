@@ -16,6 +16,8 @@
 //! comment inside a statement, or trailing it on the line where it ends,
 //! belongs to that statement. Block comments, strings and dollar-quoted
 //! bodies never hold annotations: the caller passes line comments only.
+//! A `@rollback-plan` goes on over the following comment lines that are
+//! indented further than one space.
 
 use serde::Serialize;
 
@@ -347,10 +349,32 @@ pub fn resolve(
         top
     });
     let mut next = 0usize; // first statement that starts after the comment
-    for c in comments {
-        let directives = parse_comment(grammar, c.body);
+    for (ci, c) in comments.iter().enumerate() {
+        let mut directives = parse_comment(grammar, c.body);
         if directives.is_empty() {
             continue;
+        }
+        // A rollback plan may go on over the next comment lines when they are
+        // indented further (`--   2) migrate the data back`).
+        if let Some((_, Directive::RollbackPlan(text))) = directives.last_mut() {
+            let mut line = c.line;
+            for more in &comments[ci + 1..] {
+                let indented = more.body.starts_with("  ") || more.body.starts_with('\t');
+                let rest = more.body.trim();
+                if more.line != line + 1
+                    || !more.own_line
+                    || !indented
+                    || rest.is_empty()
+                    || rest.starts_with('@')
+                {
+                    break;
+                }
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                text.push_str(rest);
+                line = more.line;
+            }
         }
         while next < statements.len() && statements[next].start <= c.offset {
             next += 1;

@@ -245,3 +245,21 @@ mod prop {
         }
     }
 }
+
+#[test]
+fn rollback_plan_continues_on_indented_lines() {
+    let r = resolve(
+        &g(),
+        &[
+            com(0, 1, " @override-destructive", true),
+            com(30, 2, " @rollback-plan: 1) Create backup table,", true),
+            com(80, 3, "   2) Migrate data, 3) Verify", true),
+            com(120, 4, " DropTable", true),
+        ],
+        &[stmt(140, 150, 5, 5)],
+    );
+    assert_eq!(
+        r.effective(0).plan(),
+        Some("1) Create backup table, 2) Migrate data, 3) Verify")
+    );
+}
