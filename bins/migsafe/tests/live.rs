@@ -142,6 +142,28 @@ fn status_reports_history_metrics_and_no_drift() {
     assert_eq!(v["status"]["drift"], 0);
     assert_eq!(rules(&v), vec!["pending-migration"]);
 
+    // Every migration took 2 s: over a 1.5 s threshold, each is an alert.
+    std::fs::write(
+        p.path().join("migsafe.toml"),
+        "[database]\nlong-running-threshold-ms = 1500\n",
+    )
+    .unwrap();
+    let v = json(&migsafe(
+        p.path(),
+        &["status", "--database-url", &url, "--format", "json"],
+    ));
+    let slow = rules(&v)
+        .iter()
+        .filter(|r| *r == "long-running-migration")
+        .count();
+    assert_eq!(slow, 6, "{}", v["status"]);
+    assert_eq!(
+        v["status"]["metrics"]["long_running"]
+            .as_array()
+            .map(Vec::len),
+        Some(6)
+    );
+
     // Without a URL, status cannot run.
     let o = migsafe(p.path(), &["status"]);
     assert_eq!(o.status.code(), Some(2));

@@ -78,11 +78,30 @@ pub fn check(
             });
             diags.extend(sink.out);
         }
-        metrics = Some(migsafe_live::metrics(
-            applied,
-            &local,
-            config.long_running_ms,
-        ));
+        let m = migsafe_live::metrics(applied, &local, config.long_running_ms);
+        for slow in &m.long_running {
+            let path = local.iter().find(|l| l.name == slow.name).map_or_else(
+                || format!("{dir}/{}/migration.sql", slow.name),
+                |l| l.path.to_owned(),
+            );
+            let mut sink = Sink::new(config, &path, Some(&slow.name));
+            sink.emit(
+                &rules::history::LONG_RUNNING_MIGRATION,
+                format!(
+                    "migration `{}` ran for {:.1} s (started {}), longer than the {:.1} s threshold",
+                    slow.name,
+                    slow.duration_ms as f64 / 1000.0,
+                    slow.started_at,
+                    config.long_running_ms as f64 / 1000.0
+                ),
+                |d| {
+                    d.note("a long migration usually holds a lock for its whole run")
+                        .help("batch the change, or use the non-blocking forms (CONCURRENTLY, NOT VALID then VALIDATE)")
+                },
+            );
+            diags.extend(sink.out);
+        }
+        metrics = Some(m);
     }
 
     // The schema the applied migrations produce (all of them when the

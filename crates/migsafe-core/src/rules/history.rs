@@ -95,6 +95,21 @@ also means part of a script may have run before it failed.",
     good: NOT_RUN,
 };
 
+pub static LONG_RUNNING_MIGRATION: Rule = Rule {
+    id: "long-running-migration",
+    severity: Severity::Warning,
+    category: Category::History,
+    summary: "an applied migration that ran longer than the configured threshold",
+    what: "With a database URL: a migration whose `_prisma_migrations` row shows it ran (from \
+`started_at` to `finished_at`) longer than `[database] long-running-threshold-ms` of `migsafe.toml` \
+(60 s by default).",
+    why: "The release-safety process alerts on slow migrations: a long migration usually held a lock \
+the whole time, and the next one like it (on a bigger table, in production) will take longer. It is \
+the signal to batch the change or use the non-blocking forms.",
+    bad: NOT_RUN,
+    good: NOT_RUN,
+};
+
 /// The registry entry of a history finding's rule.
 #[cfg(feature = "live")]
 pub(crate) fn rule(id: &str) -> &'static Rule {

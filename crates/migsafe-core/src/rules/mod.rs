@@ -109,6 +109,7 @@ pub static ALL: &[&Rule] = &[
     &history::MISSING_MIGRATION_FILE,
     &history::PENDING_MIGRATION,
     &history::ROLLED_BACK_MIGRATION,
+    &history::LONG_RUNNING_MIGRATION,
     &workflow::EDITED_MIGRATION,
     &workflow::OUT_OF_ORDER_MIGRATION,
 ];
