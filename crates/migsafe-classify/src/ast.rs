@@ -219,7 +219,6 @@ pub(crate) fn convert(stmt: &Statement) -> Option<Vec<OpKind>> {
             if_exists,
             names,
             cascade,
-            table,
             ..
         } => {
             let objs: Vec<ObjName> = names.iter().map(obj).collect();
@@ -255,10 +254,7 @@ pub(crate) fn convert(stmt: &Statement) -> Option<Vec<OpKind>> {
                     cascade,
                     enum_swap: false,
                 },
-                _ => {
-                    let _ = table;
-                    return None;
-                }
+                _ => return None,
             }]
         }
         Statement::AlterIndex { name, operation } => match operation {

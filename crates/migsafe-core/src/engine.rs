@@ -116,7 +116,7 @@ pub struct AnalyzedMigration {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-fn decode(source: &MigrationSource, config: &Config, sink: &mut Sink<'_>) -> Arc<str> {
+fn decode(source: &MigrationSource, sink: &mut Sink<'_>) -> Arc<str> {
     let bytes = source
         .up
         .strip_prefix(b"\xEF\xBB\xBF")
@@ -129,7 +129,6 @@ fn decode(source: &MigrationSource, config: &Config, sink: &mut Sink<'_>) -> Arc
             let li = migsafe_classify::LineIndex::new(prefix);
             let (line, column) = li.line_col(prefix, prefix.len());
             let byte = bytes.get(valid).copied().unwrap_or(0);
-            let _ = config;
             sink.emit(
                 &rules::integrity::INVALID_ENCODING,
                 format!("file is not valid UTF-8: byte 0x{byte:02x} at {line}:{column}"),
@@ -147,7 +146,7 @@ fn decode(source: &MigrationSource, config: &Config, sink: &mut Sink<'_>) -> Arc
 /// Analyzes one migration and runs the per-file rules.
 pub fn analyze_migration(source: MigrationSource, config: &Config) -> AnalyzedMigration {
     let mut sink = Sink::new(config, &source.path, Some(&source.name));
-    let text = decode(&source, config, &mut sink);
+    let text = decode(&source, &mut sink);
     let file = analyze(&text);
     let comments: Vec<CommentInput<'_>> = file
         .split

@@ -52,17 +52,19 @@ exec "$migsafe" check --staged
     )
 }
 
+#[cfg(unix)]
 fn make_executable(p: &Path) -> Result<(), Error> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mut perm = std::fs::metadata(p)
-            .map_err(|e| Error::Other(e.to_string()))?
-            .permissions();
-        perm.set_mode(0o755);
-        std::fs::set_permissions(p, perm).map_err(|e| Error::Other(e.to_string()))?;
-    }
-    let _ = p;
+    use std::os::unix::fs::PermissionsExt;
+    let mut perm = std::fs::metadata(p)
+        .map_err(|e| Error::Other(e.to_string()))?
+        .permissions();
+    perm.set_mode(0o755);
+    std::fs::set_permissions(p, perm).map_err(|e| Error::Other(e.to_string()))
+}
+
+/// Elsewhere a hook needs no permission bits.
+#[cfg(not(unix))]
+fn make_executable(_: &Path) -> Result<(), Error> {
     Ok(())
 }
 

@@ -294,8 +294,7 @@ pub fn normalize_default(expr: &str) -> DefaultValue {
         }
         _ => {}
     }
-    if let Some(p) = lower.strip_prefix("current_timestamp(") {
-        let _ = p;
+    if lower.starts_with("current_timestamp(") {
         return DefaultValue::Expression("current_timestamp".to_owned());
     }
     DefaultValue::Expression(normalize_expression(e))
