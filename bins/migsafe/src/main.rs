@@ -314,7 +314,10 @@ fn with_database(
         }
         return Ok(v.report);
     };
-    tracing::info!("checking the database at {}", migsafe_live_redact(url));
+    tracing::info!(
+        "checking the database at {}",
+        migsafe_core::live::redact(url)
+    );
     let (diags, status) = migsafe_core::live::check(&v, url, config)?;
     let mut report = v.report;
     report.diagnostics.extend(diags);
@@ -328,10 +331,6 @@ fn with_database(
     report.status = serde_json::to_value(&status).ok();
     report.finish();
     Ok(report)
-}
-
-fn migsafe_live_redact(url: &str) -> String {
-    migsafe_core::live::redact(url)
 }
 
 fn rules_list(g: &Global) -> ExitCode {

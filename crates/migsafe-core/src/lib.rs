@@ -220,12 +220,15 @@ pub fn check_sources(
 
 /// Validates the migrations under `paths` (directories or `.sql` files).
 pub fn validate_paths(paths: &[PathBuf], config: &Config) -> Result<Report, Error> {
-    let discovered = discover::discover_with(paths, config.layout)?;
-    let mut sources = read_sources(&discovered)?;
-    sources.sort_by(|a, b| a.name.cmp(&b.name).then(a.path.cmp(&b.path)));
-    let extra = discovery_diagnostics(&discovered, config);
-    let analyzed = engine::analyze_all(sources, config);
-    Ok(engine::validate_report(&analyzed, config, extra))
+    if paths.is_empty() {
+        return Ok(engine::validate_report(&[], config, Vec::new()));
+    }
+    let opts = Options {
+        cwd: PathBuf::from("."),
+        paths: paths.to_vec(),
+        ..Options::default()
+    };
+    Ok(validate_with(&opts, config)?.report)
 }
 
 /// What to check and how.
