@@ -18,6 +18,11 @@ use std::fmt;
 /// assert_eq!(redact("host=db password='s3 cret' user=app"), "host=db password=*** user=app");
 /// ```
 pub fn redact(url: &str) -> String {
+    // A `key=value` string with a password is one even when its password
+    // holds `://`.
+    if has_key_value_password(url) {
+        return redact_key_values(url);
+    }
     match split_any_scheme(url) {
         Some((scheme, rest)) => {
             let mut out = String::with_capacity(url.len());
@@ -44,6 +49,19 @@ pub fn redact(url: &str) -> String {
         }
         None => redact_key_values(url),
     }
+}
+
+/// `password=` or `sslpassword=` (any case, spaces allowed around `=`) at
+/// the start or after whitespace: a `key=value` connection string.
+fn has_key_value_password(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    let b = lower.as_bytes();
+    ["sslpassword", "password"].iter().any(|key| {
+        lower.match_indices(key).any(|(i, _)| {
+            let at_word_start = i == 0 || b[i - 1].is_ascii_whitespace();
+            at_word_start && lower[i + key.len()..].trim_start().starts_with('=')
+        })
+    })
 }
 
 /// Whatever stands before the first `://`, and the rest: a URL of another
@@ -439,6 +457,14 @@ mod tests {
         );
         assert_eq!(redact("password='unterminated"), "password=***");
         assert_eq!(redact("user=u dbname=d"), "user=u dbname=d");
+        assert_eq!(
+            redact("host=h user=u password='://' dbname=d"),
+            "host=h user=u password=*** dbname=d"
+        );
+        assert_eq!(
+            redact("host=h password = 'a://b@c'"),
+            "host=h password = ***"
+        );
     }
 
     #[test]
