@@ -16,7 +16,7 @@ fn ident(i: &sq::Ident) -> String {
     if i.quote_style.is_some() {
         i.value.clone()
     } else {
-        i.value.to_lowercase()
+        crate::lex::fold_ident(&i.value)
     }
 }
 

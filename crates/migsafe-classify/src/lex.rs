@@ -31,7 +31,7 @@ pub enum TokenKind {
     Dot,
     /// Operators and any other punctuation (`::`, `=`, `[`, …).
     Punct,
-    /// `-- …` to the end of the line (the newline is not part of it).
+    /// `-- …` up to the next LF or CR, which is not part of it.
     LineComment,
     /// `/* … */`, nested.
     BlockComment,
@@ -128,10 +128,12 @@ pub fn lex(src: &str) -> Lexed {
                 TokenKind::Whitespace
             }
             b'-' if b.get(i + 1) == Some(&b'-') => {
-                while i < n && b[i] != b'\n' {
+                // PostgreSQL's scanner ends a `--` comment at either line
+                // terminator (`non_newline [^\n\r]` in scan.l): a lone CR
+                // ends it too, and the text after it is SQL.
+                while i < n && !matches!(b[i], b'\n' | b'\r') {
                     i += 1;
                 }
-                // A CR before the newline is not part of the comment.
                 TokenKind::LineComment
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
@@ -351,6 +353,9 @@ fn find_sub(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// The value of an identifier token: unquoted words fold to lower case,
 /// quoted ones keep their case with `""` undoubled.
+///
+/// Folding is ASCII-only, as PostgreSQL's `downcase_identifier` does it in a
+/// multibyte (UTF-8) database: `ÄRGER` becomes `Ärger`, not `ärger`.
 pub fn ident_value(kind: TokenKind, text: &str) -> String {
     match kind {
         TokenKind::QuotedIdent => {
@@ -362,8 +367,14 @@ pub fn ident_value(kind: TokenKind, text: &str) -> String {
             let inner = inner.strip_suffix('"').unwrap_or(inner);
             inner.replace("\"\"", "\"")
         }
-        _ => text.to_lowercase(),
+        _ => fold_ident(text),
     }
+}
+
+/// PostgreSQL's folding of an unquoted identifier: ASCII letters to lower
+/// case, every other character unchanged.
+pub fn fold_ident(text: &str) -> String {
+    text.to_ascii_lowercase()
 }
 
 #[cfg(test)]
@@ -418,6 +429,16 @@ mod tests {
     }
 
     #[test]
+    fn a_carriage_return_ends_a_line_comment() {
+        use TokenKind::*;
+        let k = kinds("SELECT 1; -- note\rDROP TABLE t;");
+        assert_eq!(k[3], (LineComment, "-- note"));
+        assert_eq!(k[4], (Word, "DROP"));
+        let k = kinds("-- a\r\nx");
+        assert_eq!(k, vec![(LineComment, "-- a"), (Word, "x")]);
+    }
+
+    #[test]
     fn unterminated() {
         for (src, kind) in [
             ("SELECT 'abc", LexErrorKind::UnterminatedString),
@@ -438,6 +459,7 @@ mod tests {
     #[test]
     fn idents() {
         assert_eq!(ident_value(TokenKind::Word, "UsErS"), "users");
+        assert_eq!(ident_value(TokenKind::Word, "ÄRGER_X"), "Ärger_x");
         assert_eq!(
             ident_value(TokenKind::QuotedIdent, "\"Us\"\"er\""),
             "Us\"er"

@@ -486,7 +486,7 @@ fn figure_colname(expr: &str) -> Option<String> {
             if i == start {
                 return None;
             }
-            last = e.get(start..i)?.to_lowercase();
+            last = e.get(start..i)?.to_ascii_lowercase();
         }
         if i < b.len() && b[i] == b'.' {
             i += 1;

@@ -560,7 +560,7 @@ pub fn normalize_expression(e: &str) -> String {
         let piece = &e[i..i + ch_len];
         let first = piece.chars().next();
         flush_space(&mut out, &mut pending_space, first);
-        out.push_str(&piece.to_lowercase());
+        out.push_str(&piece.to_ascii_lowercase());
         i += ch_len;
     }
     out

@@ -14,9 +14,23 @@ fn accepts(port: u16) -> bool {
     TcpStream::connect(("127.0.0.1", port)).is_ok()
 }
 
-/// Waits (up to a minute) for `cond`; the servers stop asynchronously.
+/// The process runs (a zombie, which nobody may reap in a container, has
+/// ended).
+fn alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // `pid (comm) state …`: comm may hold spaces and parentheses.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| !matches!(rest.trim_start().chars().next(), Some('Z' | 'X'))),
+        Err(_) => false,
+    }
+}
+
+/// Waits for `cond`; the servers stop asynchronously. The bound only turns
+/// a server that never stops into a failure instead of a hang: on a busy
+/// machine the watchdog may take many seconds, so it is generous.
 fn eventually(mut cond: impl FnMut() -> bool) -> bool {
-    let until = Instant::now() + Duration::from_secs(60);
+    let until = Instant::now() + Duration::from_secs(300);
     while Instant::now() < until {
         if cond() {
             return true;
@@ -77,7 +91,9 @@ fn fresh_databases_are_distinct() {
 #[ignore = "run by the_shared_server_stops_when_the_process_exits"]
 fn child_prints_shared_server() {
     let pg = require_pg!();
-    println!("SHARED {} {}", pg.port, pg.data_dir().display());
+    let pid = std::fs::read_to_string(pg.data_dir().join("postmaster.pid")).unwrap();
+    let pid = pid.lines().next().unwrap().trim().to_owned();
+    println!("SHARED {} {} {}", pg.port, pid, pg.data_dir().display());
 }
 
 #[test]
@@ -104,19 +120,27 @@ fn the_shared_server_stops_when_the_process_exits() {
         .lines()
         .find_map(|l| l.strip_prefix("SHARED "))
         .unwrap_or_else(|| panic!("no SHARED line in {stdout}"));
-    let (port, data) = line.split_once(' ').unwrap();
-    let port: u16 = port.parse().unwrap();
-    let data = Path::new(data).to_owned();
-    // The child is gone; its watchdog stops the server and removes the
-    // directory.
+    let mut parts = line.splitn(3, ' ');
+    let (Some(port), Some(pid), Some(data)) = (parts.next(), parts.next(), parts.next()) else {
+        panic!("malformed SHARED line: {line}");
+    };
+    let _: u16 = port.parse().unwrap();
+    let pid: u32 = pid.parse().unwrap();
+    let dir = Path::new(data).parent().unwrap().to_owned();
+    // The child is gone; its watchdog stops the server (the postmaster
+    // process ends) and then removes the whole directory. Each is waited
+    // for as a condition: `rm -rf` may still be running when the data
+    // directory inside is already gone, and the port may be taken again
+    // by another test's server, so the process itself is what is checked.
     assert!(
-        eventually(|| !data.exists()),
-        "{} still exists",
-        data.display()
+        eventually(|| !alive(pid)),
+        "the postmaster (pid {pid}) still runs"
     );
-    assert!(!accepts(port));
-    let dir = data.parent().unwrap();
-    assert!(!dir.exists());
+    assert!(
+        eventually(|| !dir.exists()),
+        "{} still exists",
+        dir.display()
+    );
 }
 
 /// Child half of `without_postgres_tests_skip_except_under_ci`.

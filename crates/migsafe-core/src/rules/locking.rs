@@ -198,7 +198,7 @@ fn is_not_null_check(expr: &str) -> Option<String> {
     Some(if raw.starts_with('"') {
         raw.trim_matches('"').to_owned()
     } else {
-        raw.to_lowercase()
+        raw.to_ascii_lowercase()
     })
 }
 
