@@ -5,13 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::PathBuf;
 use std::process::Command;
-
-fn corpora() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora");
-    p.is_dir().then_some(p)
-}
 
 const DIRS: &[&str] = &[
     "langfuse__langfuse/packages/shared/prisma/migrations",
@@ -22,10 +16,7 @@ const DIRS: &[&str] = &[
 
 #[test]
 fn validate_every_corpus() {
-    let Some(root) = corpora() else {
-        println!("skipped: ../shared/corpora is absent (the corpora live outside the repository)");
-        return;
-    };
+    let root = migsafe_testpg::require_corpora!();
     let mut total = 0u64;
     let mut parsed = 0u64;
     for dir in DIRS {

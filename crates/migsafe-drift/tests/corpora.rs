@@ -35,10 +35,7 @@ fn paths(findings: &[Finding]) -> BTreeSet<String> {
 }
 
 fn check_project(dir: &str, expected: &[&str], known_prisma_only: &[&str]) {
-    let Some(corpora) = support::corpora() else {
-        println!("skipped: ../shared/corpora is not there");
-        return;
-    };
+    let corpora = migsafe_testpg::require_corpora!();
     let base = corpora.join(dir);
     let schema = migsafe_prisma::load(&base.join("schema.prisma")).expect("schema");
     assert!(!schema.has_errors(), "{}", schema.render_diagnostics());
@@ -153,10 +150,7 @@ fn trigger_dev_database_drift_is_prismas() {
 /// still declares, and point at the declaration.
 #[test]
 fn trigger_dev_findings_name_the_migration() {
-    let Some(corpora) = support::corpora() else {
-        println!("skipped: ../shared/corpora is not there");
-        return;
-    };
+    let corpora = migsafe_testpg::require_corpora!();
     let base = corpora.join("triggerdotdev__trigger.dev/internal-packages/database/prisma");
     let schema = migsafe_prisma::load(&base.join("schema.prisma")).expect("schema");
     let replayed = support::replay_dir(&base.join("migrations"));
@@ -191,10 +185,7 @@ fn trigger_dev_findings_name_the_migration() {
 /// the ones the histories really have.
 #[test]
 fn every_corpus_replays() {
-    let Some(corpora) = support::corpora() else {
-        println!("skipped: ../shared/corpora is not there");
-        return;
-    };
+    let corpora = migsafe_testpg::require_corpora!();
     let projects: [(&str, &str, usize); 4] = [
         (
             "langfuse",
@@ -247,10 +238,7 @@ fn every_corpus_replays() {
 /// real histories.
 #[test]
 fn token_fallback_replays_like_the_parser() {
-    let Some(corpora) = support::corpora() else {
-        println!("skipped: ../shared/corpora is not there");
-        return;
-    };
+    let corpora = migsafe_testpg::require_corpora!();
     for dir in [
         "langfuse__langfuse/packages/shared/prisma/migrations",
         "triggerdotdev__trigger.dev/internal-packages/database/prisma/migrations",

@@ -11,12 +11,6 @@
 //! difference at all: every table, column, type, default, key, index,
 //! foreign key and enum agreed.
 
-use std::path::{Path, PathBuf};
-
-fn corpora() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora");
-    dir.is_dir().then_some(dir)
-}
 
 struct Expected {
     path: &'static str,
@@ -60,16 +54,14 @@ const CORPORA: &[Expected] = &[
 
 #[test]
 fn corpus_schemas_parse_and_map_like_prisma() {
-    let Some(root) = corpora() else {
-        println!("skipped: ../shared/corpora is not there");
-        return;
-    };
+    let root = migsafe_testpg::require_corpora!();
     for e in CORPORA {
         let path = root.join(e.path);
-        if !path.is_file() {
-            println!("skipped: {} is not there", path.display());
-            continue;
-        }
+        assert!(
+            path.is_file(),
+            "{} is missing from the corpora",
+            path.display()
+        );
         let schema = migsafe_prisma::load(&path).expect("load");
         assert!(
             schema.diagnostics().is_empty(),

@@ -444,9 +444,58 @@ pub fn in_ci() -> bool {
 #[allow(clippy::panic, reason = "test support: under CI a skip is a failure")]
 pub fn skip_or_fail(reason: &Skip) {
     if in_ci() {
-        panic!("PostgreSQL is required under CI=true but unavailable: {reason}");
+        panic!("required under CI=true but unavailable: {reason}");
     }
-    println!("skipped: {reason}");
+    announce_skip(reason);
+}
+
+/// Writes `skipped: TEST: REASON` straight to the process's stderr. The test
+/// harness captures `println!` and `eprintln!` and shows them only for
+/// failing tests; a skip must be visible in every run, so it bypasses the
+/// capture.
+fn announce_skip(reason: &Skip) {
+    let test = std::thread::current().name().unwrap_or("a test").to_owned();
+    let line = format!("skipped: {test}: {reason}\n");
+    // Nothing sensible is left to do when stderr itself is gone.
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
+/// `../shared/corpora`, the public migration histories that live beside the
+/// repository (never inside it), or why they are not there.
+/// `MIGSAFE_CORPORA` names another folder of the same shape.
+///
+/// # Errors
+///
+/// A [`Skip`] naming the directory looked for, when it is absent (a user's
+/// clone of the repository).
+pub fn corpora() -> Result<PathBuf, Skip> {
+    let dir = match std::env::var_os("MIGSAFE_CORPORA") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"),
+    };
+    if dir.is_dir() {
+        Ok(dir)
+    } else {
+        Err(Skip(format!(
+            "the public migration histories are not at {} (they live beside the repository, not in it)",
+            dir.display()
+        )))
+    }
+}
+
+/// `../shared/corpora`, or skip the test (`skipped: …` on stderr); under
+/// `CI=true` a missing corpus fails the test instead.
+#[macro_export]
+macro_rules! require_corpora {
+    () => {
+        match $crate::corpora() {
+            Ok(dir) => dir,
+            Err(reason) => {
+                $crate::skip_or_fail(&reason);
+                return;
+            }
+        }
+    };
 }
 
 /// The shared server, or skip the test: prints `skipped: REASON` and

@@ -155,7 +155,8 @@ fn child_requires_pg() {
 fn without_postgres_tests_skip_except_under_ci() {
     let child = |ci: Option<&str>| {
         let mut cmd = Command::new(std::env::current_exe().unwrap());
-        cmd.args(["--exact", "child_requires_pg", "--ignored", "--nocapture"])
+        // Without --nocapture: the skip must be visible in a normal run.
+        cmd.args(["--exact", "child_requires_pg", "--ignored"])
             .env("MIGSAFE_PG_BIN", "/nonexistent/bin");
         match ci {
             Some(v) => cmd.env("CI", v),
@@ -172,7 +173,9 @@ fn without_postgres_tests_skip_except_under_ci() {
     let (ok, text) = child(None);
     assert!(ok, "{text}");
     assert!(
-        text.contains("skipped: MIGSAFE_PG_BIN=/nonexistent/bin does not hold initdb"),
+        text.contains(
+            "skipped: child_requires_pg: MIGSAFE_PG_BIN=/nonexistent/bin does not hold initdb"
+        ),
         "{text}"
     );
     assert!(!text.contains("RAN WITH A SERVER"), "{text}");
@@ -180,8 +183,51 @@ fn without_postgres_tests_skip_except_under_ci() {
     let (ok, text) = child(Some("true"));
     assert!(!ok, "{text}");
     assert!(
-        text.contains("PostgreSQL is required under CI=true"),
+        text.contains("required under CI=true but unavailable: MIGSAFE_PG_BIN"),
         "{text}"
     );
     assert!(!text.contains("RAN WITH A SERVER"), "{text}");
+}
+
+/// Child half of `without_corpora_tests_skip_except_under_ci`.
+#[test]
+#[ignore = "run by without_corpora_tests_skip_except_under_ci"]
+fn child_requires_corpora() {
+    let _dir = migsafe_testpg::require_corpora!();
+    println!("RAN WITH THE CORPORA");
+}
+
+#[test]
+fn without_corpora_tests_skip_except_under_ci() {
+    let child = |ci: bool| {
+        let mut cmd = Command::new(std::env::current_exe().unwrap());
+        cmd.args(["--exact", "child_requires_corpora", "--ignored"])
+            .env("MIGSAFE_CORPORA", "/nonexistent/corpora");
+        if ci {
+            cmd.env("CI", "true");
+        } else {
+            cmd.env_remove("CI");
+        }
+        let out = cmd.output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    };
+    let (ok, text) = child(false);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("skipped: child_requires_corpora: the public migration histories are not at /nonexistent/corpora"),
+        "{text}"
+    );
+    assert!(!text.contains("RAN WITH THE CORPORA"), "{text}");
+    let (ok, text) = child(true);
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains("required under CI=true but unavailable"),
+        "{text}"
+    );
+    assert!(!text.contains("RAN WITH THE CORPORA"), "{text}");
 }

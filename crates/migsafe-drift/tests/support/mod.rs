@@ -14,12 +14,6 @@ pub struct Loaded {
     pub statements: Vec<Statement>,
 }
 
-/// `../shared/corpora` next to the repository, when it is there.
-pub fn corpora() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora");
-    p.is_dir().then_some(p)
-}
-
 /// The migrations of a Prisma folder (`<dir>/<name>/migration.sql`), or
 /// of a flat folder of `*.up.sql` / `*_up.sql` files, in name order.
 pub fn load_migrations(dir: &Path) -> Vec<Loaded> {
