@@ -158,7 +158,9 @@ impl Connection {
     ///
     /// [`LiveError::Query`] when a catalog query fails.
     pub fn introspect(&mut self, schemas: &[&str]) -> Result<SchemaModel, LiveError> {
-        self.read("the schema", |tx| read_model(tx, schemas))
+        let mut model = self.read("the schema", |tx| read_model(tx, schemas))?;
+        migsafe_schema::opclass::canonicalize_opclasses(&mut model);
+        Ok(model)
     }
 }
 

@@ -11,7 +11,6 @@
 //! difference at all: every table, column, type, default, key, index,
 //! foreign key and enum agreed.
 
-
 struct Expected {
     path: &'static str,
     tables: usize,

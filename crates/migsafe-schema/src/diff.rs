@@ -272,7 +272,7 @@ pub fn diff(expected: &SchemaModel, actual: &SchemaModel) -> Vec<Difference> {
         }
     }
     for (name, a) in &actual.tables {
-        if !expected.tables.contains_key(name) {
+        if !expected.tables.contains_key(name) && !crate::model::is_migration_tool_table(name) {
             out.push(Difference {
                 object: ObjectKind::Table,
                 path: format!("table {name}"),

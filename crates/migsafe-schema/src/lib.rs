@@ -9,6 +9,7 @@
 
 pub mod diff;
 pub mod model;
+pub mod opclass;
 pub mod replay;
 pub mod types;
 

@@ -11,6 +11,29 @@ use crate::types::NormalizedType;
 /// The schema a name lives in when none is written.
 pub const DEFAULT_SCHEMA: &str = "public";
 
+/// The tables migration tools keep their own history in. The tool creates
+/// them, not the history: a replay that meets one it does not hold leaves
+/// the statement alone, and a database that has one besides the replayed
+/// schema has no drift for it.
+pub const MIGRATION_TOOL_TABLES: &[&str] = &[
+    "_prisma_migrations",
+    "__diesel_schema_migrations",
+    "_sqlx_migrations",
+    "schema_migrations",
+    "migrations",
+    "flyway_schema_history",
+    "atlas_schema_revisions",
+    "goose_db_version",
+    "gorp_migrations",
+    "knex_migrations",
+    "knex_migrations_lock",
+];
+
+/// Whether `name` is one of [`MIGRATION_TOOL_TABLES`].
+pub fn is_migration_tool_table(name: &QualName) -> bool {
+    MIGRATION_TOOL_TABLES.contains(&name.name.as_str())
+}
+
 /// A schema-qualified object name, as PostgreSQL stores it (case preserved:
 /// quoting is resolved before a name gets here, unquoted names are folded to
 /// lower case by the producer).

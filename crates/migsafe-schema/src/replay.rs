@@ -652,7 +652,8 @@ impl Replayer {
     }
 
     /// The model, provenance and issues.
-    pub fn finish(self) -> Replayed {
+    pub fn finish(mut self) -> Replayed {
+        crate::opclass::canonicalize_opclasses(&mut self.out.model);
         self.out
     }
 
@@ -720,6 +721,7 @@ impl Replayer {
                 };
                 if let Err(r) = result
                     && !ctx.guarded
+                    && !self.on_missing_tool_table(&o.kind)
                 {
                     self.out.issues.push(ReplayIssue {
                         origin: ctx.origin.clone(),
@@ -735,6 +737,16 @@ impl Replayer {
             self.out.model.tables.remove(&t);
             self.out.opaque_tables.remove(&t);
         }
+    }
+
+    /// The operation works on a migration tool's own table that the replay
+    /// does not hold (the tool created it, not the history).
+    fn on_missing_tool_table(&self, kind: &OpKind) -> bool {
+        kind.table().is_some_and(|t| {
+            let name = qual(t);
+            crate::model::is_migration_tool_table(&name)
+                && !self.out.model.tables.contains_key(&name)
+        })
     }
 
     /// Applies one statement outside any migration bookkeeping (tests,

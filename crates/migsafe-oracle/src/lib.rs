@@ -1,0 +1,520 @@
+//! Test support: PostgreSQL as the oracle for migsafe's static replay.
+//!
+//! A migration history is applied to a database of the throwaway server of
+//! [`migsafe_testpg`] exactly the way the migration tool applies it, then
+//! read back with `migsafe-live`'s introspection and compared with
+//! `migsafe_schema::replay` of the same files:
+//!
+//! - [`apply_prisma`]: `prisma migrate deploy`. Each `migration.sql` is sent
+//!   as ONE simple-query message, so PostgreSQL runs it as one implicit
+//!   transaction and one failing statement rolls the whole file back; each
+//!   applied file gets its `_prisma_migrations` row with Prisma's checksum;
+//!   the first failing file gets a failed row and ends the deploy.
+//! - [`apply_files`]: a runner that sends each file the same way and goes
+//!   on after a failure (the failure is recorded), for histories whose tool
+//!   is not Prisma.
+//!
+//! [`compare`] replays the files PostgreSQL accepted and returns every
+//! difference between the replayed model and the database, each message
+//! naming both sides.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use migsafe_classify::Statement;
+use migsafe_schema::diff::{Difference, Labels, diff};
+use migsafe_schema::model::SchemaModel;
+use migsafe_schema::replay::{MigrationInput, Replayed, Replayer};
+
+pub use migsafe_testpg::{TestPg, require_corpora, require_pg};
+
+/// One migration file of a history.
+#[derive(Clone, Debug)]
+pub struct Migration {
+    /// `20260105090000_add_bio`.
+    pub name: String,
+    /// The path to show in messages.
+    pub path: String,
+    /// The file's text.
+    pub sql: String,
+    /// The down script beside it, when there is one.
+    pub down: Option<String>,
+}
+
+/// What PostgreSQL did with one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every statement ran and the implicit transaction committed.
+    Applied,
+    /// PostgreSQL rejected the file: nothing of it remains.
+    Failed(String),
+    /// Not sent: an earlier file failed and the tool stops there.
+    NotRun,
+}
+
+/// A history applied to a database.
+#[derive(Debug)]
+pub struct Applied {
+    /// The database, on the throwaway server.
+    pub database: String,
+    /// Its URL.
+    pub url: String,
+    /// Per migration, in order.
+    pub outcomes: Vec<(Migration, Outcome)>,
+}
+
+impl Applied {
+    /// The migrations PostgreSQL applied, in order.
+    pub fn applied(&self) -> impl Iterator<Item = &Migration> {
+        self.outcomes
+            .iter()
+            .filter(|(_, o)| *o == Outcome::Applied)
+            .map(|(m, _)| m)
+    }
+
+    /// The migrations PostgreSQL rejected, with its message.
+    pub fn failed(&self) -> impl Iterator<Item = (&Migration, &str)> {
+        self.outcomes.iter().filter_map(|(m, o)| match o {
+            Outcome::Failed(e) => Some((m, e.as_str())),
+            _ => None,
+        })
+    }
+}
+
+/// An error of the harness itself (not of a migration).
+#[derive(Debug)]
+pub struct HarnessError(pub String);
+
+impl fmt::Display for HarnessError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for HarnessError {}
+
+fn err(context: &str, e: impl fmt::Display) -> HarnessError {
+    HarnessError(format!("{context}: {e}"))
+}
+
+/// The message of a PostgreSQL error, with its detail, as `psql` shows it.
+pub fn pg_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => {
+            let mut s = format!("{}: {}", db.severity(), db.message());
+            if let Some(d) = db.detail() {
+                s.push_str(" (");
+                s.push_str(d);
+                s.push(')');
+            }
+            s
+        }
+        None => e.to_string(),
+    }
+}
+
+/// A writable connection to a database of the throwaway server (the
+/// harness writes; migsafe itself never does).
+pub fn connect(url: &str) -> Result<postgres::Client, HarnessError> {
+    postgres::Client::connect(url, postgres::NoTls).map_err(|e| err("connect", e))
+}
+
+/// Prisma's history table, as its schema engine creates it.
+pub const PRISMA_MIGRATIONS_TABLE: &str = r#"CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
+    "checksum"              VARCHAR(64) NOT NULL,
+    "finished_at"           TIMESTAMPTZ,
+    "migration_name"        VARCHAR(255) NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        TIMESTAMPTZ,
+    "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
+);"#;
+
+/// Applies a history to a fresh database as `prisma migrate deploy` does.
+pub fn apply_prisma(
+    pg: &TestPg,
+    prefix: &str,
+    migrations: &[Migration],
+) -> Result<Applied, HarnessError> {
+    let (database, url) = pg.fresh_database(prefix);
+    let mut client = connect(&url)?;
+    client
+        .batch_execute(&PRISMA_MIGRATIONS_TABLE.replace(" UNSIGNED", ""))
+        .map_err(|e| err("create _prisma_migrations", pg_message(&e)))?;
+    let mut outcomes = Vec::with_capacity(migrations.len());
+    let mut stopped = false;
+    for (i, m) in migrations.iter().enumerate() {
+        if stopped {
+            outcomes.push((m.clone(), Outcome::NotRun));
+            continue;
+        }
+        let checksum = migsafe_live::checksum(m.sql.as_bytes());
+        let id = format!("{:08x}-0000-4000-8000-{:012x}", i, i);
+        let outcome = match client.batch_execute(&m.sql) {
+            Ok(()) => {
+                client
+                    .execute(
+                        "INSERT INTO _prisma_migrations (id, checksum, migration_name, finished_at, applied_steps_count) \
+                         VALUES ($1, $2, $3, now(), 1)",
+                        &[&id, &checksum, &m.name],
+                    )
+                    .map_err(|e| err("record a migration", pg_message(&e)))?;
+                Outcome::Applied
+            }
+            Err(e) => {
+                let msg = pg_message(&e);
+                client
+                    .execute(
+                        "INSERT INTO _prisma_migrations (id, checksum, migration_name, logs) VALUES ($1, $2, $3, $4)",
+                        &[&id, &checksum, &m.name, &msg],
+                    )
+                    .map_err(|e| err("record a failed migration", pg_message(&e)))?;
+                stopped = true;
+                Outcome::Failed(msg)
+            }
+        };
+        outcomes.push((m.clone(), outcome));
+    }
+    Ok(Applied {
+        database,
+        url,
+        outcomes,
+    })
+}
+
+/// Applies every file of a history to a fresh database, each as one
+/// simple-query message, going on after a file that fails.
+pub fn apply_files(
+    pg: &TestPg,
+    prefix: &str,
+    migrations: &[Migration],
+) -> Result<Applied, HarnessError> {
+    let (database, url) = pg.fresh_database(prefix);
+    let mut client = connect(&url)?;
+    let mut outcomes = Vec::with_capacity(migrations.len());
+    for m in migrations {
+        let outcome = match client.batch_execute(&m.sql) {
+            Ok(()) => Outcome::Applied,
+            Err(e) => Outcome::Failed(pg_message(&e)),
+        };
+        outcomes.push((m.clone(), outcome));
+    }
+    Ok(Applied {
+        database,
+        url,
+        outcomes,
+    })
+}
+
+/// The analyzed statements of each migration.
+pub fn analyze(migrations: &[&Migration]) -> Vec<Vec<Statement>> {
+    migrations
+        .iter()
+        .map(|m| migsafe_classify::analyze(&m.sql).statements)
+        .collect()
+}
+
+/// The replay of the given migrations, in order.
+pub fn replay(migrations: &[&Migration]) -> Replayed {
+    let analyzed = analyze(migrations);
+    let mut r = Replayer::new();
+    for (m, statements) in migrations.iter().zip(&analyzed) {
+        r.apply_migration(&MigrationInput {
+            name: &m.name,
+            path: &m.path,
+            statements,
+        });
+    }
+    r.finish()
+}
+
+/// The database's schema as `migsafe-live` reads it, defaults reconciled
+/// against `expected` by the server the way `drift-check` does it.
+pub fn introspect(url: &str, expected: &SchemaModel) -> Result<SchemaModel, HarnessError> {
+    let mut conn = migsafe_live::connect(url).map_err(|e| err("connect read-only", e))?;
+    let mut live = conn.introspect(&[]).map_err(|e| err("introspect", e))?;
+    conn.reconcile_defaults(expected, &mut live)
+        .map_err(|e| err("reconcile defaults", e))?;
+    Ok(live)
+}
+
+/// The comparison of a replay with a database.
+#[derive(Debug)]
+pub struct Comparison {
+    pub replayed: Replayed,
+    pub live: SchemaModel,
+    pub differences: Vec<Difference>,
+}
+
+impl Comparison {
+    /// One line per difference, both sides named, with the migration that
+    /// last touched the object where the replay knows it.
+    pub fn describe(&self) -> String {
+        let labels = Labels::new("the replay has", "PostgreSQL has");
+        let mut s = String::new();
+        for d in &self.differences {
+            s.push_str("  - ");
+            s.push_str(&d.message(&labels));
+            if let Some(t) = d
+                .table
+                .as_ref()
+                .and_then(|t| self.replayed.provenance.table(t))
+            {
+                s.push_str(&format!(
+                    " [table last touched by {} line {}]",
+                    t.origin.migration, t.origin.line
+                ));
+            }
+            s.push('\n');
+        }
+        for i in &self.replayed.issues {
+            s.push_str(&format!(
+                "  - replay issue in {} line {}: {}\n",
+                i.origin.migration, i.origin.line, i.message
+            ));
+        }
+        s
+    }
+
+    /// Neither differences nor replay issues.
+    pub fn is_equal(&self) -> bool {
+        self.differences.is_empty() && self.replayed.issues.is_empty()
+    }
+
+    /// How many tables, columns, indexes, constraints and enums were
+    /// compared (those of the database).
+    pub fn objects(&self) -> usize {
+        let m = &self.live;
+        m.tables.len()
+            + m.tables
+                .values()
+                .map(|t| {
+                    t.columns.len()
+                        + t.indexes.len()
+                        + t.foreign_keys.len()
+                        + t.checks.len()
+                        + usize::from(t.primary_key.is_some())
+                })
+                .sum::<usize>()
+            + m.enums.len()
+    }
+}
+
+/// Replays what PostgreSQL applied and compares it with the database.
+pub fn compare(applied: &Applied) -> Result<Comparison, HarnessError> {
+    let ms: Vec<&Migration> = applied.applied().collect();
+    let replayed = replay(&ms);
+    let live = introspect(&applied.url, &replayed.model)?;
+    let differences = diff(&replayed.model, &live);
+    Ok(Comparison {
+        replayed,
+        live,
+        differences,
+    })
+}
+
+/// The migrations of a directory, in name order: Prisma's
+/// `<name>/migration.sql` (with `<name>/down.sql`), or flat `*.up.sql` /
+/// `*_up.sql` / `<name>.sql` files (with `*.down.sql` / `*_down.sql`).
+pub fn read_dir(dir: &Path) -> Result<Vec<Migration>, HarnessError> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| err(&dir.display().to_string(), e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| err(&p.display().to_string(), e));
+    let read_opt = |p: PathBuf| -> Result<Option<String>, HarnessError> {
+        if p.is_file() {
+            read(&p).map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let mut out = Vec::new();
+    for p in entries {
+        let file_name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (name, file, down) = if p.is_dir() {
+            let f = p.join("migration.sql");
+            if !f.is_file() {
+                continue;
+            }
+            let down = read_opt(p.join("down.sql"))?;
+            (file_name, f, down)
+        } else if let Some(stem) = file_name.strip_suffix(".up.sql") {
+            let down = read_opt(dir.join(format!("{stem}.down.sql")))?;
+            (stem.to_owned(), p.clone(), down)
+        } else if let Some(stem) = file_name.strip_suffix("_up.sql") {
+            let down = read_opt(dir.join(format!("{stem}_down.sql")))?;
+            (stem.to_owned(), p.clone(), down)
+        } else if let Some(stem) = file_name.strip_suffix(".sql")
+            && !file_name.ends_with(".down.sql")
+            && !file_name.ends_with("_down.sql")
+        {
+            let down = read_opt(dir.join(format!("{stem}.down.sql")))?;
+            (stem.to_owned(), p.clone(), down)
+        } else {
+            continue;
+        };
+        out.push(Migration {
+            name,
+            path: file.display().to_string(),
+            sql: read(&file)?,
+            down,
+        });
+    }
+    Ok(out)
+}
+
+/// What a down script does, run right after its up script on the schema
+/// of every earlier migration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DownVerdict {
+    /// The schema is the one before the migration again.
+    Restores,
+    /// It runs, and these objects differ from the schema before the
+    /// migration (difference paths, sorted).
+    DoesNotRestore(Vec<String>),
+    /// PostgreSQL rejects it (migsafe: the replay cannot apply it).
+    Fails(String),
+}
+
+impl DownVerdict {
+    /// The verdict without its details.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DownVerdict::Restores => "restores",
+            DownVerdict::DoesNotRestore(_) => "does not restore",
+            DownVerdict::Fails(_) => "fails",
+        }
+    }
+}
+
+/// PostgreSQL's and migsafe's verdict on one down script.
+#[derive(Clone, Debug)]
+pub struct DownComparison {
+    pub migration: String,
+    pub postgres: DownVerdict,
+    pub migsafe: DownVerdict,
+}
+
+impl DownComparison {
+    /// Same verdict, and for a down script that does not restore, the same
+    /// objects left different.
+    pub fn agrees(&self) -> bool {
+        match (&self.postgres, &self.migsafe) {
+            (DownVerdict::Fails(_), DownVerdict::Fails(_)) => true,
+            (a, b) => a == b,
+        }
+    }
+}
+
+fn paths(d: &[Difference]) -> Vec<String> {
+    let mut p: Vec<String> = d.iter().map(|d| d.path.clone()).collect();
+    p.sort();
+    p.dedup();
+    p
+}
+
+fn introspect_plain(url: &str) -> Result<SchemaModel, HarnessError> {
+    let mut conn = migsafe_live::connect(url).map_err(|e| err("connect read-only", e))?;
+    conn.introspect(&[]).map_err(|e| err("introspect", e))
+}
+
+/// Applies the ups of a history one by one to a database (after `setup`,
+/// the runner's own tables) and, for every migration with a down script,
+/// runs the down on a copy of the database right after its up
+/// (`CREATE DATABASE … TEMPLATE`): PostgreSQL's verdict (the schema after
+/// the down against the schema before the up) next to migsafe's
+/// (`migsafe_rollback::verify_down` on the replay).
+pub fn compare_down_scripts(
+    pg: &TestPg,
+    prefix: &str,
+    setup: &str,
+    migrations: &[Migration],
+) -> Result<Vec<DownComparison>, HarnessError> {
+    let (base, base_url) = pg.fresh_database(prefix);
+    let copy = format!("{base}_down");
+    let admin_url = pg.database_url("postgres");
+    let mut admin = connect(&admin_url)?;
+    connect(&base_url)?
+        .batch_execute(setup)
+        .map_err(|e| err("setup", pg_message(&e)))?;
+    let mut replayer = Replayer::new();
+    let mut before_live = introspect_plain(&base_url)?;
+    let mut out = Vec::new();
+    for m in migrations {
+        let before_model = replayer.model().clone();
+        {
+            let mut c = connect(&base_url)?;
+            c.batch_execute(&m.sql).map_err(|e| {
+                err(
+                    &format!("the up script of {} (the history must apply)", m.name),
+                    pg_message(&e),
+                )
+            })?;
+        }
+        let statements = migsafe_classify::analyze(&m.sql).statements;
+        replayer.apply_migration(&MigrationInput {
+            name: &m.name,
+            path: &m.path,
+            statements: &statements,
+        });
+        if let Some(down) = &m.down {
+            // The base database has no session now: it can be a template.
+            // (Two messages: a multi-statement query is one transaction,
+            // and neither statement runs inside one.)
+            for sql in [
+                format!("DROP DATABASE IF EXISTS \"{copy}\""),
+                format!("CREATE DATABASE \"{copy}\" TEMPLATE \"{base}\""),
+            ] {
+                admin
+                    .batch_execute(&sql)
+                    .map_err(|e| err("copy the database", pg_message(&e)))?;
+            }
+            let copy_url = pg.database_url(&copy);
+            let postgres = match connect(&copy_url)?.batch_execute(down) {
+                Err(e) => DownVerdict::Fails(pg_message(&e)),
+                Ok(()) => {
+                    let after = introspect_plain(&copy_url)?;
+                    let d = paths(&diff(&before_live, &after));
+                    if d.is_empty() {
+                        DownVerdict::Restores
+                    } else {
+                        DownVerdict::DoesNotRestore(d)
+                    }
+                }
+            };
+            let down_statements = migsafe_classify::analyze(down).statements;
+            let check = migsafe_rollback::verify_down(
+                &before_model,
+                &replayer,
+                &MigrationInput {
+                    name: &m.name,
+                    path: &m.path,
+                    statements: &down_statements,
+                },
+            );
+            let migsafe = if let Some(i) = check.issues.first() {
+                DownVerdict::Fails(i.message.clone())
+            } else if check.differences.is_empty() {
+                DownVerdict::Restores
+            } else {
+                DownVerdict::DoesNotRestore(paths(&check.differences))
+            };
+            out.push(DownComparison {
+                migration: m.name.clone(),
+                postgres,
+                migsafe,
+            });
+        }
+        before_live = introspect_plain(&base_url)?;
+    }
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{copy}\""))
+        .map_err(|e| err("drop the copy", pg_message(&e)))?;
+    Ok(out)
+}
