@@ -126,6 +126,11 @@ fn analyze_statement(src: &str, split: &Split, raw: &RawStatement, depth: u32) -
             head: String::new(),
         });
     }
+    for k in &mut kinds {
+        if let OpKind::CreateView { references, .. } = k {
+            *references = query_identifiers(&toks);
+        }
+    }
     let mut ops: Vec<Operation> = kinds.into_iter().map(Operation::new).collect();
     if depth < MAX_DO_DEPTH && matches!(ops.first().map(|o| &o.kind), Some(OpKind::DoBlock)) {
         ops.extend(do_block_ops(&toks, depth));
@@ -139,6 +144,22 @@ fn analyze_statement(src: &str, split: &Split, raw: &RawStatement, depth: u32) -
         parsed,
         parse_error,
     }
+}
+
+/// The identifiers after the first `AS` of a `CREATE VIEW`: its query.
+fn query_identifiers(toks: &[Tok<'_>]) -> Vec<String> {
+    let start = toks
+        .iter()
+        .position(|t| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case("AS"))
+        .map_or(toks.len(), |i| i + 1);
+    let mut out: Vec<String> = toks[start..]
+        .iter()
+        .filter(|t| matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent))
+        .map(|t| crate::lex::ident_value(t.kind, t.text))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn parse_one(text: &str) -> Result<sqlparser::ast::Statement, String> {

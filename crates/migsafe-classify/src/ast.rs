@@ -318,6 +318,7 @@ pub(crate) fn convert(stmt: &Statement) -> Option<Vec<OpKind>> {
             name: obj(&v.name),
             materialized: v.materialized,
             or_replace: v.or_replace,
+            references: Vec::new(),
         }],
         Statement::CreateFunction(f) => vec![OpKind::CreateFunction {
             name: obj(&f.name),
@@ -335,7 +336,8 @@ pub(crate) fn convert(stmt: &Statement) -> Option<Vec<OpKind>> {
             name: last(&t.trigger_name),
             table: t.table_name.as_ref().map(obj),
         }],
-        Statement::CreateSequence { name, .. } => vec![OpKind::CreateSequence { name: obj(name) }],
+        // `OWNED BY` is read from the tokens.
+        Statement::CreateSequence { .. } => Vec::new(),
         Statement::Truncate(t) => vec![OpKind::Truncate {
             tables: t.table_names.iter().map(|t| obj(&t.name)).collect(),
         }],

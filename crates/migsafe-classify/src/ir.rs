@@ -432,6 +432,9 @@ pub enum OpKind {
         name: ObjName,
         materialized: bool,
         or_replace: bool,
+        /// Every identifier of the view's query, folded: what it may
+        /// depend on (tables, views, columns).
+        references: Vec<String>,
     },
     DropView {
         names: Vec<ObjName>,
@@ -455,12 +458,19 @@ pub enum OpKind {
     },
     CreateSequence {
         name: ObjName,
+        /// `OWNED BY table.column`: dropped with the column or table.
+        owned_by: Option<(ObjName, String)>,
     },
     DropSequence {
         names: Vec<ObjName>,
     },
     AlterSequence {
         name: ObjName,
+        /// `RENAME TO new`.
+        rename_to: Option<String>,
+        /// `OWNED BY table.column` (`Some(Some(..))`) or `OWNED BY NONE`
+        /// (`Some(None)`).
+        owned_by: Option<Option<(ObjName, String)>>,
     },
     Truncate {
         tables: Vec<ObjName>,
@@ -968,8 +978,8 @@ impl OpKind {
             | RenameType { name, .. }
             | CreateView { name, .. }
             | CreateFunction { name, .. }
-            | CreateSequence { name }
-            | AlterSequence { name } => vec![name.to_string()],
+            | CreateSequence { name, .. }
+            | AlterSequence { name, .. } => vec![name.to_string()],
             CreateSchema { name } | CreateExtension { name } => vec![name.clone()],
             DropSchema { names, .. } | DropExtension { names } => names.clone(),
             CreateTrigger { name, .. } | DropTrigger { name, .. } => vec![name.clone()],

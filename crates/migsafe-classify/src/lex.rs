@@ -121,8 +121,10 @@ pub fn lex(src: &str) -> Lexed {
         let start = i;
         let c = b[i];
         let kind = match c {
-            b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => {
-                while i < n && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
+            // PostgreSQL 15's `space [ \t\n\r\f]`: a vertical tab is not
+            // whitespace there (the server rejects it as a syntax error).
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0c => {
+                while i < n && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0c) {
                     i += 1;
                 }
                 TokenKind::Whitespace

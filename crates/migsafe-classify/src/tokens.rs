@@ -106,6 +106,28 @@ impl<'a> Cur<'a, '_> {
         out
     }
 
+    /// `… OWNED BY [schema.]table.column` or `OWNED BY NONE` anywhere in
+    /// the rest of the statement (sequence options come in any order).
+    fn owned_by(&mut self) -> Option<Option<(ObjName, String)>> {
+        while !self.at_end() {
+            if self.eat_seq(&["OWNED", "BY"]) {
+                if self.eat("NONE") {
+                    return Some(None);
+                }
+                let mut parts = vec![self.ident()?];
+                while self.peek().is_some_and(|t| t.kind == TokenKind::Dot) {
+                    self.i += 1;
+                    parts.push(self.ident()?);
+                }
+                let column = parts.pop()?;
+                let table = parts.pop()?;
+                return Some(Some((ObjName::qualified(parts.pop(), table), column)));
+            }
+            self.i += 1;
+        }
+        None
+    }
+
     fn if_exists(&mut self) -> bool {
         self.eat_seq(&["IF", "EXISTS"])
     }
@@ -458,6 +480,7 @@ fn create(c: &mut Cur<'_, '_>) -> Option<Vec<OpKind>> {
             name: c.name()?,
             materialized,
             or_replace,
+            references: Vec::new(),
         }
     } else if c.eat("FUNCTION") || c.eat("PROCEDURE") {
         OpKind::CreateFunction {
@@ -477,7 +500,9 @@ fn create(c: &mut Cur<'_, '_>) -> Option<Vec<OpKind>> {
         }
     } else if c.eat("SEQUENCE") {
         c.if_not_exists();
-        OpKind::CreateSequence { name: c.name()? }
+        let name = c.name()?;
+        let owned_by = c.owned_by().flatten();
+        OpKind::CreateSequence { name, owned_by }
     } else {
         return None;
     };
@@ -566,7 +591,18 @@ fn alter(c: &mut Cur<'_, '_>) -> Option<Vec<OpKind>> {
     }
     if c.eat("SEQUENCE") {
         c.if_exists();
-        return Some(vec![OpKind::AlterSequence { name: c.name()? }]);
+        let name = c.name()?;
+        let rename_to = if c.eat_seq(&["RENAME", "TO"]) {
+            c.ident()
+        } else {
+            None
+        };
+        let owned_by = c.owned_by();
+        return Some(vec![OpKind::AlterSequence {
+            name,
+            rename_to,
+            owned_by,
+        }]);
     }
     None
 }

@@ -173,17 +173,55 @@ fn constant_default_sql(d: &DefaultValue) -> Option<String> {
         DefaultValue::Sequence => return None,
     };
     let toks = tokenize(text);
+    // Literals, `ARRAY[…]`, and casts or typed literals (`interval '1 day'`,
+    // `'{}'::jsonb`) of built-in types: a type's input function is all
+    // that runs.
     let constant = !toks.is_empty()
         && toks.iter().all(|t| match t {
-            Tok::Str(_) | Tok::Num(_) | Tok::Space(_) => true,
-            Tok::Punct(c) => matches!(c, '[' | ']' | ',' | '-' | '+'),
+            Tok::Str(_) | Tok::Num(_) | Tok::Space(_) | Tok::Cast => true,
+            Tok::Punct(c) => matches!(c, '[' | ']' | ',' | '-' | '+' | '(' | ')'),
             Tok::Word(w) => {
                 matches!(
                     w.to_ascii_lowercase().as_str(),
-                    "array" | "true" | "false" | "null"
+                    "array"
+                        | "true"
+                        | "false"
+                        | "null"
+                        | "interval"
+                        | "timestamp"
+                        | "timestamptz"
+                        | "date"
+                        | "time"
+                        | "timetz"
+                        | "with"
+                        | "without"
+                        | "zone"
+                        | "numeric"
+                        | "decimal"
+                        | "text"
+                        | "varchar"
+                        | "character"
+                        | "varying"
+                        | "integer"
+                        | "int"
+                        | "int2"
+                        | "int4"
+                        | "int8"
+                        | "bigint"
+                        | "smallint"
+                        | "real"
+                        | "float4"
+                        | "float8"
+                        | "double"
+                        | "precision"
+                        | "boolean"
+                        | "bool"
+                        | "json"
+                        | "jsonb"
+                        | "uuid"
+                        | "bytea"
                 )
             }
-            Tok::Cast => false,
         });
     constant.then(|| text.clone())
 }

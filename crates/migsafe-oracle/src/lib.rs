@@ -26,6 +26,8 @@ use migsafe_schema::diff::{Difference, Labels, diff};
 use migsafe_schema::model::SchemaModel;
 use migsafe_schema::replay::{MigrationInput, Replayed, Replayer};
 
+pub mod generate;
+
 pub use migsafe_testpg::{TestPg, require_corpora, require_pg};
 
 /// One migration file of a history.

@@ -293,6 +293,7 @@ pub fn inverse(op: &OpKind, before: &SchemaModel) -> Inverse {
             name,
             materialized,
             or_replace: false,
+            ..
         } => sql(format!(
             "DROP {}VIEW {};",
             if *materialized { "MATERIALIZED " } else { "" },
@@ -307,7 +308,7 @@ pub fn inverse(op: &OpKind, before: &SchemaModel) -> Inverse {
             table,
             or_replace: false,
         } => sql(format!("DROP TRIGGER {} ON {};", q(name), obj(table))),
-        CreateSequence { name } => sql(format!("DROP SEQUENCE {};", obj(name))),
+        CreateSequence { name, .. } => sql(format!("DROP SEQUENCE {};", obj(name))),
         AttachPartition { table, partition } => sql(format!(
             "ALTER TABLE {} DETACH PARTITION {};",
             obj(table),

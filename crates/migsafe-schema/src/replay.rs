@@ -287,6 +287,10 @@ pub struct Replayer {
     /// The sequences of identity columns: not in the model, but their
     /// names are taken.
     identity_sequences: BTreeSet<QualName>,
+    /// Per view, the identifiers of its query: the tables, views and
+    /// columns it may depend on (PostgreSQL refuses to drop those without
+    /// `CASCADE`, and drops the view with them when it is given).
+    view_refs: HashMap<QualName, Vec<String>>,
 }
 
 impl Default for Replayer {
@@ -627,6 +631,7 @@ impl Replayer {
         Self {
             out,
             owned_sequences: HashMap::new(),
+            view_refs: HashMap::new(),
             other_types: BTreeSet::new(),
             temp_tables: Vec::new(),
             identity_sequences: BTreeSet::new(),
@@ -831,10 +836,20 @@ impl Replayer {
                 column,
                 data_type,
                 ..
-            } => self.with_column(ctx, table, column, |c| {
-                c.ty = normalize_type(data_type);
-                Ok(())
-            }),
+            } => {
+                let views = self.views_using(&qual(table), Some(&truncate_identifier(column)));
+                if let Some(v) = views.first() {
+                    return refuse(format!(
+                        "cannot alter type of a column used by a view or rule (view {} depends on column {})",
+                        q(&v.name),
+                        q(&truncate_identifier(column))
+                    ));
+                }
+                self.with_column(ctx, table, column, |c| {
+                    c.ty = normalize_type(data_type);
+                    Ok(())
+                })
+            }
             SetNotNull { table, column } => self.with_column(ctx, table, column, |c| {
                 c.nullable = false;
                 Ok(())
@@ -1075,12 +1090,19 @@ impl Replayer {
                 Ok(())
             }
             CreateView {
-                name, materialized, ..
+                name,
+                materialized,
+                references,
+                ..
             } => {
                 let n = qual(name);
                 if self.out.model.tables.contains_key(&n) {
                     return refuse(format!("relation {} already exists", q(&n.name)));
                 }
+                self.view_refs.insert(
+                    n.clone(),
+                    references.iter().map(|r| truncate_identifier(r)).collect(),
+                );
                 self.out.model.views.insert(
                     n.clone(),
                     View {
@@ -1097,22 +1119,65 @@ impl Replayer {
             DropView { names, .. } => {
                 for n in names {
                     let n = qual(n);
-                    if self.out.model.views.remove(&n).is_some() {
-                        self.out
-                            .provenance
-                            .views
-                            .insert(n, ctx.touch(Action::Dropped));
+                    if self.out.model.views.contains_key(&n) {
+                        self.drop_views(ctx, vec![n]);
                     }
                 }
                 Ok(())
             }
-            CreateSequence { name } => {
+            CreateSequence { name, owned_by } => {
                 let n = qual(name);
+                if let Some((t, c)) = owned_by {
+                    self.require_column(t, c)?;
+                }
                 if self.out.model.sequences.insert(n.clone()) {
                     self.out
                         .provenance
                         .sequences
-                        .insert(n, ctx.touch(Action::Created));
+                        .insert(n.clone(), ctx.touch(Action::Created));
+                }
+                if let Some((t, c)) = owned_by {
+                    self.owned_sequences
+                        .insert(n, (qual(t), truncate_identifier(c)));
+                }
+                Ok(())
+            }
+            AlterSequence {
+                name,
+                rename_to,
+                owned_by,
+            } => {
+                let n = qual(name);
+                if !self.out.model.sequences.contains(&n) {
+                    return refuse(format!("relation {} does not exist", q(&n.name)));
+                }
+                if let Some(owner) = owned_by {
+                    match owner {
+                        Some((t, c)) => {
+                            self.require_column(t, c)?;
+                            self.owned_sequences
+                                .insert(n.clone(), (qual(t), truncate_identifier(c)));
+                        }
+                        None => {
+                            self.owned_sequences.remove(&n);
+                        }
+                    }
+                }
+                if let Some(new) = rename_to {
+                    let to = sibling(&n, &truncate_identifier(new));
+                    self.out.model.sequences.remove(&n);
+                    self.out.model.sequences.insert(to.clone());
+                    if let Some(owner) = self.owned_sequences.remove(&n) {
+                        self.owned_sequences.insert(to.clone(), owner);
+                    }
+                    self.out
+                        .provenance
+                        .sequences
+                        .insert(n, ctx.touch(Action::Renamed));
+                    self.out
+                        .provenance
+                        .sequences
+                        .insert(to, ctx.touch(Action::Renamed));
                 }
                 Ok(())
             }
@@ -1137,8 +1202,7 @@ impl Replayer {
                     refuse(format!("relation {} does not exist", q(&t.name)))
                 }
             }
-            AlterSequence { .. }
-            | CreateFunction { .. }
+            CreateFunction { .. }
             | DropFunction { .. }
             | DropTrigger { .. }
             | Truncate { .. }
@@ -1169,6 +1233,90 @@ impl Replayer {
             Ok(())
         } else {
             refuse(format!("relation {} does not exist", q(&t.name)))
+        }
+    }
+
+    /// The views whose query names relation `t` (and `column`, when given),
+    /// directly.
+    fn views_using(&self, t: &QualName, column: Option<&str>) -> Vec<QualName> {
+        let mut v: Vec<QualName> = self
+            .view_refs
+            .iter()
+            .filter(|(view, refs)| {
+                *view != t
+                    && view.schema == t.schema
+                    && refs.contains(&t.name)
+                    && column.is_none_or(|c| refs.iter().any(|r| r == c))
+            })
+            .map(|(view, _)| view.clone())
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Drops views and, transitively, the views built on them.
+    fn drop_views(&mut self, ctx: &Ctx, mut pending: Vec<QualName>) {
+        while let Some(v) = pending.pop() {
+            if self.out.model.views.remove(&v).is_none() {
+                continue;
+            }
+            pending.extend(self.views_using(&v, None));
+            self.view_refs.remove(&v);
+            self.out
+                .provenance
+                .views
+                .insert(v, ctx.touch(Action::Dropped));
+        }
+    }
+
+    /// PostgreSQL's answer when views depend on what a statement drops:
+    /// without `CASCADE` the statement fails; with it the views go too.
+    fn dependent_views(&mut self, ctx: &Ctx, what: &str, views: Vec<QualName>, cascade: bool) -> Outcome {
+        if views.is_empty() {
+            return Ok(());
+        }
+        if !cascade {
+            let list: Vec<String> = views.iter().map(|v| format!("view {}", q(&v.name))).collect();
+            return refuse_with(
+                format!(
+                    "cannot drop {what} because other objects depend on it ({})",
+                    list.join(", ")
+                ),
+                "drop the views first, or write `… CASCADE`",
+            );
+        }
+        self.drop_views(ctx, views);
+        Ok(())
+    }
+
+    /// A rename of a table or column reaches the views that use it
+    /// (PostgreSQL keeps them by reference).
+    fn rename_in_views(&mut self, table: &str, from: &str, to: &str) {
+        for refs in self.view_refs.values_mut() {
+            if refs.iter().any(|r| r == table) || table == from {
+                for r in refs.iter_mut() {
+                    if r == from {
+                        *r = to.to_owned();
+                    }
+                }
+            }
+        }
+    }
+
+    fn require_column(&self, table: &ObjName, column: &str) -> Outcome {
+        let t = qual(table);
+        let Some(tab) = self.out.model.tables.get(&t) else {
+            return refuse(format!("relation {} does not exist", q(&t.name)));
+        };
+        let c = truncate_identifier(column);
+        if tab.column(&c).is_some() || self.out.opaque_tables.contains(&t) {
+            Ok(())
+        } else {
+            refuse(format!(
+                "column {} of relation {} does not exist",
+                q(&c),
+                q(&t.name)
+            ))
         }
     }
 
@@ -1630,6 +1778,11 @@ impl Replayer {
                 );
                 continue;
             }
+            let views = self.views_using(t, None);
+            if let Err(e) = self.dependent_views(ctx, &format!("table {}", q(&t.name)), views, cascade) {
+                result = Err(e);
+                continue;
+            }
             for (o, f) in &dependents {
                 self.remove_fk(ctx, o, f);
             }
@@ -1700,6 +1853,10 @@ impl Replayer {
                         materialized: v.materialized,
                     },
                 );
+                if let Some(refs) = self.view_refs.remove(from) {
+                    self.view_refs.insert(to.clone(), refs);
+                }
+                self.rename_in_views(&from.name, &from.name, &to.name);
                 self.out
                     .provenance
                     .views
@@ -1716,6 +1873,7 @@ impl Replayer {
         };
         tab.name = to.clone();
         self.out.model.tables.insert(to.clone(), tab);
+        self.rename_in_views(&from.name, &from.name, &to.name);
         for other in self.out.model.tables.values_mut() {
             for f in &mut other.foreign_keys {
                 if f.referenced_table == *from {
@@ -1829,6 +1987,13 @@ impl Replayer {
                 "drop those foreign keys first, or write `DROP COLUMN … CASCADE`",
             );
         }
+        let views = self.views_using(t, Some(&col));
+        self.dependent_views(
+            ctx,
+            &format!("column {} of table {}", q(&col), q(&t.name)),
+            views,
+            cascade,
+        )?;
         for (o, f) in &dependents {
             self.remove_fk(ctx, o, f);
         }
@@ -1922,6 +2087,7 @@ impl Replayer {
                 q(&t.name)
             ));
         }
+        let table_name = t.name.clone();
         let rn = |c: &mut String| {
             if *c == from {
                 c.clone_from(&to);
@@ -1964,6 +2130,7 @@ impl Replayer {
                 oc.clone_from(&to);
             }
         }
+        self.rename_in_views(&table_name, &from, &to);
         let renamed = ctx.touch(Action::Renamed);
         let prov = self.table_prov(&t);
         prov.columns.remove(&from);

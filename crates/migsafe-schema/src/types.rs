@@ -205,7 +205,11 @@ fn normalize_scalar(s: &str) -> String {
     let s = s.trim();
     if s.contains('"') {
         // A quoted (user-defined) name, maybe schema-qualified.
-        let parts = split_quoted_path(s);
+        // PostgreSQL truncates every identifier to 63 bytes.
+        let parts: Vec<String> = split_quoted_path(s)
+            .iter()
+            .map(|p| crate::replay::truncate_identifier(p))
+            .collect();
         return match parts.as_slice() {
             [schema, name] if schema != crate::model::DEFAULT_SCHEMA => {
                 format!("\"{schema}\".\"{name}\"")
@@ -229,8 +233,11 @@ fn normalize_scalar(s: &str) -> String {
         .join(" ");
     // Schema-qualified builtin (`pg_catalog.int4`) or user type (`audit.role`).
     let (schema, bare) = match words.rsplit_once('.') {
-        Some((sch, b)) => (Some(sch.to_owned()), b.to_owned()),
-        None => (None, words.clone()),
+        Some((sch, b)) => (
+            Some(crate::replay::truncate_identifier(sch)),
+            crate::replay::truncate_identifier(b),
+        ),
+        None => (None, crate::replay::truncate_identifier(&words)),
     };
     let canonical = BUILTINS
         .iter()
@@ -544,11 +551,37 @@ pub fn normalize_expression(e: &str) -> String {
             let end = (i + 1).min(b.len());
             flush_space(&mut out, &mut pending_space, e[start..].chars().next());
             let piece = &e[start..end];
-            match needless_quotes(piece).filter(|_| c == b'"') {
-                Some(bare) => out.push_str(bare),
-                None => out.push_str(piece),
+            if c == b'"' {
+                // PostgreSQL truncates every identifier to 63 bytes.
+                let inner = piece
+                    .strip_prefix('"')
+                    .and_then(|p| p.strip_suffix('"'))
+                    .unwrap_or(piece);
+                let quoted = format!("\"{}\"", crate::replay::truncate_identifier(inner));
+                match needless_quotes(&quoted) {
+                    Some(bare) => out.push_str(bare),
+                    None => out.push_str(&quoted),
+                }
+            } else {
+                out.push_str(piece);
             }
             i = end;
+            continue;
+        }
+        if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 {
+            // A word: keyword, function or column name, folded ASCII-only
+            // and truncated to 63 bytes as PostgreSQL's scanner does.
+            let start = i;
+            while i < b.len()
+                && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$' || b[i] >= 0x80)
+            {
+                i += 1;
+            }
+            // A number glued to letters (`1e5`) is not a word: digits
+            // before it were pushed already, and the word goes on as is.
+            flush_space(&mut out, &mut pending_space, Some(c as char));
+            let word = e[start..i].to_ascii_lowercase();
+            out.push_str(&crate::replay::truncate_identifier(&word));
             continue;
         }
         if c.is_ascii_whitespace() {
