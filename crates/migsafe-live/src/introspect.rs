@@ -159,7 +159,7 @@ impl Connection {
     /// [`LiveError::Query`] when a catalog query fails.
     pub fn introspect(&mut self, schemas: &[&str]) -> Result<SchemaModel, LiveError> {
         let mut model = self.read("the schema", |tx| read_model(tx, schemas))?;
-        migsafe_schema::opclass::canonicalize_opclasses(&mut model);
+        migsafe_schema::canonical::canonicalize(&mut model);
         Ok(model)
     }
 }

@@ -126,11 +126,7 @@ impl Ty {
             ],
             Ty::Timestamp3 => vec!["CURRENT_TIMESTAMP".into(), "now()".into()],
             Ty::Date => vec!["CURRENT_DATE".into(), "'2024-01-01'".into()],
-            Ty::Jsonb => vec![
-                "'{}'".into(),
-                "'[]'::jsonb".into(),
-                "'{\"a\": 1}'".into(),
-            ],
+            Ty::Jsonb => vec!["'{}'".into(), "'[]'::jsonb".into(), "'{\"a\": 1}'".into()],
             Ty::Uuid => vec!["gen_random_uuid()".into()],
             Ty::TextArray => vec![
                 "ARRAY[]::TEXT[]".into(),
@@ -232,7 +228,7 @@ impl State {
             2 => Ty::SmallInt,
             3 => Ty::Text,
             4 => Ty::Varchar([10, 191, 255][p.below(3)]),
-            5 => Ty::Numeric([10, 12, 65][p.below(3)], [2, 0, 30][p.below(3)]),
+            5 => Ty::Numeric([10, 12, 65][p.below(3)], [2, 0, 9][p.below(3)]),
             6 => Ty::Bool,
             7 => Ty::Timestamptz,
             8 => Ty::Timestamp3,
@@ -274,12 +270,23 @@ impl State {
                         ident(&name),
                         ident(&src.name)
                     );
-                    return (sql, Column { name, ty: Ty::BigInt });
+                    return (
+                        sql,
+                        Column {
+                            name,
+                            ty: Ty::BigInt,
+                        },
+                    );
                 }
             }
             4 if ty.is_int() => {
                 let c = self.constraint_name(p, table, "check");
-                let _ = write!(sql, " CONSTRAINT {} CHECK ({} >= 0)", ident(&c), ident(&name));
+                let _ = write!(
+                    sql,
+                    " CONSTRAINT {} CHECK ({} >= 0)",
+                    ident(&c),
+                    ident(&name)
+                );
             }
             5 if ty.is_text() => {
                 let _ = write!(sql, " CHECK (char_length({}) > 0)", ident(&name));
@@ -346,8 +353,12 @@ impl State {
             let col = self.fresh(p, "ref");
             let ty = if pty == Ty::Text { "TEXT" } else { "BIGINT" };
             defs.push(format!("{} {ty}", ident(&col)));
-            let action = ["", " ON DELETE CASCADE", " ON DELETE SET NULL", " ON UPDATE CASCADE"]
-                [p.below(4)];
+            let action = [
+                "",
+                " ON DELETE CASCADE",
+                " ON DELETE SET NULL",
+                " ON UPDATE CASCADE",
+            ][p.below(4)];
             let fk = self.constraint_name(p, &name, "fkey");
             defs.push(format!(
                 "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {}(\"id\"){action}",
@@ -358,10 +369,18 @@ impl State {
             constraints.push(fk);
             cols.push(Column {
                 name: col,
-                ty: if pty == Ty::Text { Ty::Text } else { Ty::BigInt },
+                ty: if pty == Ty::Text {
+                    Ty::Text
+                } else {
+                    Ty::BigInt
+                },
             });
         }
-        let sql = format!("CREATE TABLE {} (\n    {}\n);", ident(&name), defs.join(",\n    "));
+        let sql = format!(
+            "CREATE TABLE {} (\n    {}\n);",
+            ident(&name),
+            defs.join(",\n    ")
+        );
         self.tables.push(Table {
             name,
             columns: cols,
@@ -430,7 +449,10 @@ impl State {
                 // A type change PostgreSQL can do.
                 let cols = self.tables[ti].columns.clone();
                 let Some((ci, c)) = cols.iter().enumerate().skip(1).find(|(_, c)| {
-                    matches!(c.ty, Ty::Int | Ty::Varchar(_) | Ty::Numeric(..) | Ty::SmallInt)
+                    matches!(
+                        c.ty,
+                        Ty::Int | Ty::Varchar(_) | Ty::Numeric(..) | Ty::SmallInt
+                    )
                 }) else {
                     return self.create_table(p);
                 };
@@ -457,13 +479,28 @@ impl State {
                 match p.below(4) {
                     0 => match c.ty.default(p, &self.enums) {
                         Some(d) => {
-                            format!("ALTER TABLE {t} ALTER COLUMN {} SET DEFAULT {d};", ident(&c.name))
+                            format!(
+                                "ALTER TABLE {t} ALTER COLUMN {} SET DEFAULT {d};",
+                                ident(&c.name)
+                            )
                         }
-                        None => format!("ALTER TABLE {t} ALTER COLUMN {} DROP DEFAULT;", ident(&c.name)),
+                        None => format!(
+                            "ALTER TABLE {t} ALTER COLUMN {} DROP DEFAULT;",
+                            ident(&c.name)
+                        ),
                     },
-                    1 => format!("ALTER TABLE {t} ALTER COLUMN {} DROP DEFAULT;", ident(&c.name)),
-                    2 => format!("ALTER TABLE {t} ALTER COLUMN {} SET NOT NULL;", ident(&c.name)),
-                    _ => format!("ALTER TABLE {t} ALTER COLUMN {} DROP NOT NULL;", ident(&c.name)),
+                    1 => format!(
+                        "ALTER TABLE {t} ALTER COLUMN {} DROP DEFAULT;",
+                        ident(&c.name)
+                    ),
+                    2 => format!(
+                        "ALTER TABLE {t} ALTER COLUMN {} SET NOT NULL;",
+                        ident(&c.name)
+                    ),
+                    _ => format!(
+                        "ALTER TABLE {t} ALTER COLUMN {} DROP NOT NULL;",
+                        ident(&c.name)
+                    ),
                 }
             }
             9..=11 => self.create_index(p, ti),
@@ -504,7 +541,11 @@ impl State {
                     name: name.clone(),
                     values,
                 });
-                format!("CREATE TYPE {} AS ENUM ({});", ident(&name), list.join(", "))
+                format!(
+                    "CREATE TYPE {} AS ENUM ({});",
+                    ident(&name),
+                    list.join(", ")
+                )
             }
             17 => {
                 let Some(ei) = (!self.enums.is_empty()).then(|| p.below(self.enums.len())) else {
@@ -684,7 +725,11 @@ impl State {
                     return self.create_table(p);
                 };
                 let col = self.fresh(p, "fk");
-                let ty = if pty == Ty::Text { Ty::Text } else { Ty::BigInt };
+                let ty = if pty == Ty::Text {
+                    Ty::Text
+                } else {
+                    Ty::BigInt
+                };
                 let opts = match p.below(5) {
                     0 => " ON DELETE CASCADE ON UPDATE CASCADE",
                     1 => " ON DELETE SET NULL",

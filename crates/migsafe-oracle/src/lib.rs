@@ -139,8 +139,24 @@ pub fn apply_prisma(
     prefix: &str,
     migrations: &[Migration],
 ) -> Result<Applied, HarnessError> {
+    apply_prisma_after(pg, prefix, "", migrations)
+}
+
+/// [`apply_prisma`] on a database where `setup` ran first (objects a
+/// history expects but does not create).
+pub fn apply_prisma_after(
+    pg: &TestPg,
+    prefix: &str,
+    setup: &str,
+    migrations: &[Migration],
+) -> Result<Applied, HarnessError> {
     let (database, url) = pg.fresh_database(prefix);
     let mut client = connect(&url)?;
+    if !setup.is_empty() {
+        client
+            .batch_execute(setup)
+            .map_err(|e| err("setup", pg_message(&e)))?;
+    }
     client
         .batch_execute(&PRISMA_MIGRATIONS_TABLE.replace(" UNSIGNED", ""))
         .map_err(|e| err("create _prisma_migrations", pg_message(&e)))?;

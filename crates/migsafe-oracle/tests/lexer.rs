@@ -22,12 +22,39 @@ use proptest::test_runner::{Config, TestRunner};
 /// A piece of trivia between tokens.
 fn trivia() -> impl Strategy<Value = String> {
     let comment_char = prop::sample::select(vec![
-        "a", " ", ";", "'", "\"", "$$", "$a$", "*/", "/*", "--", "\t", "\x0c", "\x0b", "\\", "É",
+        "a",
+        " ",
+        ";",
+        "'",
+        "\"",
+        "$$",
+        "$a$",
+        "*/",
+        "/*",
+        "--",
+        "\t",
+        "\x0c",
+        "\x0b",
+        "\\",
+        "É",
         "DROP TABLE log;",
     ]);
     let body = prop::collection::vec(comment_char, 0..6).prop_map(|v| v.concat());
     let block_char = prop::sample::select(vec![
-        "a", " ", ";", "'", "\"", "$$", "--", "\n", "\r", "*x", "/x", "**x", "-", "\\",
+        "a",
+        " ",
+        ";",
+        "'",
+        "\"",
+        "$$",
+        "--",
+        "\n",
+        "\r",
+        "*x",
+        "/x",
+        "**x",
+        "-",
+        "\\",
         "DROP TABLE log;",
     ]);
     let block_body = prop::collection::vec(block_char, 0..6).prop_map(|v| v.concat());
@@ -89,17 +116,17 @@ fn statement() -> impl Strategy<Value = (String, String)> {
         prop::sample::select(vec!["log", "\"log\"", "LOG", "public.log"]),
     )
         .prop_map(|((lit, value), t1, t2, table)| {
-            (format!("INSERT INTO {table}{t1}(n, v) VALUES (#,{t2}{lit})"), value)
+            (
+                format!("INSERT INTO {table}{t1}(n, v) VALUES (#,{t2}{lit})"),
+                value,
+            )
         })
 }
 
 type Script = Vec<(Option<(String, String)>, String)>;
 
 fn script() -> impl Strategy<Value = Script> {
-    prop::collection::vec(
-        (prop::option::weighted(0.8, statement()), trivia()),
-        1..8,
-    )
+    prop::collection::vec((prop::option::weighted(0.8, statement()), trivia()), 1..8)
 }
 
 /// The script's SQL (statement numbers filled in) and the statements in it.
@@ -130,7 +157,10 @@ fn migsafe_view(sql: &str) -> Result<Vec<(i32, String)>, String> {
         let toks: Vec<_> = split.statement_tokens(stmt).collect();
         let Some(first) = toks.first() else { continue };
         if !first.text(sql).eq_ignore_ascii_case("INSERT") {
-            return Err(format!("a statement that is no INSERT: {:?}", &sql[stmt.span.clone()]));
+            return Err(format!(
+                "a statement that is no INSERT: {:?}",
+                &sql[stmt.span.clone()]
+            ));
         }
         let n = toks
             .iter()
@@ -231,10 +261,7 @@ fn a_carriage_return_ends_a_comment_in_postgres_and_in_migsafe() {
     let sql = "SELECT 1; -- note\rDROP TABLE \"users\";";
     client.batch_execute(sql).unwrap();
     let left: i64 = client
-        .query_one(
-            "SELECT count(*) FROM pg_class WHERE relname = 'users'",
-            &[],
-        )
+        .query_one("SELECT count(*) FROM pg_class WHERE relname = 'users'", &[])
         .unwrap()
         .get(0);
     assert_eq!(left, 0, "PostgreSQL dropped the table");

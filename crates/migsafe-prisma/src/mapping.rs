@@ -96,7 +96,7 @@ pub(crate) fn to_model(ast: &SchemaAst, datasource: Option<&Datasource>) -> Sche
         }
     }
     // `ops: ArrayOps` on a list field is the default: the same index.
-    migsafe_schema::opclass::canonicalize_opclasses(&mut model);
+    migsafe_schema::canonical::canonicalize(&mut model);
     model
 }
 

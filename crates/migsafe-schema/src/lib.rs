@@ -7,6 +7,7 @@
 //! names, types and defaults in the same normalized form; [`types`] owns that
 //! form.
 
+pub mod canonical;
 pub mod diff;
 pub mod model;
 pub mod opclass;

@@ -658,7 +658,7 @@ impl Replayer {
 
     /// The model, provenance and issues.
     pub fn finish(mut self) -> Replayed {
-        crate::opclass::canonicalize_opclasses(&mut self.out.model);
+        crate::canonical::canonicalize(&mut self.out.model);
         self.out
     }
 
@@ -1271,12 +1271,21 @@ impl Replayer {
 
     /// PostgreSQL's answer when views depend on what a statement drops:
     /// without `CASCADE` the statement fails; with it the views go too.
-    fn dependent_views(&mut self, ctx: &Ctx, what: &str, views: Vec<QualName>, cascade: bool) -> Outcome {
+    fn dependent_views(
+        &mut self,
+        ctx: &Ctx,
+        what: &str,
+        views: Vec<QualName>,
+        cascade: bool,
+    ) -> Outcome {
         if views.is_empty() {
             return Ok(());
         }
         if !cascade {
-            let list: Vec<String> = views.iter().map(|v| format!("view {}", q(&v.name))).collect();
+            let list: Vec<String> = views
+                .iter()
+                .map(|v| format!("view {}", q(&v.name)))
+                .collect();
             return refuse_with(
                 format!(
                     "cannot drop {what} because other objects depend on it ({})",
@@ -1779,7 +1788,9 @@ impl Replayer {
                 continue;
             }
             let views = self.views_using(t, None);
-            if let Err(e) = self.dependent_views(ctx, &format!("table {}", q(&t.name)), views, cascade) {
+            if let Err(e) =
+                self.dependent_views(ctx, &format!("table {}", q(&t.name)), views, cascade)
+            {
                 result = Err(e);
                 continue;
             }
@@ -2104,19 +2115,19 @@ impl Replayer {
                 if c.expr == from {
                     c.expr.clone_from(&to);
                 } else if c.expr.contains('(') {
-                    c.expr = rename_in_expression(&c.expr, &from, &to);
+                    c.expr = normalize_expression(&rename_in_expression(&c.expr, &from, &to));
                 }
             }
             i.include.iter_mut().for_each(rn);
             if let Some(p) = &mut i.predicate {
-                *p = rename_in_expression(p, &from, &to);
+                *p = normalize_expression(&rename_in_expression(p, &from, &to));
             }
         }
         for f in &mut tab.foreign_keys {
             f.columns.iter_mut().for_each(rn);
         }
         for c in &mut tab.checks {
-            c.expr = rename_in_expression(&c.expr, &from, &to);
+            c.expr = normalize_expression(&rename_in_expression(&c.expr, &from, &to));
         }
         for other in self.out.model.tables.values_mut() {
             for f in &mut other.foreign_keys {
