@@ -7,6 +7,7 @@ use serde::Serialize;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
+use crate::guard::{DoContext, Guard};
 use crate::ir::{Class, ObjName, OpKind, Operation, Rollback};
 use crate::lex::TokenKind;
 use crate::split::{RawStatement, Split, split};
@@ -27,6 +28,10 @@ pub struct Statement {
     pub parsed: bool,
     /// sqlparser's message, positions made relative to the file.
     pub parse_error: Option<String>,
+    /// PostgreSQL's grammar rejects the statement (a form of another
+    /// dialect): its error. Sent to PostgreSQL, the whole file fails.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected: Option<String>,
 }
 
 impl Statement {
@@ -109,11 +114,15 @@ fn analyze_statement(src: &str, split: &Split, raw: &RawStatement, depth: u32) -
             text: t.text(src),
         })
         .collect();
+    let mut rejected = None;
     let (mut kinds, parsed, parse_error) = match parse_one(text) {
-        Ok(stmt) => match crate::ast::convert(&stmt) {
-            Some(k) if !k.is_empty() => (k, true, None),
-            _ => (classify_tokens(&toks), true, None),
-        },
+        Ok(stmt) => {
+            rejected = crate::ast::postgres_rejects(&stmt);
+            match crate::ast::convert(&stmt) {
+                Some(k) if !k.is_empty() => (k, true, None),
+                _ => (classify_tokens(&toks), true, None),
+            }
+        }
         Err(e) => (
             classify_tokens(&toks),
             false,
@@ -127,8 +136,14 @@ fn analyze_statement(src: &str, split: &Split, raw: &RawStatement, depth: u32) -
         });
     }
     for k in &mut kinds {
-        if let OpKind::CreateView { references, .. } = k {
-            *references = query_identifiers(&toks);
+        match k {
+            OpKind::CreateView { references, .. } => *references = query_identifiers(&toks),
+            OpKind::CreateTable {
+                derived: true,
+                source,
+                ..
+            } => *source = table_source(&toks),
+            _ => {}
         }
     }
     let mut ops: Vec<Operation> = kinds.into_iter().map(Operation::new).collect();
@@ -143,7 +158,109 @@ fn analyze_statement(src: &str, split: &Split, raw: &RawStatement, depth: u32) -
         ops,
         parsed,
         parse_error,
+        rejected,
     }
+}
+
+/// `CREATE TABLE t (LIKE s …)` or `CREATE TABLE t AS SELECT … FROM s …`,
+/// when nothing else is in the statement.
+fn table_source(toks: &[Tok<'_>]) -> Option<crate::ir::TableSource> {
+    use crate::ir::TableSource;
+    let kw = |i: usize, k: &str| {
+        toks.get(i)
+            .is_some_and(|t| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case(k))
+    };
+    let kind = |i: usize| toks.get(i).map(|t| t.kind);
+    // `name` or `schema.name` at i: (name, index after it).
+    let name_at = |i: usize| -> Option<(ObjName, usize)> {
+        let id = |j: usize| {
+            toks.get(j)
+                .filter(|t| matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent))
+                .map(|t| crate::lex::ident_value(t.kind, t.text))
+        };
+        let first = id(i)?;
+        if kind(i + 1) == Some(TokenKind::Dot) {
+            let second = id(i + 2)?;
+            Some((ObjName::qualified(Some(first), second), i + 3))
+        } else {
+            Some((ObjName::new(first), i + 1))
+        }
+    };
+    let end = |i: usize| i >= toks.len() || kind(i) == Some(TokenKind::Semicolon);
+    if let Some(like) = toks
+        .iter()
+        .position(|t| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case("LIKE"))
+        && kind(like.wrapping_sub(1)) == Some(TokenKind::LParen)
+    {
+        let (table, mut i) = name_at(like + 1)?;
+        let mut defaults = false;
+        let mut including_more = false;
+        while kw(i, "INCLUDING") || kw(i, "EXCLUDING") {
+            let incl = kw(i, "INCLUDING");
+            let what = toks.get(i + 1)?.text.to_ascii_uppercase();
+            if incl {
+                if what == "DEFAULTS" {
+                    defaults = true;
+                } else if what == "ALL" {
+                    defaults = true;
+                    including_more = true;
+                } else if what != "COMMENTS"
+                    && what != "STORAGE"
+                    && what != "COMPRESSION"
+                    && what != "STATISTICS"
+                {
+                    including_more = true;
+                }
+            } else if what == "DEFAULTS" {
+                defaults = false;
+            }
+            i += 2;
+        }
+        // The LIKE must be the only element.
+        if kind(i) != Some(TokenKind::RParen) || !end(i + 1) {
+            return None;
+        }
+        return Some(TableSource::Like {
+            table,
+            defaults,
+            including_more,
+        });
+    }
+    let as_at = toks
+        .iter()
+        .position(|t| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case("AS"))?;
+    if !kw(as_at + 1, "SELECT") {
+        return None;
+    }
+    let mut i = as_at + 2;
+    let columns = if toks.get(i).is_some_and(|t| t.text == "*") {
+        i += 1;
+        None
+    } else {
+        let mut cols = Vec::new();
+        loop {
+            let t = toks.get(i)?;
+            if !matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent) {
+                return None;
+            }
+            cols.push(crate::lex::ident_value(t.kind, t.text));
+            i += 1;
+            if kind(i) == Some(TokenKind::Comma) {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        Some(cols)
+    };
+    if !kw(i, "FROM") {
+        return None;
+    }
+    let (from, i) = name_at(i + 1)?;
+    if !(end(i) || kw(i, "WHERE") || kw(i, "WITH")) {
+        return None;
+    }
+    Some(TableSource::Query { from, columns })
 }
 
 /// The identifiers after the first `AS` of a `CREATE VIEW`: its query.
@@ -207,17 +324,30 @@ fn do_block_ops(toks: &[Tok<'_>], depth: u32) -> Vec<Operation> {
     };
     let body = strip_dollar(body_tok.text);
     let inner = split(body);
+    let tolerant = inner
+        .tokens
+        .iter()
+        .any(|t| t.kind == TokenKind::Word && t.text(body).eq_ignore_ascii_case("EXCEPTION"));
+    // The `IF`s the current statement is inside: per `IF`, the conditions
+    // of its earlier branches and the condition of the branch we are in.
+    let mut frames: Vec<(Vec<Guard>, Guard)> = Vec::new();
     let mut out = Vec::new();
     for raw in &inner.statements {
-        let itoks: Vec<_> = inner.statement_tokens(raw).collect();
+        let itoks: Vec<Tok<'_>> = inner
+            .statement_tokens(raw)
+            .map(|t| Tok {
+                kind: t.kind,
+                text: t.text(body),
+            })
+            .collect();
         let start = itoks.iter().enumerate().find_map(|(i, t)| {
             if t.kind != TokenKind::Word {
                 return None;
             }
-            let w = t.text(body).to_ascii_uppercase();
+            let w = t.text.to_ascii_uppercase();
             let prev_ok = i == 0
                 || matches!(
-                    itoks[i - 1].text(body).to_ascii_uppercase().as_str(),
+                    itoks[i - 1].text.to_ascii_uppercase().as_str(),
                     "THEN" | "ELSE" | "BEGIN" | "LOOP"
                 );
             let ddl = matches!(
@@ -231,17 +361,93 @@ fn do_block_ops(toks: &[Tok<'_>], depth: u32) -> Vec<Operation> {
                     | "INSERT"
                     | "COMMENT"
             );
-            (prev_ok && ddl).then_some(t.start as usize)
+            (prev_ok && ddl).then_some(i)
         });
+        control_flow(&itoks[..start.unwrap_or(itoks.len())], &mut frames);
         let Some(start) = start else { continue };
+        let first = itoks[start].text.as_ptr() as usize - body.as_ptr() as usize;
         let end = raw.span.end;
-        let sub = body.get(start..end).unwrap_or("");
+        let sub = body.get(first..end).unwrap_or("");
+        let guard = Guard::all(frames.iter().map(|(_, g)| g.clone()).collect());
         let sub_file = analyze_inner(sub, depth + 1);
         for s in sub_file {
-            out.extend(s.ops);
+            for mut op in s.ops {
+                if op.in_do.is_none() {
+                    op.in_do = Some(DoContext {
+                        guard: guard.clone(),
+                        tolerant,
+                    });
+                }
+                out.push(op);
+            }
         }
     }
     out
+}
+
+/// Follows `IF … THEN`, `ELSIF … THEN`, `ELSE`, `END IF` and loops in the
+/// tokens before a statement of a `DO` body.
+fn control_flow(t: &[Tok<'_>], frames: &mut Vec<(Vec<Guard>, Guard)>) {
+    let kw = |i: usize, k: &str| {
+        t.get(i)
+            .is_some_and(|x| x.kind == TokenKind::Word && x.text.eq_ignore_ascii_case(k))
+    };
+    let then_after = |i: usize| (i..t.len()).find(|&j| kw(j, "THEN"));
+    let mut i = 0;
+    while i < t.len() {
+        if kw(i, "END") && (kw(i + 1, "IF") || kw(i + 1, "LOOP")) {
+            frames.pop();
+            i += 2;
+        } else if kw(i, "IF") || kw(i, "ELSIF") || kw(i, "ELSEIF") {
+            let Some(j) = then_after(i + 1) else {
+                frames.push((Vec::new(), Guard::Unknown(text_of(&t[i..]))));
+                return;
+            };
+            let cond = crate::guard::parse_condition(&t[i + 1..j]);
+            if kw(i, "IF") {
+                frames.push((Vec::new(), cond));
+            } else if let Some((prior, current)) = frames.last_mut() {
+                prior.push(current.clone());
+                let mut all: Vec<Guard> = prior
+                    .iter()
+                    .map(|g| Guard::Not(Box::new(g.clone())))
+                    .collect();
+                all.push(cond);
+                *current = Guard::And(all);
+            }
+            i = j + 1;
+        } else if kw(i, "ELSE") {
+            if let Some((prior, current)) = frames.last_mut() {
+                prior.push(current.clone());
+                *current = Guard::And(
+                    prior
+                        .iter()
+                        .map(|g| Guard::Not(Box::new(g.clone())))
+                        .collect(),
+                );
+            }
+            i += 1;
+        } else if kw(i, "LOOP")
+            || kw(i, "WHILE")
+            || kw(i, "FOR")
+            || kw(i, "FOREACH")
+            || kw(i, "CASE")
+        {
+            // A loop runs its body any number of times: not evaluated.
+            let end = t[i..]
+                .iter()
+                .position(|x| x.kind == TokenKind::Word && x.text.eq_ignore_ascii_case("LOOP"))
+                .map_or(t.len(), |p| i + p + 1);
+            frames.push((Vec::new(), Guard::Unknown(text_of(&t[i..end]))));
+            i = end.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+fn text_of(t: &[Tok<'_>]) -> String {
+    t.iter().map(|t| t.text).collect::<Vec<_>>().join(" ")
 }
 
 fn analyze_inner(src: &str, depth: u32) -> Vec<Statement> {

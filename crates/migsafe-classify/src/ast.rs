@@ -175,6 +175,22 @@ fn table_of(t: &sq::TableWithJoins) -> Option<ObjName> {
     }
 }
 
+/// PostgreSQL's error for a statement sqlparser reads (it accepts other
+/// dialects' forms) but PostgreSQL's grammar does not.
+pub(crate) fn postgres_rejects(stmt: &Statement) -> Option<String> {
+    match stmt {
+        Statement::Drop {
+            object_type: ObjectType::Index,
+            table: Some(_),
+            ..
+        } => Some(
+            "syntax error at or near \"ON\": `DROP INDEX name ON table` is MySQL's form; PostgreSQL's DROP INDEX takes the index name only"
+                .to_owned(),
+        ),
+        _ => None,
+    }
+}
+
 /// Converts one parsed statement. `None` when the statement kind is one the
 /// token classifier knows better (the caller falls back to it).
 pub(crate) fn convert(stmt: &Statement) -> Option<Vec<OpKind>> {
@@ -185,6 +201,7 @@ pub(crate) fn convert(stmt: &Statement) -> Option<Vec<OpKind>> {
             columns: ct.columns.iter().map(column).collect(),
             constraints: ct.constraints.iter().map(constraint).collect(),
             derived: ct.query.is_some() || ct.partition_of.is_some() || ct.like.is_some(),
+            source: None,
             temporary: ct.temporary,
         }],
         Statement::AlterTable(at) => {

@@ -260,6 +260,27 @@ pub enum TxKind {
     Savepoint,
 }
 
+/// The source of a derived table's columns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TableSource {
+    /// `(LIKE t [INCLUDING …])`: the columns with their types and `NOT
+    /// NULL`; defaults with `INCLUDING DEFAULTS`; `including_more` for any
+    /// other `INCLUDING` (constraints, indexes, identity, generated, all).
+    Like {
+        table: ObjName,
+        defaults: bool,
+        including_more: bool,
+    },
+    /// `AS SELECT cols | * FROM t [WHERE …] [WITH [NO] DATA]`: the selected
+    /// columns with their types, nullable, without defaults.
+    Query {
+        from: ObjName,
+        /// `None` for `*`.
+        columns: Option<Vec<String>>,
+    },
+}
+
 /// One thing a statement does.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -269,8 +290,13 @@ pub enum OpKind {
         if_not_exists: bool,
         columns: Vec<ColumnSpec>,
         constraints: Vec<ConstraintSpec>,
-        /// `CREATE TABLE … AS SELECT` / `PARTITION OF`: columns not known here.
+        /// `CREATE TABLE … AS SELECT` / `PARTITION OF` / `LIKE`: columns not
+        /// written here.
         derived: bool,
+        /// Where a derived table's columns come from, when the statement
+        /// says it in a form migsafe reads.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        source: Option<TableSource>,
         /// `CREATE TEMP TABLE`: the table lives until the session (or, with
         /// `ON COMMIT DROP`, the transaction) ends; it is not part of the
         /// schema.
@@ -541,6 +567,9 @@ pub struct Operation {
     pub kind: OpKind,
     pub class: Class,
     pub rollback: Rollback,
+    /// Inside a `DO` block: when it runs.
+    #[serde(skip)]
+    pub in_do: Option<crate::guard::DoContext>,
 }
 
 impl Operation {
@@ -550,6 +579,7 @@ impl Operation {
             kind,
             class,
             rollback,
+            in_do: None,
         }
     }
 

@@ -11,6 +11,7 @@
 
 mod analyze;
 mod ast;
+pub mod guard;
 pub mod ir;
 pub mod lex;
 pub mod lock;

@@ -447,6 +447,7 @@ fn create(c: &mut Cur<'_, '_>) -> Option<Vec<OpKind>> {
             columns,
             constraints,
             derived,
+            source: None,
             temporary,
         }
     } else if c.eat("TYPE") {

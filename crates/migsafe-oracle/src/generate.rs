@@ -404,7 +404,7 @@ impl State {
         let Some(ti) = self.table_index(p) else {
             return self.create_table(p);
         };
-        let kind = p.below(22);
+        let kind = p.below(26);
         let tname = self.tables[ti].name.clone();
         let t = ident(&tname);
         match kind {
@@ -616,6 +616,111 @@ impl State {
                 }
                 format!("ALTER SEQUENCE {} RENAME TO {};", ident(&s), ident(&new))
             }
+            22 => {
+                // CREATE TABLE … AS: columns from the query.
+                let name = self.fresh(p, "copy");
+                let src = self.tables[ti].clone();
+                let (list, cols): (String, Vec<Column>) = if p.chance(2) {
+                    ("*".to_owned(), src.columns.clone())
+                } else {
+                    let cols: Vec<Column> = src.columns.iter().take(2).cloned().collect();
+                    (
+                        cols.iter()
+                            .map(|c| ident(&c.name))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        cols,
+                    )
+                };
+                let data = if p.chance(2) { " WITH NO DATA" } else { "" };
+                self.tables.push(Table {
+                    name: name.clone(),
+                    columns: cols,
+                    pk: false,
+                    indexes: Vec::new(),
+                    constraints: Vec::new(),
+                });
+                format!(
+                    "CREATE TABLE {} AS SELECT {list} FROM {t}{data};",
+                    ident(&name)
+                )
+            }
+            23 => {
+                let name = self.fresh(p, "like");
+                let src = self.tables[ti].clone();
+                let including = ["", " INCLUDING DEFAULTS", " INCLUDING ALL"][p.below(3)];
+                self.tables.push(Table {
+                    name: name.clone(),
+                    columns: src.columns.clone(),
+                    pk: false,
+                    indexes: Vec::new(),
+                    constraints: Vec::new(),
+                });
+                format!("CREATE TABLE {} (LIKE {t}{including});", ident(&name))
+            }
+            24 => {
+                // A guarded rename, as hand-written Prisma migrations do it;
+                // the guard may hold or not.
+                let n = self.tables[ti].columns.len();
+                let ci = 1 + p.below(n.saturating_sub(1).max(1));
+                let Some(c) = self.tables[ti].columns.get(ci).cloned() else {
+                    return self.create_table(p);
+                };
+                let new = self.fresh(p, "guarded");
+                let holds = !p.chance(3);
+                let probe = if holds {
+                    c.name.clone()
+                } else {
+                    "no_such_column".to_owned()
+                };
+                if holds {
+                    self.tables[ti].columns[ci].name = new.clone();
+                }
+                let (neg, cond) = if p.chance(2) {
+                    ("", "EXISTS")
+                } else {
+                    ("NOT ", "EXISTS")
+                };
+                let body = format!(
+                    "ALTER TABLE {t} RENAME COLUMN {} TO {};",
+                    ident(&c.name),
+                    ident(&new)
+                );
+                if neg.is_empty() {
+                    format!(
+                        "DO $$\nBEGIN\n  IF {cond} (SELECT 1 FROM information_schema.columns WHERE table_name = '{}' AND column_name = '{}') THEN\n    {body}\n  END IF;\nEND $$;",
+                        tname.replace('\'', "''"),
+                        probe.replace('\'', "''")
+                    )
+                } else {
+                    // IF NOT EXISTS (the new name) THEN rename.
+                    format!(
+                        "DO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = '{}' AND column_name = '{}') AND EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = '{}' AND column_name = '{}') THEN\n    {body}\n  END IF;\nEND $$;",
+                        tname.replace('\'', "''"),
+                        new.replace('\'', "''"),
+                        tname.replace('\'', "''"),
+                        probe.replace('\'', "''")
+                    )
+                }
+            }
+            25 => {
+                // ADD CONSTRAINT that tolerates an existing one.
+                let Some(c) = self.tables[ti]
+                    .columns
+                    .iter()
+                    .find(|c| c.ty.is_int())
+                    .cloned()
+                else {
+                    return self.create_table(p);
+                };
+                let name = self.constraint_name(p, &tname, "guard");
+                self.tables[ti].constraints.push(name.clone());
+                format!(
+                    "DO $$ BEGIN\n  ALTER TABLE {t} ADD CONSTRAINT {} CHECK ({} <> -7);\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;",
+                    ident(&name),
+                    ident(&c.name)
+                )
+            }
             20 => {
                 let name = self.fresh(p, "view");
                 let cols: Vec<String> = self.tables[ti]
@@ -670,10 +775,11 @@ impl State {
             ident(&name),
             ident(&tname)
         );
-        if method.is_empty() && p.chance(4) {
-            if let Some(other) = cols.iter().find(|o| o.name != c.name) {
-                let _ = write!(sql, " INCLUDE ({})", ident(&other.name));
-            }
+        if method.is_empty()
+            && p.chance(4)
+            && let Some(other) = cols.iter().find(|o| o.name != c.name)
+        {
+            let _ = write!(sql, " INCLUDE ({})", ident(&other.name));
         }
         if !unique.is_empty() && p.chance(3) {
             sql.push_str(" NULLS NOT DISTINCT");

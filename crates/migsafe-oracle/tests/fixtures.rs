@@ -38,3 +38,38 @@ fn every_fixture_history_replays_to_the_database() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Files PostgreSQL rejects: migsafe's replay reports the migration as
+/// failing (`replay-failed`), for the statement PostgreSQL names.
+#[test]
+fn files_postgres_rejects_are_replay_failures() {
+    let pg = require_pg!();
+    let cases = [
+        "CREATE TABLE t (id INT); CREATE INDEX t_idx ON t (id); DROP INDEX t_idx ON t;",
+        "CREATE TABLE t (id INT); ALTER TABLE t ADD COLUMN id INT;",
+        "CREATE TABLE t (id INT); CREATE INDEX t_x ON t (nope);",
+        "CREATE TABLE t (id INT); ALTER TABLE missing ADD COLUMN x INT;",
+        "CREATE TABLE t (id INT); CREATE VIEW v AS SELECT id FROM t; DROP TABLE t;",
+        "CREATE TABLE t (id INT, g INT GENERATED ALWAYS AS (id * 2) STORED); ALTER TABLE t DROP COLUMN id;",
+        "CREATE TABLE t (id INT); ALTER SEQUENCE nope RENAME TO other;",
+        "CREATE TABLE t (id INT); DO $$ BEGIN IF EXISTS (SELECT 1) THEN ALTER TABLE gone ADD COLUMN x INT; END IF; END $$;",
+    ];
+    let mut wrong = Vec::new();
+    for (i, sql) in cases.iter().enumerate() {
+        let m = migsafe_oracle::Migration {
+            name: format!("20260101000000_case{i}"),
+            path: format!("case{i}/migration.sql"),
+            sql: (*sql).to_owned(),
+            down: None,
+        };
+        let applied =
+            migsafe_oracle::apply_prisma(pg, "rejected", std::slice::from_ref(&m)).unwrap();
+        let pg_error = applied.failed().next().map(|(_, e)| e.to_owned());
+        let replayed = migsafe_oracle::replay(&[&m]);
+        match (&pg_error, replayed.issues.first()) {
+            (Some(_), Some(_)) => {}
+            (e, i) => wrong.push(format!("{sql}\n  PostgreSQL: {e:?}\n  migsafe: {i:?}")),
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

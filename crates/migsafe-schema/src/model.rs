@@ -95,6 +95,11 @@ pub struct Table {
     pub indexes: Vec<Index>,
     pub foreign_keys: Vec<ForeignKey>,
     pub checks: Vec<CheckConstraint>,
+    /// Its columns cannot be known from the SQL that created it (`CREATE
+    /// TABLE … AS` a query migsafe cannot read, `PARTITION OF` a parent it
+    /// does not hold): only its existence is compared.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub opaque: bool,
 }
 
 impl Table {
@@ -106,6 +111,7 @@ impl Table {
             indexes: Vec::new(),
             foreign_keys: Vec::new(),
             checks: Vec::new(),
+            opaque: false,
         }
     }
 

@@ -658,6 +658,11 @@ impl Replayer {
 
     /// The model, provenance and issues.
     pub fn finish(mut self) -> Replayed {
+        for t in &self.out.opaque_tables {
+            if let Some(tab) = self.out.model.tables.get_mut(t) {
+                tab.opaque = true;
+            }
+        }
         crate::canonical::canonicalize(&mut self.out.model);
         self.out
     }
@@ -698,12 +703,57 @@ impl Replayer {
                 line: s.line,
                 column: s.column,
             };
-            let mut guarded = false;
+            if let Some(why) = &s.rejected {
+                // PostgreSQL's parser rejects it: nothing of it applies.
+                self.out.issues.push(ReplayIssue {
+                    origin: origin.clone(),
+                    operation: s.ops.first().map(|o| o.kind.title()).unwrap_or_default(),
+                    message: why.clone(),
+                    help: Some("write the statement in PostgreSQL's syntax".to_owned()),
+                });
+                pos += s.ops.len();
+                continue;
+            }
+            let mut unknown_reported = false;
             for o in &s.ops {
                 if matches!(o.kind, OpKind::DoBlock) {
-                    guarded = true;
                     pos += 1;
                     continue;
+                }
+                // Inside a DO block: the IF conditions around the statement
+                // are answered from the model; a statement whose condition
+                // does not hold does not run, an error inside an EXCEPTION
+                // handler is caught.
+                let mut guarded = false;
+                if let Some(d) = &o.in_do {
+                    guarded = d.tolerant;
+                    if let Some(g) = &d.guard {
+                        match g.eval(&|p| self.probe(p)) {
+                            Some(false) => {
+                                pos += 1;
+                                continue;
+                            }
+                            Some(true) => {}
+                            None => {
+                                guarded = true;
+                                if !unknown_reported {
+                                    unknown_reported = true;
+                                    self.out.issues.push(ReplayIssue {
+                                        origin: origin.clone(),
+                                        operation: "DO block".to_owned(),
+                                        message: format!(
+                                            "the condition `{}` cannot be evaluated without a database; the statements it guards were replayed as if it held",
+                                            g.unknown_part().unwrap_or("?")
+                                        ),
+                                        help: Some(
+                                            "write the guard as `IF [NOT] EXISTS (SELECT 1 FROM information_schema.columns / pg_constraint / pg_indexes / pg_class / pg_type WHERE name = '…')`, or the plain statement with IF [NOT] EXISTS"
+                                                .to_owned(),
+                                        ),
+                                    });
+                                }
+                            }
+                        }
+                    }
                 }
                 let ctx = Ctx {
                     origin: origin.clone(),
@@ -741,6 +791,81 @@ impl Replayer {
         for t in std::mem::take(&mut self.temp_tables) {
             self.out.model.tables.remove(&t);
             self.out.opaque_tables.remove(&t);
+        }
+    }
+
+    /// The answer of the model to a catalog question of a `DO` block.
+    fn probe(&self, p: &migsafe_classify::guard::Probe) -> bool {
+        use migsafe_classify::guard::Probe;
+        let m = &self.out.model;
+        let named = |t: &Table, name: &str, schema: &Option<String>| {
+            t.name.name == truncate_identifier(name)
+                && schema.as_deref().is_none_or(|s| t.name.schema == s)
+        };
+        let pk_name = |t: &Table| {
+            t.primary_key.as_ref().map(|pk| {
+                pk.name
+                    .clone()
+                    .unwrap_or_else(|| make_object_name(&t.name.name, None, "pkey"))
+            })
+        };
+        match p {
+            Probe::Column {
+                schema,
+                table,
+                column,
+            } => m.tables.values().any(|t| {
+                named(t, table, schema) && t.column(&truncate_identifier(column)).is_some()
+            }),
+            Probe::Table { schema, name } => {
+                m.tables.values().any(|t| named(t, name, schema))
+                    || m.views.keys().any(|v| {
+                        v.name == truncate_identifier(name)
+                            && schema.as_deref().is_none_or(|s| v.schema == s)
+                    })
+            }
+            Probe::Relation { name } => {
+                let n = truncate_identifier(name);
+                m.tables.values().any(|t| {
+                    t.name.name == n
+                        || t.indexes.iter().any(|i| i.name == n)
+                        || pk_name(t).as_deref() == Some(n.as_str())
+                }) || m.views.keys().any(|v| v.name == n)
+                    || m.sequences.iter().any(|s| s.name == n)
+                    || self.identity_sequences.iter().any(|s| s.name == n)
+            }
+            Probe::Constraint { table, name } => {
+                let n = truncate_identifier(name);
+                m.tables
+                    .values()
+                    .filter(|t| {
+                        table
+                            .as_ref()
+                            .is_none_or(|tn| t.name.name == truncate_identifier(tn))
+                    })
+                    .any(|t| {
+                        pk_name(t).as_deref() == Some(n.as_str())
+                            || t.foreign_keys
+                                .iter()
+                                .any(|f| f.name.as_deref() == Some(n.as_str()))
+                            || t.checks
+                                .iter()
+                                .any(|c| c.name.as_deref() == Some(n.as_str()))
+                            || t.indexes.iter().any(|i| i.constraint && i.name == n)
+                    })
+            }
+            Probe::Index { name } => {
+                let n = truncate_identifier(name);
+                m.tables.values().any(|t| {
+                    t.indexes.iter().any(|i| i.name == n)
+                        || pk_name(t).as_deref() == Some(n.as_str())
+                })
+            }
+            Probe::Type { name } => {
+                let n = truncate_identifier(name);
+                m.enums.keys().any(|e| e.name == n) || self.other_types.iter().any(|e| e.name == n)
+            }
+            Probe::EnumValue { value } => m.enums.values().any(|e| e.values.contains(value)),
         }
     }
 
@@ -796,8 +921,30 @@ impl Replayer {
                 columns,
                 constraints,
                 derived,
+                source,
                 ..
-            } => self.create_table(ctx, table, *if_not_exists, columns, constraints, *derived),
+            } => {
+                let derived_columns = match source {
+                    Some(s) if *derived => Some(self.source_columns(s)?),
+                    _ => None,
+                };
+                let opaque = *derived && derived_columns.as_ref().is_none_or(|(_, more)| *more);
+                let existed = self.relation_exists(&qual(table));
+                self.create_table(ctx, table, *if_not_exists, columns, constraints, opaque)?;
+                if let Some((cols, _)) = derived_columns.filter(|_| !existed) {
+                    let t = qual(table);
+                    if let Some(tab) = self.out.model.tables.get_mut(&t) {
+                        let names: Vec<String> = cols.iter().map(|c| c.name.clone()).collect();
+                        tab.columns.extend(cols);
+                        let touch = ctx.touch(Action::Created);
+                        let prov = self.table_prov(&t);
+                        for n in names {
+                            prov.columns.insert(n, touch.clone());
+                        }
+                    }
+                }
+                Ok(())
+            }
             DropTable {
                 tables,
                 if_exists,
@@ -1477,6 +1624,82 @@ impl Replayer {
 
     // ----- tables --------------------------------------------------------
 
+    /// The columns a derived table gets from its source, and whether more
+    /// than the columns comes with them (`INCLUDING` constraints, indexes,
+    /// identity, generated: the table stays opaque).
+    fn source_columns(
+        &self,
+        source: &migsafe_classify::ir::TableSource,
+    ) -> Result<(Vec<Column>, bool), Refusal> {
+        use migsafe_classify::ir::TableSource;
+        let from = match source {
+            TableSource::Like { table, .. } => qual(table),
+            TableSource::Query { from, .. } => qual(from),
+        };
+        let Some(src) = self.out.model.tables.get(&from) else {
+            if self.out.model.views.contains_key(&from) {
+                // A view's columns are not in the model.
+                return Ok((Vec::new(), true));
+            }
+            return Err(Refusal {
+                message: format!("relation {} does not exist", q(&from.name)),
+                help: None,
+            });
+        };
+        let opaque_src = self.out.opaque_tables.contains(&from);
+        match source {
+            TableSource::Like {
+                defaults,
+                including_more,
+                ..
+            } => {
+                let cols = src
+                    .columns
+                    .iter()
+                    .map(|c| Column {
+                        default: if *defaults { c.default.clone() } else { None },
+                        identity: false,
+                        generated: None,
+                        ..c.clone()
+                    })
+                    .collect();
+                Ok((cols, *including_more || opaque_src))
+            }
+            TableSource::Query { columns, .. } => {
+                let pick: Vec<Column> = match columns {
+                    None => src.columns.clone(),
+                    Some(names) => {
+                        let mut v = Vec::new();
+                        for n in names {
+                            match src.column(&truncate_identifier(n)) {
+                                Some(c) => v.push(c.clone()),
+                                None if opaque_src => return Ok((Vec::new(), true)),
+                                None => {
+                                    return Err(Refusal {
+                                        message: format!("column {} does not exist", q(n)),
+                                        help: None,
+                                    });
+                                }
+                            }
+                        }
+                        v
+                    }
+                };
+                let cols = pick
+                    .into_iter()
+                    .map(|c| Column {
+                        nullable: true,
+                        default: None,
+                        identity: false,
+                        generated: None,
+                        ..c
+                    })
+                    .collect();
+                Ok((cols, opaque_src))
+            }
+        }
+    }
+
     fn create_table(
         &mut self,
         ctx: &Ctx,
@@ -1998,6 +2221,39 @@ impl Replayer {
                 "drop those foreign keys first, or write `DROP COLUMN … CASCADE`",
             );
         }
+        // Generated columns computed from it.
+        let generated: Vec<String> = self
+            .out
+            .model
+            .tables
+            .get(t)
+            .map(|tab| {
+                tab.columns
+                    .iter()
+                    .filter(|c| {
+                        c.name != col
+                            && c.generated
+                                .as_deref()
+                                .is_some_and(|g| expression_mentions(g, &col))
+                    })
+                    .map(|c| c.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(g) = generated.first()
+            && !cascade
+        {
+            return refuse_with(
+                format!(
+                    "cannot drop column {} of table {} because other objects depend on it (column {} depends on column {})",
+                    q(&col),
+                    q(&t.name),
+                    q(g),
+                    q(&col)
+                ),
+                "drop the generated column first, or write `DROP COLUMN … CASCADE`",
+            );
+        }
         let views = self.views_using(t, Some(&col));
         self.dependent_views(
             ctx,
@@ -2005,6 +2261,9 @@ impl Replayer {
             views,
             cascade,
         )?;
+        for g in generated {
+            self.drop_column(ctx, t, &g, true, true)?;
+        }
         for (o, f) in &dependents {
             self.remove_fk(ctx, o, f);
         }
@@ -2106,6 +2365,9 @@ impl Replayer {
         };
         for c in &mut tab.columns {
             rn(&mut c.name);
+            if let Some(g) = &mut c.generated {
+                *g = normalize_expression(&rename_in_expression(g, &from, &to));
+            }
         }
         if let Some(pk) = &mut tab.primary_key {
             pk.columns.iter_mut().for_each(rn);

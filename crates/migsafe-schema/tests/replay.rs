@@ -702,7 +702,15 @@ END $$;
             "DO $$ BEGIN IF EXISTS (SELECT 1) THEN ALTER TABLE gone DROP COLUMN IF EXISTS x CASCADE; END IF; END $$;",
         ),
     ]);
-    assert!(r.issues.is_empty(), "{:#?}", r.issues);
+    // `EXISTS (SELECT 1)` holds: the ALTER runs, and PostgreSQL fails the
+    // block on the missing table.
+    assert_eq!(r.issues.len(), 1, "{:#?}", r.issues);
+    assert_eq!(r.issues[0].origin.migration, "20260104000000_maybe");
+    assert!(
+        r.issues[0].message.contains("\"gone\" does not exist"),
+        "{:#?}",
+        r.issues
+    );
     let c = table(&r.model, "c");
     assert_eq!(c.foreign_keys.len(), 1);
     assert_eq!(c.foreign_keys[0].on_delete, RefAction::Cascade);

@@ -96,6 +96,7 @@ pub fn token_statements(src: &str) -> Vec<Statement> {
                 ops,
                 parsed: false,
                 parse_error: None,
+                rejected: None,
                 ..s.clone()
             }
         })
