@@ -70,6 +70,16 @@ fn fk(c: &sq::ForeignKeyConstraint, columns: Vec<String>) -> ForeignKeySpec {
         referenced_columns: c.referred_columns.iter().map(ident).collect(),
         on_delete: ref_action(c.on_delete),
         on_update: ref_action(c.on_update),
+        deferrable: c
+            .characteristics
+            .as_ref()
+            .and_then(|ch| ch.deferrable)
+            .unwrap_or(false),
+        initially_deferred: c
+            .characteristics
+            .as_ref()
+            .and_then(|ch| ch.initially)
+            .is_some_and(|i| matches!(i, sq::DeferrableInitial::Deferred)),
     }
 }
 

@@ -197,6 +197,12 @@ pub struct ForeignKeySpec {
     pub referenced_columns: Vec<String>,
     pub on_delete: RefAction,
     pub on_update: RefAction,
+    /// `DEFERRABLE`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deferrable: bool,
+    /// `INITIALLY DEFERRED`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub initially_deferred: bool,
 }
 
 /// A table constraint.

@@ -951,10 +951,20 @@ fn references(c: &mut Cur<'_, '_>, columns: Vec<String>) -> crate::ir::ForeignKe
         referenced_columns,
         on_delete: Default::default(),
         on_update: Default::default(),
+        deferrable: false,
+        initially_deferred: false,
     };
     loop {
         if c.eat("MATCH") {
             c.i += 1;
+        } else if c.eat("DEFERRABLE") {
+            spec.deferrable = true;
+        } else if c.eat_seq(&["NOT", "DEFERRABLE"]) {
+            spec.deferrable = false;
+        } else if c.eat_seq(&["INITIALLY", "DEFERRED"]) {
+            spec.initially_deferred = true;
+        } else if c.eat_seq(&["INITIALLY", "IMMEDIATE"]) {
+            spec.initially_deferred = false;
         } else if c.eat_seq(&["ON", "DELETE"]) {
             spec.on_delete = ref_action(c);
         } else if c.eat_seq(&["ON", "UPDATE"]) {

@@ -84,7 +84,8 @@ SELECT con.conrelid, con.conname::text, con.contype::text,
         JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n
         ORDER BY k.o) AS fcols,
   con.confdeltype::text, con.confupdtype::text,
-  CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_constraintdef(con.oid, true) END
+  CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_constraintdef(con.oid, true) END,
+  con.condeferrable, con.condeferred, con.convalidated
 FROM pg_catalog.pg_constraint con
 LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace
@@ -438,13 +439,23 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
                     referenced_columns: r.try_get(6)?,
                     on_delete: ref_action(&r.try_get::<_, String>(7)?),
                     on_update: ref_action(&r.try_get::<_, String>(8)?),
+                    characteristics: Some(migsafe_schema::FkCharacteristics {
+                        deferrable: r.try_get(10)?,
+                        initially_deferred: r.try_get(11)?,
+                        validated: r.try_get(12)?,
+                    }),
                 });
             }
             "c" => {
                 let def: Option<String> = r.try_get(9)?;
+                let def = def.as_deref().unwrap_or("");
+                // `pg_get_constraintdef` ends an unvalidated check with
+                // `NOT VALID`.
+                let def = def.strip_suffix(" NOT VALID").unwrap_or(def);
                 table.checks.push(CheckConstraint {
                     name: Some(name),
-                    expr: check_expression(def.as_deref().unwrap_or("")),
+                    expr: check_expression(def),
+                    validated: Some(r.try_get(12)?),
                 });
             }
             _ => {}

@@ -73,3 +73,49 @@ fn files_postgres_rejects_are_replay_failures() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// A database changed by hand after its migrations gets exactly the
+/// finding for that change, on the aspects the model compares beyond
+/// columns and keys.
+#[test]
+fn a_hand_change_is_exactly_one_difference() {
+    let pg = require_pg!();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/histories/constraint_characteristics");
+    let migrations = read_dir(&dir).unwrap();
+    let changes = [
+        (
+            "ALTER TABLE child ALTER CONSTRAINT child_parent_id_fkey NOT DEFERRABLE",
+            "foreign key \"child\".\"child_parent_id_fkey\"",
+            "deferrability",
+        ),
+        (
+            "ALTER TABLE child VALIDATE CONSTRAINT child_n_positive",
+            "check constraint \"child\".\"child_n_positive\"",
+            "validation",
+        ),
+        (
+            "ALTER TABLE child ALTER CONSTRAINT child_parent_later DEFERRABLE INITIALLY DEFERRED",
+            "foreign key \"child\".\"child_parent_later\"",
+            "deferrability",
+        ),
+    ];
+    for (sql, path, aspect) in changes {
+        let applied = apply_prisma_after(pg, "handchange", "", &migrations).unwrap();
+        assert!(applied.failed().next().is_none());
+        migsafe_oracle::connect(&applied.url)
+            .unwrap()
+            .batch_execute(sql)
+            .unwrap();
+        let cmp = compare(&applied).unwrap();
+        let labels = migsafe_schema::diff::Labels::new("the replay has", "PostgreSQL has");
+        assert_eq!(cmp.differences.len(), 1, "{sql}:\n{}", cmp.describe());
+        let d = &cmp.differences[0];
+        assert_eq!(d.path, path, "{sql}");
+        assert!(
+            d.message(&labels).contains(aspect),
+            "{sql}: {}",
+            d.message(&labels)
+        );
+    }
+}

@@ -600,6 +600,8 @@ fn foreign_key(r: &RelationField<'_>) -> Option<ForeignKey> {
             RefAction::Restrict
         }),
         on_update: action(&r.on_update).unwrap_or(RefAction::Cascade),
+        // A Prisma schema cannot say it: not compared.
+        characteristics: None,
     })
 }
 
@@ -651,6 +653,8 @@ fn join_table(
                 referenced_columns: vec![ref_col],
                 on_delete: RefAction::Cascade,
                 on_update: RefAction::Cascade,
+                // A Prisma schema cannot say it: not compared.
+                characteristics: None,
             });
         }
     }

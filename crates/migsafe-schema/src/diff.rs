@@ -139,6 +139,10 @@ pub enum Aspect {
     Order,
     /// Materialized or plain view.
     Materialized,
+    /// A foreign key's `DEFERRABLE` / `INITIALLY DEFERRED`.
+    Deferrable,
+    /// A constraint's validation (`NOT VALID` or validated).
+    Validated,
 }
 
 /// One difference between the expected and the actual model.
@@ -228,6 +232,8 @@ fn aspect_word(a: Aspect) -> &'static str {
         Aspect::Expression => "expression",
         Aspect::Order => "value order",
         Aspect::Materialized => "materialization",
+        Aspect::Deferrable => "deferrability",
+        Aspect::Validated => "validation",
     }
 }
 
@@ -528,18 +534,34 @@ fn is_plain_identifier(s: &str) -> bool {
 
 /// `FOREIGN KEY ("authorId") REFERENCES "User"("id") ON DELETE RESTRICT ON UPDATE CASCADE`.
 pub fn render_fk(fk: &ForeignKey) -> String {
-    format!(
+    let mut s = format!(
         "FOREIGN KEY ({}) REFERENCES {}({}) ON DELETE {} ON UPDATE {}",
         column_list(&fk.columns),
         fk.referenced_table,
         column_list(&fk.referenced_columns),
         fk.on_delete,
         fk.on_update
-    )
+    );
+    if let Some(c) = fk.characteristics {
+        if c.deferrable {
+            s.push_str(" DEFERRABLE");
+        }
+        if c.initially_deferred {
+            s.push_str(" INITIALLY DEFERRED");
+        }
+        if !c.validated {
+            s.push_str(" NOT VALID");
+        }
+    }
+    s
 }
 
 fn render_check(c: &CheckConstraint) -> String {
-    format!("CHECK ({})", c.expr)
+    if c.validated == Some(false) {
+        format!("CHECK ({}) NOT VALID", c.expr)
+    } else {
+        format!("CHECK ({})", c.expr)
+    }
 }
 
 fn diff_table(out: &mut Vec<Difference>, e: &Table, a: &Table) {
@@ -757,6 +779,15 @@ fn diff_table(out: &mut Vec<Difference>, e: &Table, a: &Table) {
                 if efk.on_update != afk.on_update {
                     changes.push(Aspect::OnUpdate);
                 }
+                if let (Some(x), Some(y)) = (efk.characteristics, afk.characteristics) {
+                    if (x.deferrable, x.initially_deferred) != (y.deferrable, y.initially_deferred)
+                    {
+                        changes.push(Aspect::Deferrable);
+                    }
+                    if x.validated != y.validated {
+                        changes.push(Aspect::Validated);
+                    }
+                }
                 if !changes.is_empty() {
                     pending.push((
                         fk_path(&table_path, efk),
@@ -813,14 +844,23 @@ fn diff_table(out: &mut Vec<Difference>, e: &Table, a: &Table) {
                 if let Some(m) = matched_checks.get_mut(i) {
                     *m = true;
                 }
+                let mut changes = Vec::new();
                 if ec.expr != ac.expr {
+                    changes.push(Aspect::Expression);
+                }
+                if let (Some(x), Some(y)) = (ec.validated, ac.validated)
+                    && x != y
+                {
+                    changes.push(Aspect::Validated);
+                }
+                if !changes.is_empty() {
                     push(
                         ObjectKind::Check,
                         path,
                         DiffKind::Changed,
                         Some(render_check(ec)),
                         Some(render_check(ac)),
-                        vec![Aspect::Expression],
+                        changes,
                     );
                 }
             }
@@ -923,6 +963,7 @@ mod tests {
             referenced_table: QualName::public("User"),
             referenced_columns: vec!["id".into()],
             on_delete: RefAction::SetNull,
+            characteristics: None,
             on_update: RefAction::Cascade,
         });
         t

@@ -251,6 +251,18 @@ pub struct ForeignKey {
     pub referenced_columns: Vec<String>,
     pub on_delete: RefAction,
     pub on_update: RefAction,
+    /// `DEFERRABLE` / `INITIALLY DEFERRED` / validated (not `NOT VALID`):
+    /// `None` where the producer cannot know (a Prisma schema has no way
+    /// to say it), and then not compared.
+    pub characteristics: Option<FkCharacteristics>,
+}
+
+/// What PostgreSQL keeps of a foreign key besides its columns and actions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct FkCharacteristics {
+    pub deferrable: bool,
+    pub initially_deferred: bool,
+    pub validated: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -258,6 +270,8 @@ pub struct CheckConstraint {
     pub name: Option<String>,
     /// Normalized expression.
     pub expr: String,
+    /// Validated (not `NOT VALID`); `None` where the producer cannot know.
+    pub validated: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

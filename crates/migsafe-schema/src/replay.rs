@@ -291,6 +291,8 @@ pub struct Replayer {
     /// columns it may depend on (PostgreSQL refuses to drop those without
     /// `CASCADE`, and drops the view with them when it is given).
     view_refs: HashMap<QualName, Vec<String>>,
+    /// The constraint being added is `NOT VALID`.
+    adding_not_valid: bool,
 }
 
 impl Default for Replayer {
@@ -524,6 +526,14 @@ fn qual(o: &ObjName) -> QualName {
 
 /// A name in the schema of `t` (an index or constraint named in a
 /// statement about table `t`).
+fn migsafe_schema_fk(fk: &ForeignKeySpec, validated: bool) -> crate::model::FkCharacteristics {
+    crate::model::FkCharacteristics {
+        deferrable: fk.deferrable,
+        initially_deferred: fk.initially_deferred,
+        validated,
+    }
+}
+
 fn sibling(t: &QualName, name: &str) -> QualName {
     QualName {
         schema: t.schema.clone(),
@@ -632,6 +642,7 @@ impl Replayer {
             out,
             owned_sequences: HashMap::new(),
             view_refs: HashMap::new(),
+            adding_not_valid: false,
             other_types: BTreeSet::new(),
             temp_tables: Vec::new(),
             identity_sequences: BTreeSet::new(),
@@ -1095,11 +1106,16 @@ impl Replayer {
                 }
             }
             AddConstraint {
-                table, constraint, ..
+                table,
+                constraint,
+                not_valid,
             } => {
                 let t = qual(table);
                 self.require_table(table)?;
-                self.add_constraint(ctx, &t, constraint)
+                self.adding_not_valid = *not_valid;
+                let r = self.add_constraint(ctx, &t, constraint);
+                self.adding_not_valid = false;
+                r
             }
             DropConstraint {
                 table,
@@ -1119,6 +1135,20 @@ impl Replayer {
                         q(&n),
                         q(&t.name)
                     ));
+                }
+                if let Some(tab) = self.out.model.tables.get_mut(&t) {
+                    for f in &mut tab.foreign_keys {
+                        if f.name.as_deref() == Some(n.as_str())
+                            && let Some(ch) = &mut f.characteristics
+                        {
+                            ch.validated = true;
+                        }
+                    }
+                    for c in &mut tab.checks {
+                        if c.name.as_deref() == Some(n.as_str()) {
+                            c.validated = Some(true);
+                        }
+                    }
                 }
                 Ok(())
             }
@@ -2444,6 +2474,7 @@ impl Replayer {
             tab.checks.push(CheckConstraint {
                 name: Some(name.clone()),
                 expr: normalize_expression(expr),
+                validated: Some(!self.adding_not_valid),
             });
         }
         self.table_prov(t)
@@ -2711,6 +2742,7 @@ impl Replayer {
                 referenced_columns: ref_cols,
                 on_delete: ref_action(fk.on_delete),
                 on_update: ref_action(fk.on_update),
+                characteristics: Some(migsafe_schema_fk(fk, !self.adding_not_valid)),
             });
         }
         self.table_prov(t)
