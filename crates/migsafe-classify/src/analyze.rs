@@ -129,22 +129,12 @@ fn analyze_statement(src: &str, split: &Split, raw: &RawStatement, depth: u32) -
             Some(relocate_error(&e, raw.line, raw.column)),
         ),
     };
+    enrich(&mut kinds, &toks);
     if kinds.is_empty() {
         kinds.push(OpKind::Other {
             verb: String::new(),
             head: String::new(),
         });
-    }
-    for k in &mut kinds {
-        match k {
-            OpKind::CreateView { references, .. } => *references = query_identifiers(&toks),
-            OpKind::CreateTable {
-                derived: true,
-                source,
-                ..
-            } => *source = table_source(&toks),
-            _ => {}
-        }
     }
     let mut ops: Vec<Operation> = kinds.into_iter().map(Operation::new).collect();
     if depth < MAX_DO_DEPTH && matches!(ops.first().map(|o| &o.kind), Some(OpKind::DoBlock)) {
@@ -160,6 +150,80 @@ fn analyze_statement(src: &str, split: &Split, raw: &RawStatement, depth: u32) -
         parse_error,
         rejected,
     }
+}
+
+/// What both readers (sqlparser and the token classifier) leave to the
+/// statement's tokens: the identifiers a view's query names, a derived
+/// table's source, an index's options.
+pub(crate) fn enrich(kinds: &mut [OpKind], toks: &[Tok<'_>]) {
+    for k in kinds.iter_mut() {
+        match k {
+            OpKind::CreateView { references, .. } => *references = query_identifiers(toks),
+            OpKind::CreateTable {
+                derived: true,
+                source,
+                ..
+            } => *source = table_source(toks),
+            OpKind::CreateIndex {
+                nulls_not_distinct,
+                storage,
+                ..
+            } => (*nulls_not_distinct, *storage) = index_options(toks),
+            _ => {}
+        }
+    }
+}
+
+/// `NULLS NOT DISTINCT` and `WITH (…)` of a `CREATE INDEX`, outside its
+/// parentheses.
+fn index_options(toks: &[Tok<'_>]) -> (bool, Vec<String>) {
+    let kw = |i: usize, k: &str| {
+        toks.get(i)
+            .is_some_and(|t| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case(k))
+    };
+    let mut depth = 0i32;
+    let mut nnd = false;
+    let mut storage = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        match toks[i].kind {
+            TokenKind::LParen => depth += 1,
+            TokenKind::RParen => depth -= 1,
+            _ if depth == 0 && kw(i, "NULLS") && kw(i + 1, "NOT") && kw(i + 2, "DISTINCT") => {
+                nnd = true;
+            }
+            _ if depth == 0
+                && kw(i, "WITH")
+                && toks.get(i + 1).is_some_and(|t| t.kind == TokenKind::LParen) =>
+            {
+                let mut j = i + 2;
+                let mut cur = String::new();
+                while j < toks.len() && toks[j].kind != TokenKind::RParen {
+                    match toks[j].kind {
+                        TokenKind::Comma => storage.push(std::mem::take(&mut cur)),
+                        TokenKind::String => cur.push_str(
+                            toks[j]
+                                .text
+                                .trim_matches('\'')
+                                .to_ascii_lowercase()
+                                .as_str(),
+                        ),
+                        _ => cur.push_str(&toks[j].text.to_ascii_lowercase()),
+                    }
+                    j += 1;
+                }
+                if !cur.is_empty() {
+                    storage.push(cur);
+                }
+                i = j;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    storage.sort();
+    (nnd, storage)
 }
 
 /// `CREATE TABLE t (LIKE s …)` or `CREATE TABLE t AS SELECT … FROM s …`,

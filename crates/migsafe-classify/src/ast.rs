@@ -240,6 +240,8 @@ pub(crate) fn convert(stmt: &Statement) -> Option<Vec<OpKind>> {
             method: ci.using.as_ref().map(|u| u.to_string().to_lowercase()),
             predicate: ci.predicate.as_ref().map(ToString::to_string),
             include: ci.include.iter().map(ident).collect(),
+            nulls_not_distinct: false,
+            storage: Vec::new(),
         }],
         Statement::Drop {
             object_type,

@@ -403,6 +403,12 @@ pub enum OpKind {
         method: Option<String>,
         predicate: Option<String>,
         include: Vec<String>,
+        /// `NULLS NOT DISTINCT`.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        nulls_not_distinct: bool,
+        /// `WITH (name = value, …)`, as `name=value`, lower case.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        storage: Vec<String>,
     },
     DropIndex {
         names: Vec<ObjName>,

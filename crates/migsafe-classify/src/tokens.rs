@@ -213,6 +213,12 @@ fn head_words(t: &[Tok<'_>], n: usize) -> String {
 
 /// Classifies a statement from its non-trivia tokens.
 pub fn classify_tokens(t: &[Tok<'_>]) -> Vec<OpKind> {
+    let mut kinds = classify_tokens_only(t);
+    crate::analyze::enrich(&mut kinds, t);
+    kinds
+}
+
+fn classify_tokens_only(t: &[Tok<'_>]) -> Vec<OpKind> {
     let mut c = Cur { t, i: 0 };
     let verb = c
         .peek()
@@ -436,6 +442,8 @@ fn create(c: &mut Cur<'_, '_>) -> Option<Vec<OpKind>> {
             method,
             predicate,
             include,
+            nulls_not_distinct: false,
+            storage: Vec::new(),
         }
     } else if c.eat("TABLE") {
         let if_not_exists = c.if_not_exists();

@@ -27,8 +27,8 @@ use std::collections::{HashMap, HashSet};
 
 use migsafe_schema::types::{normalize_default, normalize_expression, strip_outer_parens};
 use migsafe_schema::{
-    CheckConstraint, Column, DefaultValue, EnumType, ForeignKey, Index, IndexColumn, PrimaryKey,
-    QualName, RefAction, SchemaModel, Table, View, normalize_type,
+    CheckConstraint, Column, DefaultValue, EnumType, ForeignKey, Index, IndexColumn, IndexOptions,
+    PrimaryKey, QualName, RefAction, SchemaModel, Table, View, normalize_type,
 };
 use postgres::Transaction;
 
@@ -119,7 +119,10 @@ SELECT i.indrelid, ic.relname::text, i.indisunique, am.amname::text, ic.relam,
         JOIN pg_catalog.pg_opclass oc ON oc.oid = x.c ORDER BY x.o) AS opcdefaults,
   ARRAY(SELECT oc.opcintype
         FROM unnest(i.indclass::oid[]) WITH ORDINALITY x(c, o)
-        JOIN pg_catalog.pg_opclass oc ON oc.oid = x.c ORDER BY x.o) AS opcintypes
+        JOIN pg_catalog.pg_opclass oc ON oc.oid = x.c ORDER BY x.o) AS opcintypes,
+  -- indnullsnotdistinct exists from PostgreSQL 15 on.
+  COALESCE((to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false) AS nulls_not_distinct,
+  COALESCE(ic.reloptions, '{}'::text[]) AS reloptions
 FROM pg_catalog.pg_index i
 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_catalog.pg_am am ON am.oid = ic.relam
@@ -490,6 +493,8 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
             opcnames: r.try_get(14)?,
             opcdefaults: r.try_get(15)?,
             opcintypes: r.try_get(16)?,
+            nulls_not_distinct: r.try_get(17)?,
+            reloptions: r.try_get(18)?,
         };
         table.indexes.push(raw.into_index(&defaults));
     }
@@ -513,6 +518,8 @@ struct RawIndex {
     opcnames: Vec<String>,
     opcdefaults: Vec<bool>,
     opcintypes: Vec<u32>,
+    nulls_not_distinct: bool,
+    reloptions: Vec<String>,
 }
 
 impl RawIndex {
@@ -567,6 +574,19 @@ impl RawIndex {
             method: (self.method != "btree").then_some(self.method),
             predicate: self.predicate.as_deref().map(normalize_catalog_expression),
             include,
+            // The replay does not read them for UNIQUE constraints yet.
+            options: (!self.constraint).then(|| {
+                let mut storage: Vec<String> = self
+                    .reloptions
+                    .iter()
+                    .map(|o| o.to_ascii_lowercase())
+                    .collect();
+                storage.sort();
+                IndexOptions {
+                    nulls_not_distinct: self.nulls_not_distinct,
+                    storage,
+                }
+            }),
         }
     }
 }

@@ -784,6 +784,12 @@ impl State {
         if !unique.is_empty() && p.chance(3) {
             sql.push_str(" NULLS NOT DISTINCT");
         }
+        match (method, p.below(6)) {
+            ("", 0) => sql.push_str(" WITH (fillfactor = 70)"),
+            (" USING gin", 1) => sql.push_str(" WITH (fastupdate = off)"),
+            ("", 2) => sql.push_str(" WITH (deduplicate_items = false)"),
+            _ => {}
+        }
         if p.chance(4) {
             let _ = write!(sql, " WHERE {col} IS NOT NULL");
         }

@@ -99,6 +99,16 @@ fn a_hand_change_is_exactly_one_difference() {
             "foreign key \"child\".\"child_parent_later\"",
             "deferrability",
         ),
+        (
+            "ALTER INDEX child_n_idx SET (fillfactor = 50)",
+            "index \"child\".\"child_n_idx\"",
+            "storage parameters",
+        ),
+        (
+            "DROP INDEX child_n_key; CREATE UNIQUE INDEX child_n_key ON child (n)",
+            "index \"child\".\"child_n_key\"",
+            "NULLS NOT DISTINCT",
+        ),
     ];
     for (sql, path, aspect) in changes {
         let applied = apply_prisma_after(pg, "handchange", "", &migrations).unwrap();

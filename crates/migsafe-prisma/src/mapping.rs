@@ -326,6 +326,7 @@ fn map_table(
                 method: None,
                 predicate: None,
                 include: Vec::new(),
+                options: None,
             });
         }
     }
@@ -368,6 +369,7 @@ fn map_table(
             method,
             predicate: None,
             include: Vec::new(),
+            options: None,
         });
     }
     table
@@ -643,6 +645,7 @@ fn join_table(
         method: None,
         predicate: None,
         include: Vec::new(),
+        options: None,
     });
     if !emulated {
         for (col, table, ref_col) in [("A", a_table, a_col), ("B", b_table, b_col)] {

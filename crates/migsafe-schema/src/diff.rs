@@ -143,6 +143,10 @@ pub enum Aspect {
     Deferrable,
     /// A constraint's validation (`NOT VALID` or validated).
     Validated,
+    /// An index's `NULLS NOT DISTINCT`.
+    NullsNotDistinct,
+    /// An index's storage parameters (`WITH (…)`).
+    Storage,
 }
 
 /// One difference between the expected and the actual model.
@@ -234,6 +238,8 @@ fn aspect_word(a: Aspect) -> &'static str {
         Aspect::Materialized => "materialization",
         Aspect::Deferrable => "deferrability",
         Aspect::Validated => "validation",
+        Aspect::NullsNotDistinct => "NULLS NOT DISTINCT",
+        Aspect::Storage => "storage parameters",
     }
 }
 
@@ -522,6 +528,14 @@ pub fn render_index(i: &Index) -> String {
     if !i.include.is_empty() {
         let _ = write!(s, " INCLUDE ({})", column_list(&i.include));
     }
+    if let Some(o) = &i.options {
+        if o.nulls_not_distinct {
+            s.push_str(" NULLS NOT DISTINCT");
+        }
+        if !o.storage.is_empty() {
+            let _ = write!(s, " WITH ({})", o.storage.join(", "));
+        }
+    }
     if let Some(p) = &i.predicate {
         let _ = write!(s, " WHERE {p}");
     }
@@ -722,6 +736,14 @@ fn diff_table(out: &mut Vec<Difference>, e: &Table, a: &Table) {
                 }
                 if ei.include != ai.include {
                     changes.push(Aspect::Include);
+                }
+                if let (Some(x), Some(y)) = (&ei.options, &ai.options) {
+                    if x.nulls_not_distinct != y.nulls_not_distinct {
+                        changes.push(Aspect::NullsNotDistinct);
+                    }
+                    if x.storage != y.storage {
+                        changes.push(Aspect::Storage);
+                    }
                 }
                 if !changes.is_empty() {
                     push(
@@ -949,6 +971,7 @@ mod tests {
             method: None,
             predicate: None,
             include: Vec::new(),
+            options: None,
         });
         t
     }
@@ -1063,6 +1086,7 @@ mod tests {
             method: Some("gin".into()),
             predicate: None,
             include: Vec::new(),
+            options: None,
         });
         let d = diff(&e, &model(vec![t]));
         assert_eq!(d.len(), 2, "{d:#?}");

@@ -199,6 +199,17 @@ pub struct Index {
     pub predicate: Option<String>,
     /// `INCLUDE (…)` columns.
     pub include: Vec<String>,
+    /// `NULLS NOT DISTINCT` and storage parameters; `None` where the
+    /// producer cannot know them (a Prisma schema), and then not compared.
+    pub options: Option<IndexOptions>,
+}
+
+/// What PostgreSQL keeps of an index besides its keys.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct IndexOptions {
+    pub nulls_not_distinct: bool,
+    /// `WITH (…)` storage parameters as `name=value`, sorted.
+    pub storage: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

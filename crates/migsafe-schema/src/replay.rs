@@ -67,7 +67,7 @@ use serde::Serialize;
 
 use crate::model::{
     CheckConstraint, Column, DEFAULT_SCHEMA, DefaultValue, EnumType, ForeignKey, Index,
-    IndexColumn, PrimaryKey, QualName, RefAction, SchemaModel, Table, View,
+    IndexColumn, IndexOptions, PrimaryKey, QualName, RefAction, SchemaModel, Table, View,
 };
 use crate::types::{is_serial, normalize_default, normalize_expression, normalize_type};
 
@@ -293,6 +293,8 @@ pub struct Replayer {
     view_refs: HashMap<QualName, Vec<String>>,
     /// The constraint being added is `NOT VALID`.
     adding_not_valid: bool,
+    /// The options of the `CREATE INDEX` being applied.
+    index_options: Option<IndexOptions>,
 }
 
 impl Default for Replayer {
@@ -643,6 +645,7 @@ impl Replayer {
             owned_sequences: HashMap::new(),
             view_refs: HashMap::new(),
             adding_not_valid: false,
+            index_options: None,
             other_types: BTreeSet::new(),
             temp_tables: Vec::new(),
             identity_sequences: BTreeSet::new(),
@@ -1161,18 +1164,28 @@ impl Replayer {
                 method,
                 predicate,
                 include,
+                nulls_not_distinct,
+                storage,
                 ..
-            } => self.create_index(
-                ctx,
-                name.as_deref(),
-                table,
-                *unique,
-                *if_not_exists,
-                columns,
-                method.as_deref(),
-                predicate.as_deref(),
-                include,
-            ),
+            } => {
+                self.index_options = Some(IndexOptions {
+                    nulls_not_distinct: *nulls_not_distinct,
+                    storage: storage.clone(),
+                });
+                let r = self.create_index(
+                    ctx,
+                    name.as_deref(),
+                    table,
+                    *unique,
+                    *if_not_exists,
+                    columns,
+                    method.as_deref(),
+                    predicate.as_deref(),
+                    include,
+                );
+                self.index_options = None;
+                r
+            }
             DropIndex {
                 names,
                 if_exists,
@@ -2568,6 +2581,9 @@ impl Replayer {
                         method: None,
                         predicate: None,
                         include: Vec::new(),
+                        // `UNIQUE NULLS NOT DISTINCT` constraints are not
+                        // read yet: not compared.
+                        options: None,
                     });
                 }
                 self.table_prov(t)
@@ -3057,6 +3073,7 @@ impl Replayer {
                 predicate: predicate
                     .map(|p| normalize_expression(crate::types::strip_outer_parens(p))),
                 include,
+                options: self.index_options.clone(),
             });
         }
         self.table_prov(&t)
