@@ -298,6 +298,32 @@ fn run_validate(
     Ok(report)
 }
 
+/// Ends the process with exit code 2 and a message unless disarmed in time.
+struct Watchdog {
+    done: std::sync::mpsc::Sender<()>,
+}
+
+impl Watchdog {
+    fn arm(timeout: std::time::Duration, message: String) -> Watchdog {
+        let (done, rx) = std::sync::mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(timeout) {
+                use std::io::Write as _;
+                let mut err = std::io::stderr().lock();
+                let _ = err.write_all(message.as_bytes());
+                let _ = err.flush();
+                std::process::exit(2);
+            }
+        });
+        Watchdog { done }
+    }
+
+    fn disarm(self) {
+        // The watchdog ends either way; a closed channel also disarms it.
+        let _ = self.done.send(());
+    }
+}
+
 /// Adds the live checks when a database URL is given (always for `status`).
 fn with_database(
     v: migsafe_core::Validated,
@@ -318,7 +344,20 @@ fn with_database(
         "checking the database at {}",
         migsafe_core::live::redact(url)
     );
-    let (diags, status) = migsafe_core::live::check(&v, url, config)?;
+    // A server that accepts the connection and then never answers (or
+    // stalls after login) must not hang a CI job: past the deadline the
+    // whole run stops with exit code 2.
+    let watchdog = Watchdog::arm(
+        std::time::Duration::from_millis(config.database_timeout_ms),
+        format!(
+            "error: the database at {} did not answer within {:.1} s (connect, TLS, login or a query stalled)\n  = help: check that the URL names a PostgreSQL server that is up and not overloaded; `[database] timeout-ms` in migsafe.toml sets the limit\n",
+            migsafe_core::live::redact(url),
+            config.database_timeout_ms as f64 / 1000.0
+        ),
+    );
+    let checked = migsafe_core::live::check(&v, url, config);
+    watchdog.disarm();
+    let (diags, status) = checked?;
     let mut report = v.report;
     report.diagnostics.extend(diags);
     let order = report

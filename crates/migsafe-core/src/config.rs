@@ -47,6 +47,9 @@ pub struct Config {
     pub rule_levels: BTreeMap<String, Level>,
     pub postgres_version: u32,
     pub long_running_ms: u64,
+    /// `[database] timeout-ms`: how long the live checks may take in all
+    /// (connect, TLS, login, every query) before migsafe gives up.
+    pub database_timeout_ms: u64,
     pub audit_log: Option<PathBuf>,
 }
 
@@ -68,6 +71,7 @@ impl Default for Config {
             rule_levels: BTreeMap::new(),
             postgres_version: 15,
             long_running_ms: 60_000,
+            database_timeout_ms: 30_000,
             audit_log: None,
         }
     }
@@ -234,6 +238,16 @@ impl Config {
             if let Some(ms) = d.long_running_threshold_ms {
                 c.long_running_ms = ms;
             }
+            if let Some(ms) = d.timeout_ms {
+                if *ms.get_ref() == 0 {
+                    return Err(err(
+                        ms.span(),
+                        "timeout-ms must be more than 0".to_owned(),
+                        Some("the default is 30000 (30 s)".into()),
+                    ));
+                }
+                c.database_timeout_ms = ms.into_inner();
+            }
         }
         if let Some(a) = raw.audit
             && let Some(l) = a.log
@@ -360,6 +374,7 @@ struct RawAnnotations {
 struct RawDatabase {
     postgres_version: Option<Spanned<u32>>,
     long_running_threshold_ms: Option<u64>,
+    timeout_ms: Option<Spanned<u64>>,
 }
 
 #[derive(Deserialize)]
@@ -406,6 +421,9 @@ require-approval = []
 postgres-version = 15
 # `migsafe status` reports migrations that ran longer than this.
 long-running-threshold-ms = 60000
+# The live checks give up (exit 2) when the database has not answered
+# everything within this time: connect, TLS, login and every query.
+timeout-ms = 30000
 
 [audit]
 # Append one JSON line per run to this file (never truncated).

@@ -53,6 +53,7 @@ unparsable-statement = "info"
 [database]
 postgres-version = 14
 long-running-threshold-ms = 5000
+timeout-ms = 2500
 
 [audit]
 log = "logs/audit.jsonl"
@@ -99,6 +100,7 @@ log = "logs/audit.jsonl"
     );
     assert_eq!(c.postgres_version, 14);
     assert_eq!(c.long_running_ms, 5000);
+    assert_eq!(c.database_timeout_ms, 2500);
     assert_eq!(
         c.audit_log,
         Some(PathBuf::from("/project/logs/audit.jsonl"))
@@ -159,6 +161,10 @@ fn bad_values_point_at_the_value() {
     let (l, _, m, _) = err("[migrations]\npaths = \"db\"\n");
     assert_eq!(l, Some(2));
     assert!(m.contains("sequence") || m.contains("array"), "{m}");
+
+    let (l, c, m, _) = err("[database]\ntimeout-ms = 0\n");
+    assert_eq!((l, c), (Some(2), Some(14)), "{m}");
+    assert!(m.contains("timeout-ms must be more than 0"), "{m}");
 
     let (l, _, _, _) = err("[migrations\npaths = []\n");
     assert_eq!(l, Some(1), "a syntax error has a position");
