@@ -52,10 +52,9 @@ fn stalls_after_login(stream: TcpStream) {
     // SSLRequest (code 80877103): refuse, then the startup message follows.
     if first.len() == 4
         && u32::from_be_bytes([first[0], first[1], first[2], first[3]]) == 80_877_103
+        && (s.write_all(b"N").is_err() || read_message(&mut s).is_none())
     {
-        if s.write_all(b"N").is_err() || read_message(&mut s).is_none() {
-            return;
-        }
+        return;
     }
     // AuthenticationOk, ReadyForQuery (idle).
     let mut reply = Vec::new();
