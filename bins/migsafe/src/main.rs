@@ -229,7 +229,10 @@ fn relative_to(p: &Path, base: &Path) -> PathBuf {
     p.to_path_buf()
 }
 
-fn emit(report: &Report, g: &Global) -> ExitCode {
+/// Prints the report. `must_check` (every checking command but the
+/// hook's `--staged` and `status`): a run that found no migration at all
+/// checked nothing, and says so with exit code 2 instead of passing.
+fn emit(report: &Report, g: &Global, must_check: bool) -> ExitCode {
     let out = migsafe_core::render::render(
         report,
         g.format(),
@@ -239,11 +242,27 @@ fn emit(report: &Report, g: &Global) -> ExitCode {
         },
     );
     let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(out.as_bytes()).is_err() {
+    let written = stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush());
+    drop(stdout);
+    match written {
+        Ok(()) => {}
         // A closed pipe (`migsafe check | head`) is not a failure of the check.
-        return ExitCode::from(report.exit_code() as u8);
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        // A full disk or a closed file: the report did not reach its reader,
+        // so the run did not do its job.
+        Err(e) => {
+            eprintln!("error: cannot write the report: {e}");
+            return ExitCode::from(2);
+        }
     }
-    let _ = stdout.flush();
+    if must_check && report.migrations.is_empty() {
+        eprintln!(
+            "error: nothing was checked: no migration was found in the paths given\n  = help: name the migrations directory (prisma/migrations, or the paths of [migrations] in migsafe.toml)"
+        );
+        return ExitCode::from(2);
+    }
     ExitCode::from(report.exit_code() as u8)
 }
 
@@ -500,23 +519,23 @@ fn main() -> ExitCode {
     let g = &cli.global;
     match &cli.command {
         Command::Check(p) => match run_validate("check", Checks::ALL, p, g) {
-            Ok(r) => emit(&r, g),
+            Ok(r) => emit(&r, g, !p.staged),
             Err(e) => fail(&e, g),
         },
         Command::Validate(p) => match run_validate("validate", Checks::VALIDATE, p, g) {
-            Ok(r) => emit(&r, g),
+            Ok(r) => emit(&r, g, !p.staged),
             Err(e) => fail(&e, g),
         },
         Command::RollbackCheck(p) => match run_validate("rollback-check", Checks::ROLLBACK, p, g) {
-            Ok(r) => emit(&r, g),
+            Ok(r) => emit(&r, g, !p.staged),
             Err(e) => fail(&e, g),
         },
         Command::DriftCheck(p) => match run_validate("drift-check", Checks::DRIFT, p, g) {
-            Ok(r) => emit(&r, g),
+            Ok(r) => emit(&r, g, !p.staged),
             Err(e) => fail(&e, g),
         },
         Command::Status(p) => match run_validate("status", Checks::NONE, p, g) {
-            Ok(r) => emit(&r, g),
+            Ok(r) => emit(&r, g, false),
             Err(e) => fail(&e, g),
         },
         Command::Hooks { action } => hooks(action, g),

@@ -635,8 +635,10 @@ fn wrong_paths_get_a_clear_answer() {
         "{}",
         stderr(&o)
     );
+    // Nothing was checked: said so, exit 2, the report still printed.
     let o = run_in(d.path(), &["validate", "prisma", "--format", "json"]);
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("nothing was checked"), "{}", stderr(&o));
     let v = json(&o);
     assert_eq!(v["diagnostics"][0]["rule"], "no-migrations");
     assert_eq!(

@@ -98,6 +98,15 @@ impl Entry {
                 message: format!("cannot create the audit log's directory: {e}"),
             })?;
         }
+        // Opening a FIFO for writing would wait for a reader forever.
+        if path.exists()
+            && let Err(e) = migsafe_classify::source::check_regular(path)
+        {
+            return Err(Error::Path {
+                path: crate::discover::display_path(path),
+                message: format!("cannot append to the audit log: {e}"),
+            });
+        }
         let mut f = std::fs::OpenOptions::new()
             .create(true)
             .append(true)

@@ -47,6 +47,8 @@ pub struct Config {
     pub rule_levels: BTreeMap<String, Level>,
     pub postgres_version: u32,
     pub long_running_ms: u64,
+    /// `[migrations] max-file-bytes`: larger files are not read (exit 2).
+    pub max_file_bytes: u64,
     /// `[database] timeout-ms`: how long the live checks may take in all
     /// (connect, TLS, login, every query) before migsafe gives up.
     pub database_timeout_ms: u64,
@@ -71,6 +73,7 @@ impl Default for Config {
             rule_levels: BTreeMap::new(),
             postgres_version: 15,
             long_running_ms: 60_000,
+            max_file_bytes: migsafe_classify::source::DEFAULT_MAX_FILE_BYTES,
             database_timeout_ms: 30_000,
             audit_log: None,
         }
@@ -107,7 +110,13 @@ impl Config {
 
     /// Reads and validates a config file.
     pub fn load(path: &Path) -> Result<Config, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
+        let text = migsafe_classify::source::read_regular_file(
+            path,
+            migsafe_classify::source::DEFAULT_MAX_FILE_BYTES,
+        )
+        .map_err(|e| e.to_string())
+        .and_then(|b| String::from_utf8(b).map_err(|_| "not valid UTF-8".to_owned()))
+        .map_err(|e| Error::Config {
             path: crate::discover::display_path(path),
             line: None,
             column: None,
@@ -158,6 +167,16 @@ impl Config {
             }
             if let Some(n) = m.naming {
                 c.naming = NamePattern::parse(n.get_ref()).map_err(|e| err(n.span(), e, None))?;
+            }
+            if let Some(b) = m.max_file_bytes {
+                if *b.get_ref() == 0 {
+                    return Err(err(
+                        b.span(),
+                        "max-file-bytes must be more than 0".to_owned(),
+                        Some("the default is 134217728 (128 MiB)".into()),
+                    ));
+                }
+                c.max_file_bytes = b.into_inner();
             }
         }
         if let Some(s) = raw.schema
@@ -348,11 +367,12 @@ struct RawConfig {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawMigrations {
     paths: Option<Vec<String>>,
     layout: Option<LayoutSetting>,
     naming: Option<Spanned<String>>,
+    max_file_bytes: Option<Spanned<u64>>,
 }
 
 #[derive(Deserialize)]
@@ -396,6 +416,9 @@ layout = "auto"
 # Placeholders: {timestamp} (YYYYMMDDHHMMSS, a real date), {number},
 # {description} (lower-case letters, digits, underscores), {any}.
 naming = "{timestamp}_{description}"
+# Files larger than this are not read (exit 2): a guard against a file
+# that is not a migration at all.
+max-file-bytes = 134217728
 
 [schema]
 # The Prisma schema: a file, or a folder of .prisma files.

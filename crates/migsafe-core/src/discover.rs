@@ -114,6 +114,11 @@ fn read_dir_sorted(dir: &Path) -> Result<Vec<(String, PathBuf, bool)>, Error> {
     Ok(v)
 }
 
+/// Something is at `p` (without following a symlink).
+fn present(p: &Path) -> bool {
+    p.symlink_metadata().is_ok()
+}
+
 fn discover_dir(dir: &Path, layout: LayoutSetting, out: &mut Discovered) -> Result<(), Error> {
     let base = display_path(dir);
     let entries = read_dir_sorted(dir)?;
@@ -121,7 +126,7 @@ fn discover_dir(dir: &Path, layout: LayoutSetting, out: &mut Discovered) -> Resu
         LayoutSetting::Prisma => true,
         LayoutSetting::Flat => false,
         LayoutSetting::Auto => entries.iter().any(|(n, p, d)| {
-            (*d && p.join("migration.sql").is_file()) || n == "migration_lock.toml"
+            (*d && present(&p.join("migration.sql"))) || n == "migration_lock.toml"
         }),
     };
     let before = out.migrations.len();
@@ -136,7 +141,9 @@ fn discover_dir(dir: &Path, layout: LayoutSetting, out: &mut Discovered) -> Resu
             }
             let up = path.join("migration.sql");
             let dir_display = join_display(&base, name);
-            if !up.is_file() {
+            // Present in any form (a FIFO, a folder, a dangling symlink):
+            // reading it then says what is wrong instead of skipping it.
+            if !present(&up) {
                 out.missing_up.push((dir_display, name.clone()));
                 continue;
             }

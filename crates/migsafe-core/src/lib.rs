@@ -132,23 +132,30 @@ pub fn resolve_migration_paths(
 
 /// Reads the migrations found on disk (files in parallel).
 pub fn read_sources(discovered: &discover::Discovered) -> Result<Vec<MigrationSource>, Error> {
+    read_sources_limited(discovered, migsafe_classify::source::DEFAULT_MAX_FILE_BYTES)
+}
+
+/// [`read_sources`] with a size limit per file (`[migrations]
+/// max-file-bytes`). Only regular files are read: a FIFO, socket, device or
+/// directory in a migration's place is an error that names it.
+pub fn read_sources_limited(
+    discovered: &discover::Discovered,
+    limit: u64,
+) -> Result<Vec<MigrationSource>, Error> {
     use rayon::prelude::*;
+    let read = |path: &Path, display: &str| {
+        migsafe_classify::source::read_regular_file(path, limit).map_err(|e| Error::Path {
+            path: display.to_owned(),
+            message: e.to_string(),
+        })
+    };
     discovered
         .migrations
         .par_iter()
         .map(|m| {
-            let up = std::fs::read(&m.path).map_err(|e| Error::Path {
-                path: m.display.clone(),
-                message: e.to_string(),
-            })?;
+            let up = read(&m.path, &m.display)?;
             let down = match (&m.down, &m.down_display) {
-                (Some(p), Some(d)) => Some((
-                    d.clone(),
-                    std::fs::read(p).map_err(|e| Error::Path {
-                        path: d.clone(),
-                        message: e.to_string(),
-                    })?,
-                )),
+                (Some(p), Some(d)) => Some((d.clone(), read(p, d)?)),
                 _ => None,
             };
             Ok(MigrationSource {
@@ -288,7 +295,7 @@ pub fn validate_with(opts: &Options, config: &Config) -> Result<Validated, Error
     };
     let started = std::time::Instant::now();
     let discovered = discover::discover_with(&given, config.layout)?;
-    let mut sources = read_sources(&discovered)?;
+    let mut sources = read_sources_limited(&discovered, config.max_file_bytes)?;
     tracing::info!(
         "read {} migrations from {:?} in {:?}",
         sources.len(),
@@ -385,7 +392,7 @@ fn validate_staged(
         .filter(|p| p.exists())
         .collect();
     let discovered = discover::discover_with(&existing, config.layout)?;
-    let mut sources = read_sources(&discovered)?;
+    let mut sources = read_sources_limited(&discovered, config.max_file_bytes)?;
     let show = |s: &str| {
         let p = Path::new(s);
         let in_repo = p

@@ -177,9 +177,16 @@ pub fn load(path: &Path) -> Result<ParsedSchema, LoadError> {
     }
     let mut files = Vec::new();
     for p in paths {
-        let bytes = std::fs::read(&p).map_err(|source| LoadError::Io {
+        let bytes = migsafe_classify::source::read_regular_file(
+            &p,
+            migsafe_classify::source::DEFAULT_MAX_FILE_BYTES,
+        )
+        .map_err(|e| LoadError::Io {
             path: p.clone(),
-            source,
+            source: match e {
+                migsafe_classify::source::ReadError::Io(io) => io,
+                other => std::io::Error::other(other.to_string()),
+            },
         })?;
         let text = String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8 { path: p.clone() })?;
         files.push(SourceFile { path: p, text });

@@ -1,0 +1,258 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+//! Inputs that could hang, exhaust or silently pass migsafe. A database
+//! that accepts the connection and never answers, or answers
+//! the login and then stalls on the first query, must not hang migsafe:
+//! `[database] timeout-ms` bounds the whole live phase, then exit code 2
+//! with a message that says so. The fake servers listen on loopback only
+//! and serve a bounded number of connections.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Serves up to 8 connections with `serve`, each on its own thread, and
+/// keeps every socket open until the test process ends.
+fn fake_server(serve: fn(TcpStream)) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(8) {
+            let Ok(stream) = stream else { return };
+            std::thread::spawn(move || serve(stream));
+        }
+    });
+    port
+}
+
+/// Reads nothing, answers nothing, holds the socket.
+fn silent(stream: TcpStream) {
+    let mut buf = [0u8; 1024];
+    let mut s = stream;
+    // Read until the peer goes away, never writing.
+    while matches!(s.read(&mut buf), Ok(n) if n > 0) {}
+}
+
+fn read_message(s: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut len = [0u8; 4];
+    s.read_exact(&mut len).ok()?;
+    let n = u32::from_be_bytes(len) as usize;
+    let mut body = vec![0u8; n.saturating_sub(4)];
+    s.read_exact(&mut body).ok()?;
+    Some(body)
+}
+
+/// Refuses TLS, accepts the login without a password, then reads queries
+/// and never answers them.
+fn stalls_after_login(stream: TcpStream) {
+    let mut s = stream;
+    let Some(first) = read_message(&mut s) else {
+        return;
+    };
+    // SSLRequest (code 80877103): refuse, then the startup message follows.
+    if first.len() == 4
+        && u32::from_be_bytes([first[0], first[1], first[2], first[3]]) == 80_877_103
+        && (s.write_all(b"N").is_err() || read_message(&mut s).is_none())
+    {
+        return;
+    }
+    // AuthenticationOk, ReadyForQuery (idle).
+    let mut reply = Vec::new();
+    reply.extend_from_slice(&[b'R', 0, 0, 0, 8, 0, 0, 0, 0]);
+    reply.extend_from_slice(&[b'Z', 0, 0, 0, 5, b'I']);
+    if s.write_all(&reply).is_err() {
+        return;
+    }
+    silent(s);
+}
+
+fn run_status(port: u16) -> (Option<i32>, String, Duration) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("migsafe.toml"),
+        "[database]\ntimeout-ms = 1500\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("prisma/migrations")).unwrap();
+    let start = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_migsafe"))
+        .current_dir(dir.path())
+        .args([
+            "status",
+            "--database-url",
+            &format!("postgres://u:secret@127.0.0.1:{port}/db?sslmode=prefer"),
+        ])
+        .env_remove("DATABASE_URL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Waits for the process to end. The bound is only a fail-safe against
+    // a hang (the bug this test is about), far above the 1.5 s setting.
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if start.elapsed() > Duration::from_secs(300) {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (status.and_then(|s| s.code()), text, start.elapsed())
+}
+
+#[test]
+fn a_server_that_never_answers_is_exit_2_not_a_hang() {
+    let port = fake_server(silent);
+    let (code, text, _) = run_status(port);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("did not answer within 1.5 s"), "{text}");
+    assert!(!text.contains("secret"), "{text}");
+}
+
+#[test]
+fn a_server_that_stalls_after_login_is_exit_2_not_a_hang() {
+    let port = fake_server(stalls_after_login);
+    let (code, text, _) = run_status(port);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("did not answer within 1.5 s"), "{text}");
+    assert!(!text.contains("secret"), "{text}");
+}
+
+fn run_check(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
+    let start = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_migsafe"))
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        // A fail-safe against the hang this test is about.
+        if start.elapsed() > Duration::from_secs(300) {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (status.and_then(|s| s.code()), text)
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let ok = Command::new("mkfifo").arg(path).status().unwrap().success();
+    assert!(ok, "mkfifo {}", path.display());
+}
+
+/// A FIFO or a symlink to a device in a migration's place, as the schema or
+/// as the audit log: exit 2 naming the file, never a block or a read
+/// without end.
+#[test]
+fn files_that_are_not_regular_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("prisma/migrations/20260101000000_init");
+    std::fs::create_dir_all(&m).unwrap();
+    mkfifo(&m.join("migration.sql"));
+    let (code, text) = run_check(dir.path(), &["validate", "prisma/migrations"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("not a regular file but a FIFO"), "{text}");
+
+    std::fs::remove_file(m.join("migration.sql")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", m.join("migration.sql")).unwrap();
+    let (code, text) = run_check(dir.path(), &["validate", "prisma/migrations"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("a character device"), "{text}");
+
+    std::fs::remove_file(m.join("migration.sql")).unwrap();
+    std::fs::write(m.join("migration.sql"), "CREATE TABLE t (id INT);\n").unwrap();
+    mkfifo(&dir.path().join("prisma/schema.prisma"));
+    let (code, text) = run_check(
+        dir.path(),
+        &["drift-check", "--schema", "prisma/schema.prisma"],
+    );
+    // An unreadable schema is an error finding of its own (exit 1).
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("error[prisma-schema-invalid]"), "{text}");
+    assert!(text.contains("not a regular file but a FIFO"), "{text}");
+    std::fs::remove_file(dir.path().join("prisma/schema.prisma")).unwrap();
+
+    mkfifo(&dir.path().join("audit.jsonl"));
+    let (code, text) = run_check(
+        dir.path(),
+        &[
+            "validate",
+            "prisma/migrations",
+            "--audit-log",
+            "audit.jsonl",
+        ],
+    );
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("not a regular file but a FIFO"), "{text}");
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("prisma/migrations/20260101000000_init");
+    std::fs::create_dir_all(&m).unwrap();
+    std::fs::write(
+        m.join("migration.sql"),
+        "CREATE TABLE t (id INT);\n".repeat(10),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("migsafe.toml"),
+        "[migrations]\nmax-file-bytes = 100\n",
+    )
+    .unwrap();
+    let (code, text) = run_check(dir.path(), &["validate", "prisma/migrations"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("250 bytes, more than the limit of 100 bytes"),
+        "{text}"
+    );
+}
+
+/// A report that cannot be written (a full disk) is exit 2, not a clean
+/// pass with an empty file.
+#[test]
+fn a_report_that_cannot_be_written_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("prisma/migrations/20260101000000_init");
+    std::fs::create_dir_all(&m).unwrap();
+    std::fs::write(m.join("migration.sql"), "CREATE TABLE t (id INT);\n").unwrap();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_migsafe"))
+        .current_dir(dir.path())
+        .args(["validate", "prisma/migrations", "--format", "sarif"])
+        .stdin(Stdio::null())
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot write the report"), "{err}");
+}
