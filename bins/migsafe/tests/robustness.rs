@@ -67,7 +67,7 @@ fn stalls_after_login(stream: TcpStream) {
     silent(s);
 }
 
-fn run_status(port: u16) -> (Option<i32>, String, Duration) {
+fn run_status(port: u16) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("migsafe.toml"),
@@ -75,45 +75,54 @@ fn run_status(port: u16) -> (Option<i32>, String, Duration) {
     )
     .unwrap();
     std::fs::create_dir_all(dir.path().join("prisma/migrations")).unwrap();
+    run_bounded(
+        Command::new(env!("CARGO_BIN_EXE_migsafe"))
+            .current_dir(dir.path())
+            .args([
+                "status",
+                "--database-url",
+                &format!("postgres://u:secret@127.0.0.1:{port}/db?sslmode=prefer"),
+            ])
+            .env_remove("DATABASE_URL"),
+    )
+}
+
+/// Runs migsafe with stdout and stderr in files (a pipe nobody reads would
+/// block a chatty child), waiting for it to end; the bound only turns a
+/// hang, the bug these tests are about, into a failure.
+fn run_bounded(cmd: &mut Command) -> (Option<i32>, String) {
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let err = tempfile::NamedTempFile::new().unwrap();
     let start = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_migsafe"))
-        .current_dir(dir.path())
-        .args([
-            "status",
-            "--database-url",
-            &format!("postgres://u:secret@127.0.0.1:{port}/db?sslmode=prefer"),
-        ])
-        .env_remove("DATABASE_URL")
+    let mut child = cmd
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdout(out.reopen().unwrap())
+        .stderr(err.reopen().unwrap())
         .spawn()
         .unwrap();
-    // Waits for the process to end. The bound is only a fail-safe against
-    // a hang (the bug this test is about), far above the 1.5 s setting.
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
             break Some(s);
         }
         if start.elapsed() > Duration::from_secs(300) {
             let _ = child.kill();
+            let _ = child.wait();
             break None;
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let out = child.wait_with_output().unwrap();
     let text = format!(
         "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+        std::fs::read_to_string(out.path()).unwrap_or_default(),
+        std::fs::read_to_string(err.path()).unwrap_or_default()
     );
-    (status.and_then(|s| s.code()), text, start.elapsed())
+    (status.and_then(|s| s.code()), text)
 }
 
 #[test]
 fn a_server_that_never_answers_is_exit_2_not_a_hang() {
     let port = fake_server(silent);
-    let (code, text, _) = run_status(port);
+    let (code, text) = run_status(port);
     assert_eq!(code, Some(2), "{text}");
     assert!(text.contains("did not answer within 1.5 s"), "{text}");
     assert!(!text.contains("secret"), "{text}");
@@ -122,40 +131,18 @@ fn a_server_that_never_answers_is_exit_2_not_a_hang() {
 #[test]
 fn a_server_that_stalls_after_login_is_exit_2_not_a_hang() {
     let port = fake_server(stalls_after_login);
-    let (code, text, _) = run_status(port);
+    let (code, text) = run_status(port);
     assert_eq!(code, Some(2), "{text}");
     assert!(text.contains("did not answer within 1.5 s"), "{text}");
     assert!(!text.contains("secret"), "{text}");
 }
 
 fn run_check(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
-    let start = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_migsafe"))
-        .current_dir(dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break Some(s);
-        }
-        // A fail-safe against the hang this test is about.
-        if start.elapsed() > Duration::from_secs(300) {
-            let _ = child.kill();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let out = child.wait_with_output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (status.and_then(|s| s.code()), text)
+    run_bounded(
+        Command::new(env!("CARGO_BIN_EXE_migsafe"))
+            .current_dir(dir)
+            .args(args),
+    )
 }
 
 fn mkfifo(path: &std::path::Path) {
@@ -255,4 +242,39 @@ fn a_report_that_cannot_be_written_is_exit_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("cannot write the report"), "{err}");
+}
+
+/// Statements deep or long enough to overflow a recursive parser's stack
+/// get a diagnostic and a classification from their tokens, never an
+/// abort.
+#[test]
+fn deep_statements_are_a_diagnostic_not_a_crash() {
+    let terms = |n: usize, sep: &str, term: &str| vec![term; n].join(sep);
+    let cases = [
+        format!("CREATE TABLE t (a INT DEFAULT {});", terms(6000, "+", "1")),
+        format!("CREATE TABLE t (a INT{});", "[]".repeat(8650)),
+        format!(
+            "CREATE TABLE t (a INT CHECK ({}));",
+            terms(5400, " OR ", "a = 1")
+        ),
+        format!(
+            "CREATE TABLE t (a INT DEFAULT {}1{});",
+            "(".repeat(20_000),
+            ")".repeat(20_000)
+        ),
+        format!("SELECT {};\nDROP TABLE t;", terms(300_000, "+", "1")),
+    ];
+    for (i, sql) in cases.iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = dir.path().join("prisma/migrations/20260101000000_deep");
+        std::fs::create_dir_all(&m).unwrap();
+        std::fs::write(m.join("migration.sql"), sql).unwrap();
+        let (code, text) = run_check(dir.path(), &["check", "prisma/migrations"]);
+        assert!(
+            matches!(code, Some(0 | 1)),
+            "case {i}: exit {code:?}\n{}",
+            &text[..text.len().min(2000)]
+        );
+        assert!(text.contains("classified from its tokens"), "case {i}");
+    }
 }

@@ -115,7 +115,11 @@ fn analyze_statement(src: &str, split: &Split, raw: &RawStatement, depth: u32) -
         })
         .collect();
     let mut rejected = None;
-    let (mut kinds, parsed, parse_error) = match parse_one(text) {
+    let parse_result = match too_deep_for_the_parser(&toks) {
+        Some(why) => Err(why),
+        None => parse_one(text),
+    };
+    let (mut kinds, parsed, parse_error) = match parse_result {
         Ok(stmt) => {
             rejected = crate::ast::postgres_rejects(&stmt);
             match crate::ast::convert(&stmt) {
@@ -341,6 +345,51 @@ fn query_identifiers(toks: &[Tok<'_>]) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+/// The most nesting levels and operators sqlparser is given: its trees
+/// are recursive (building, printing and freeing them), and a statement of
+/// thousands of `+`, `OR` or `[]` overflows a thread's stack. Real
+/// migrations stay far below.
+const MAX_PARSER_DEPTH: usize = 64;
+const MAX_PARSER_OPERATORS: usize = 500;
+
+/// Why a statement is classified from its tokens without sqlparser.
+fn too_deep_for_the_parser(toks: &[Tok<'_>]) -> Option<String> {
+    let mut depth = 0usize;
+    let mut max_depth = 0usize;
+    let mut operators = 0usize;
+    for t in toks {
+        match t.kind {
+            TokenKind::LParen => depth += 1,
+            TokenKind::RParen => depth = depth.saturating_sub(1),
+            TokenKind::Punct if t.text == "[" => {
+                // `int[][]…` nests in the parser's tree without nesting here.
+                depth += 1;
+                operators += 1;
+            }
+            TokenKind::Punct if t.text == "]" => depth = depth.saturating_sub(1),
+            TokenKind::Punct if t.text != "::" => operators += 1,
+            TokenKind::Word
+                if t.text.eq_ignore_ascii_case("AND") || t.text.eq_ignore_ascii_case("OR") =>
+            {
+                operators += 1;
+            }
+            _ => {}
+        }
+        max_depth = max_depth.max(depth);
+    }
+    if max_depth > MAX_PARSER_DEPTH {
+        Some(format!(
+            "the statement nests {max_depth} levels deep, more than the parser is given ({MAX_PARSER_DEPTH}); it is classified from its tokens"
+        ))
+    } else if operators > MAX_PARSER_OPERATORS {
+        Some(format!(
+            "the statement has {operators} operators, more than the parser is given ({MAX_PARSER_OPERATORS}); it is classified from its tokens"
+        ))
+    } else {
+        None
+    }
 }
 
 fn parse_one(text: &str) -> Result<sqlparser::ast::Statement, String> {
