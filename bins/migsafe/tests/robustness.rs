@@ -278,3 +278,40 @@ fn deep_statements_are_a_diagnostic_not_a_crash() {
         assert!(text.contains("classified from its tokens"), "case {i}");
     }
 }
+
+/// File names, identifiers and source lines are printed with their control
+/// characters made visible: a newline in a folder name cannot start a line
+/// GitHub Actions would execute (`::error …`), an escape sequence or a
+/// lone CR cannot reach the terminal, and JUnit XML stays well-formed.
+#[test]
+fn control_characters_in_input_never_reach_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let evil = "20260101000000_x\n::error file=pwned::owned";
+    let m = dir.path().join("prisma/migrations").join(evil);
+    std::fs::create_dir_all(&m).unwrap();
+    std::fs::write(
+        m.join("migration.sql"),
+        "DROP TABLE \"a\x1b[2K\rb\u{FFFF}\";\n",
+    )
+    .unwrap();
+    for format in ["text", "github", "junit"] {
+        let (code, text) = run_check(
+            dir.path(),
+            &["validate", "prisma/migrations", "--format", format],
+        );
+        assert_eq!(code, Some(1), "{format}: {text}");
+        assert!(
+            !text.lines().any(|l| l.starts_with("::error file=pwned")),
+            "{format}: {text}"
+        );
+        assert!(!text.contains('\x1b'), "{format}: {text}");
+        assert!(!text.contains('\r'), "{format}: {text}");
+        if format == "junit" {
+            assert!(!text.contains('\u{FFFF}'), "{text}");
+        }
+        if format == "text" {
+            assert!(text.contains("␊::error file=pwned"), "{text}");
+            assert!(text.contains("a␛[2K␍b"), "{text}");
+        }
+    }
+}

@@ -5,6 +5,18 @@ use crate::report::{Report, Severity};
 
 /// Escapes a workflow command's message.
 fn data(s: &str) -> String {
+    // Control characters other than CR and LF (escaped below) never reach
+    // the log: an ESC would drive the log viewer's terminal emulation.
+    let s: String = s
+        .split_inclusive(['\r', '\n'])
+        .map(|part| {
+            let (body, end) = match part.strip_suffix(['\r', '\n']) {
+                Some(b) => (b, &part[b.len()..]),
+                None => (part, ""),
+            };
+            format!("{}{end}", super::visible(body))
+        })
+        .collect();
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")

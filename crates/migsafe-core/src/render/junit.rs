@@ -15,8 +15,14 @@ fn esc(s: &str) -> String {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&apos;"),
+            // Character references: no raw line break, so no line of the
+            // file (when it is printed to a CI log) starts with text from
+            // the input, such as a workflow command.
+            '\n' => o.push_str("&#10;"),
+            '\r' => o.push_str("&#13;"),
             // Characters XML 1.0 cannot hold.
             c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => o.push('\u{FFFD}'),
+            '\u{FFFE}' | '\u{FFFF}' => o.push('\u{FFFD}'),
             c => o.push(c),
         }
     }

@@ -6,7 +6,37 @@ pub mod junit;
 pub mod sarif;
 pub mod text;
 
+use std::borrow::Cow;
+
 use crate::report::Report;
+
+/// Text from the input (paths, identifiers, database values, source lines)
+/// made safe to print for a person: every control character becomes its
+/// visible picture (`\n` → `␊`, ESC → `␛`, DEL → `␡`), C1 controls and the
+/// Unicode line and paragraph separators `�`. One character stays one
+/// column wide, so carets still line up. A folder name with a newline can
+/// then no longer start a line of its own (`::error …`, which GitHub
+/// Actions would execute), and an escape sequence can no longer reach the
+/// terminal. Tabs stay.
+pub fn visible(s: &str) -> Cow<'_, str> {
+    let bad = |c: char| {
+        (c.is_control() && c != '\t') || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
+    };
+    if !s.chars().any(bad) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| match c {
+                '\t' => '\t',
+                c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
+                '\u{7f}' => '\u{2421}',
+                c if bad(c) => '\u{FFFD}',
+                c => c,
+            })
+            .collect(),
+    )
+}
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

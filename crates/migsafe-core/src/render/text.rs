@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use migsafe_classify::Class;
 
+use super::visible;
 use crate::report::{Diagnostic, Report, Severity};
 
 /// Text rendering options.
@@ -71,8 +72,9 @@ pub fn render_diagnostic(
         "{}{} {}",
         p.sev(d.severity, &head),
         p.bold(":"),
-        p.bold(&d.message)
+        p.bold(&visible(&d.message))
     );
+    let path = visible(&d.path);
     let line_no = d.line.unwrap_or(0);
     let gutter = if line_no > 0 {
         line_no.to_string().len()
@@ -82,15 +84,19 @@ pub fn render_diagnostic(
     let pad = " ".repeat(gutter);
     match (d.line, d.column) {
         (Some(l), Some(c)) => {
-            let _ = writeln!(out, "{pad}{} {}:{l}:{c}", p.blue("-->"), d.path);
+            let _ = writeln!(out, "{pad}{} {path}:{l}:{c}", p.blue("-->"));
         }
         _ => {
-            let _ = writeln!(out, "{pad}{} {}", p.blue("-->"), d.path);
+            let _ = writeln!(out, "{pad}{} {path}", p.blue("-->"));
         }
     }
     if let (Some(src), Some(l), Some(c)) = (source, d.line, d.column) {
         let line = src.lines().nth(l.saturating_sub(1) as usize).unwrap_or("");
         let line = line.strip_suffix('\r').unwrap_or(line);
+        // A lone CR or an escape sequence in the file must not redraw the
+        // terminal line (a flagged DROP TABLE could erase itself).
+        let line = visible(line);
+        let line: &str = &line;
         let start = c.saturating_sub(1) as usize;
         let len_chars = line.chars().count();
         let end = match (d.end_line, d.end_column) {
@@ -116,7 +122,7 @@ pub fn render_diagnostic(
         let label = d
             .label
             .as_deref()
-            .map(|s| format!(" {s}"))
+            .map(|s| format!(" {}", visible(s)))
             .unwrap_or_default();
         let _ = writeln!(
             out,
@@ -130,10 +136,22 @@ pub fn render_diagnostic(
         }
     }
     if let Some(n) = &d.note {
-        let _ = writeln!(out, "{pad} {} {}: {n}", p.blue("="), p.bold("note"));
+        let _ = writeln!(
+            out,
+            "{pad} {} {}: {}",
+            p.blue("="),
+            p.bold("note"),
+            visible(n)
+        );
     }
     if let Some(h) = &d.help {
-        let _ = writeln!(out, "{pad} {} {}: {h}", p.blue("="), p.bold("help"));
+        let _ = writeln!(
+            out,
+            "{pad} {} {}: {}",
+            p.blue("="),
+            p.bold("help"),
+            visible(h)
+        );
     }
     out.push('\n');
 }
@@ -158,7 +176,7 @@ fn render_status(out: &mut String, s: &serde_json::Value, p: &Paint) {
         out,
         "{}{} (PostgreSQL {})",
         key("database"),
-        s["database"].as_str().unwrap_or(""),
+        visible(s["database"].as_str().unwrap_or("")),
         s["server_version"].as_str().unwrap_or("?")
     );
     let m = &s["metrics"];
@@ -195,7 +213,7 @@ fn render_status(out: &mut String, s: &serde_json::Value, p: &Paint) {
                 out,
                 "{}{} took {}",
                 key("long-running"),
-                l["name"].as_str().unwrap_or(""),
+                visible(l["name"].as_str().unwrap_or("")),
                 ms(&l["duration_ms"])
             );
         }
@@ -204,7 +222,7 @@ fn render_status(out: &mut String, s: &serde_json::Value, p: &Paint) {
                 out,
                 "{}{} at {}",
                 key("last applied"),
-                last.get("name").and_then(|v| v.as_str()).unwrap_or(""),
+                visible(last.get("name").and_then(|v| v.as_str()).unwrap_or("")),
                 last.get("finished_at")
                     .and_then(|v| v.as_str())
                     .unwrap_or("")
