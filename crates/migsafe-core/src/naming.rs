@@ -125,34 +125,60 @@ fn is_desc_char(c: char) -> bool {
     c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'
 }
 
+/// Whether `s` matches the pattern. The set of positions reachable after
+/// each piece is computed in one pass over `s` per piece: time linear in
+/// `pieces × s`, whatever the pattern (`{any}{any}{any}…` used to
+/// backtrack exponentially).
 fn matches(pieces: &[Piece], s: &str) -> bool {
-    let Some((first, rest)) = pieces.split_first() else {
-        return s.is_empty();
-    };
-    match first {
-        Piece::Literal(l) => s.strip_prefix(l.as_str()).is_some_and(|r| matches(rest, r)),
-        Piece::Timestamp => {
-            s.len() >= 14
-                && s.is_char_boundary(14)
-                && s[..14].chars().all(|c| c.is_ascii_digit())
-                && valid_timestamp(&s[..14]).is_ok()
-                && matches(rest, &s[14..])
+    let n = s.len();
+    let mut reach = vec![false; n + 1];
+    reach[0] = true;
+    for piece in pieces {
+        let mut next = vec![false; n + 1];
+        match piece {
+            Piece::Literal(l) => {
+                for p in (0..=n).filter(|&p| reach[p]) {
+                    if s.get(p..).is_some_and(|r| r.starts_with(l.as_str())) {
+                        next[p + l.len()] = true;
+                    }
+                }
+            }
+            Piece::Timestamp => {
+                for p in (0..=n).filter(|&p| reach[p]) {
+                    if let Some(ts) = s.get(p..p + 14)
+                        && ts.bytes().all(|b| b.is_ascii_digit())
+                        && valid_timestamp(ts).is_ok()
+                    {
+                        next[p + 14] = true;
+                    }
+                }
+            }
+            Piece::Number | Piece::Description | Piece::Any => {
+                let ok = |c: char| match piece {
+                    Piece::Number => c.is_ascii_digit(),
+                    Piece::Description => is_desc_char(c),
+                    _ => true,
+                };
+                // One or more characters of the class: a run is open at a
+                // position when it started at a reachable one and every
+                // character since is of the class.
+                let mut open = false;
+                for (i, c) in s.char_indices() {
+                    open |= reach[i];
+                    if open && ok(c) {
+                        next[i + c.len_utf8()] = true;
+                    } else {
+                        open = false;
+                    }
+                }
+            }
         }
-        Piece::Number | Piece::Description | Piece::Any => {
-            let ok = |c: char| match first {
-                Piece::Number => c.is_ascii_digit(),
-                Piece::Description => is_desc_char(c),
-                _ => true,
-            };
-            // Longest first, at least one character.
-            let ends: Vec<usize> = s
-                .char_indices()
-                .take_while(|(_, c)| ok(*c))
-                .map(|(i, c)| i + c.len_utf8())
-                .collect();
-            ends.iter().rev().any(|&e| matches(rest, &s[e..]))
+        if !next.iter().any(|&b| b) {
+            return false;
         }
+        reach = next;
     }
+    reach[n]
 }
 
 /// Validates `YYYYMMDDHHMMSS`.
@@ -226,6 +252,20 @@ pub fn version_of(name: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn any_any_any_is_linear_not_exponential() {
+        // 40 `{any}` then a literal that never matches: the old
+        // backtracking matcher tried every split of the name.
+        let pat = NamePattern::parse(&format!("{}!", "{any}".repeat(40))).unwrap();
+        let name = "x".repeat(2000);
+        assert!(pat.check(&name).is_err());
+        assert!(pat.check(&format!("{}!", "x".repeat(40))).is_ok());
+        assert!(pat.check(&format!("{}!", "x".repeat(39))).is_err());
+        let p = NamePattern::parse("{number}_{any}_{description}").unwrap();
+        assert!(p.check("12_Ä b_c_d").is_ok());
+        assert!(p.check("12__c").is_err());
+    }
 
     #[test]
     fn default_pattern() {
