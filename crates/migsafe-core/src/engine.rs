@@ -1,6 +1,6 @@
 //! The check pipeline: migrations in, [`Report`] out.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use migsafe_annotations::{Annotations, CommentInput, Resolved, StatementInput};
@@ -83,9 +83,11 @@ pub(crate) struct FileCtx<'a> {
     /// Annotations in force for each statement (own + file scope).
     pub(crate) effective: Vec<Annotations>,
     pub(crate) config: &'a Config,
-    /// Tables created earlier in this same migration: lock rules do not
-    /// apply to them (nobody else can be using them yet).
-    pub(crate) created_before: Vec<HashSet<(Option<String>, String)>>,
+    /// Tables created in this same migration, with the index of the first
+    /// statement that creates each: lock rules do not apply to statements
+    /// after it (nobody else can be using the table yet). One entry per
+    /// table, not a set per statement: memory stays linear in the file.
+    pub(crate) created_at: HashMap<(Option<String>, String), usize>,
 }
 
 impl FileCtx<'_> {
@@ -99,9 +101,10 @@ impl FileCtx<'_> {
     }
 
     pub(crate) fn table_is_new(&self, stmt_index: usize, t: &migsafe_classify::ObjName) -> bool {
-        self.created_before.get(stmt_index).is_some_and(|s| {
-            s.contains(&(t.schema.clone(), t.name.clone())) || s.contains(&(None, t.name.clone()))
-        })
+        let before = |k: &(Option<String>, String)| {
+            self.created_at.get(k).is_some_and(|&at| at < stmt_index)
+        };
+        before(&(t.schema.clone(), t.name.clone())) || before(&(None, t.name.clone()))
     }
 }
 
@@ -176,13 +179,13 @@ pub fn analyze_migration(source: MigrationSource, config: &Config) -> AnalyzedMi
         .map(|i| resolved.effective(i))
         .collect();
 
-    let mut created = HashSet::new();
-    let mut created_before = Vec::with_capacity(file.statements.len());
-    for s in &file.statements {
-        created_before.push(created.clone());
+    let mut created_at = HashMap::new();
+    for (i, s) in file.statements.iter().enumerate() {
         for o in &s.ops {
             if let OpKind::CreateTable { table, .. } = &o.kind {
-                created.insert((table.schema.clone(), table.name.clone()));
+                created_at
+                    .entry((table.schema.clone(), table.name.clone()))
+                    .or_insert(i);
             }
         }
     }
@@ -194,7 +197,7 @@ pub fn analyze_migration(source: MigrationSource, config: &Config) -> AnalyzedMi
         annotations: &resolved,
         effective,
         config,
-        created_before,
+        created_at,
     };
     rules::check_integrity(&ctx, &mut sink);
     rules::check_safety(&ctx, &mut sink);
