@@ -271,7 +271,7 @@ fn run_validate(
     checks: Checks,
     paths: &PathsArg,
     g: &Global,
-) -> Result<Report, Error> {
+) -> Result<(Report, Audited), Error> {
     let cwd = std::env::current_dir().map_err(|e| Error::Other(e.to_string()))?;
     let config = load_config(g, &cwd)?;
     let mut given = paths.paths.clone();
@@ -308,13 +308,52 @@ fn run_validate(
         }
         Err(e) => return Err(e),
     };
-    if let Some(log) = g.audit_log.clone().or_else(|| config.audit_log.clone()) {
-        let entry =
-            migsafe_core::audit::Entry::new(command, &report, migsafe_core::git::head_info(&cwd));
-        entry.append(&log)?;
-        tracing::info!("audit entry appended to {}", log.display());
+    // The audit line is written after the report is printed (a failed
+    // write must not swallow the report): see `audit`.
+    let audit = match (&g.audit_log, &config.audit_log) {
+        (Some(log), _) => Some(Audit {
+            path: log.clone(),
+            root: None,
+        }),
+        (None, Some(log)) => Some(Audit {
+            path: log.clone(),
+            root: config.audit_log_confined.then(|| config.base.clone()),
+        }),
+        (None, None) => None,
+    };
+    Ok((report, audit.map(|a| (a, command.to_owned(), cwd))))
+}
+
+/// Where the audit line goes; `root`: only inside it (the config's log).
+struct Audit {
+    path: PathBuf,
+    root: Option<PathBuf>,
+}
+
+type Audited = Option<(Audit, String, PathBuf)>;
+
+/// Appends the audit line of a run whose report was printed; a failure is
+/// exit code 2 with the reason.
+fn audit(report: &Report, audited: Audited, code: ExitCode) -> ExitCode {
+    let Some((a, command, cwd)) = audited else {
+        return code;
+    };
+    let entry =
+        migsafe_core::audit::Entry::new(&command, report, migsafe_core::git::head_info(&cwd));
+    let written = match &a.root {
+        Some(root) => entry.append_within(&a.path, root),
+        None => entry.append(&a.path),
+    };
+    match written {
+        Ok(()) => {
+            tracing::info!("audit entry appended to {}", a.path.display());
+            code
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
     }
-    Ok(report)
 }
 
 /// Ends the process with exit code 2 and a message unless disarmed in time.
@@ -519,23 +558,38 @@ fn main() -> ExitCode {
     let g = &cli.global;
     match &cli.command {
         Command::Check(p) => match run_validate("check", Checks::ALL, p, g) {
-            Ok(r) => emit(&r, g, !p.staged),
+            Ok((r, a)) => {
+                let code = emit(&r, g, !p.staged);
+                audit(&r, a, code)
+            }
             Err(e) => fail(&e, g),
         },
         Command::Validate(p) => match run_validate("validate", Checks::VALIDATE, p, g) {
-            Ok(r) => emit(&r, g, !p.staged),
+            Ok((r, a)) => {
+                let code = emit(&r, g, !p.staged);
+                audit(&r, a, code)
+            }
             Err(e) => fail(&e, g),
         },
         Command::RollbackCheck(p) => match run_validate("rollback-check", Checks::ROLLBACK, p, g) {
-            Ok(r) => emit(&r, g, !p.staged),
+            Ok((r, a)) => {
+                let code = emit(&r, g, !p.staged);
+                audit(&r, a, code)
+            }
             Err(e) => fail(&e, g),
         },
         Command::DriftCheck(p) => match run_validate("drift-check", Checks::DRIFT, p, g) {
-            Ok(r) => emit(&r, g, !p.staged),
+            Ok((r, a)) => {
+                let code = emit(&r, g, !p.staged);
+                audit(&r, a, code)
+            }
             Err(e) => fail(&e, g),
         },
         Command::Status(p) => match run_validate("status", Checks::NONE, p, g) {
-            Ok(r) => emit(&r, g, false),
+            Ok((r, a)) => {
+                let code = emit(&r, g, false);
+                audit(&r, a, code)
+            }
             Err(e) => fail(&e, g),
         },
         Command::Hooks { action } => hooks(action, g),

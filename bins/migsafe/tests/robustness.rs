@@ -315,3 +315,57 @@ fn control_characters_in_input_never_reach_the_output() {
         }
     }
 }
+
+/// The repository's `[audit] log` stays inside the repository: no
+/// absolute path, no `..`, no symlink out of it; nothing is created
+/// outside. A failed audit write is exit 2 and never swallows the report.
+#[test]
+fn the_configs_audit_log_is_confined_to_the_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let m = dir.path().join("prisma/migrations/20260101000000_init");
+    std::fs::create_dir_all(&m).unwrap();
+    std::fs::write(m.join("migration.sql"), "CREATE TABLE t (id INT);\n").unwrap();
+    let target = outside.path().join("fake_bashrc");
+    for log in [
+        "../fake_bashrc".to_owned(),
+        target.display().to_string(),
+        "a/../../fake_bashrc".to_owned(),
+    ] {
+        std::fs::write(
+            dir.path().join("migsafe.toml"),
+            format!("[audit]\nlog = {log:?}\n"),
+        )
+        .unwrap();
+        let (code, text) = run_check(dir.path(), &["validate", "prisma/migrations"]);
+        assert_eq!(code, Some(2), "{log}: {text}");
+        assert!(text.contains("is outside the project"), "{log}: {text}");
+        assert!(text.contains("migsafe.toml:2:"), "{log}: {text}");
+    }
+    // A symlink inside the project that leads out of it.
+    std::os::unix::fs::symlink(outside.path(), dir.path().join(".migsafe")).unwrap();
+    std::fs::write(
+        dir.path().join("migsafe.toml"),
+        "[audit]\nlog = \".migsafe/deep/audit.jsonl\"\n",
+    )
+    .unwrap();
+    let (code, text) = run_check(dir.path(), &["validate", "prisma/migrations"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("is a symlink"), "{text}");
+    // The report was printed all the same.
+    assert!(text.contains("migsafe: 1 migration"), "{text}");
+    assert!(!outside.path().join("deep").exists());
+    assert!(std::fs::read_dir(outside.path()).unwrap().next().is_none());
+    // On the command line the user may name any file.
+    let (code, text) = run_check(
+        dir.path(),
+        &[
+            "validate",
+            "prisma/migrations",
+            "--audit-log",
+            &target.display().to_string(),
+        ],
+    );
+    assert_eq!(code, Some(0), "{text}");
+    assert!(target.is_file());
+}

@@ -90,6 +90,33 @@ impl Entry {
 
     /// Appends the entry as one line (the file and its directory are
     /// created when missing; existing content is never touched).
+    /// [`Entry::append`] for a log the repository's config names: every
+    /// component from `root` down must be a real directory or file, never a
+    /// symlink (which could lead the write out of the project), and only
+    /// directories under `root` are created.
+    pub fn append_within(&self, path: &Path, root: &Path) -> Result<(), Error> {
+        let outside = |why: String| Error::Path {
+            path: crate::discover::display_path(path),
+            message: format!("cannot append to the audit log: {why}"),
+        };
+        let rel = path
+            .strip_prefix(root)
+            .map_err(|_| outside(format!("it is not inside {}", root.display())))?;
+        let mut at = root.to_path_buf();
+        for c in rel.components() {
+            at.push(c);
+            if let Ok(m) = at.symlink_metadata()
+                && m.file_type().is_symlink()
+            {
+                return Err(outside(format!(
+                    "{} is a symlink; the config's audit log is written only through real directories",
+                    crate::discover::display_path(&at)
+                )));
+            }
+        }
+        self.append(path)
+    }
+
     pub fn append(&self, path: &Path) -> Result<(), Error> {
         let line = serde_json::to_string(self).map_err(|e| Error::Other(e.to_string()))?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

@@ -53,6 +53,9 @@ pub struct Config {
     /// (connect, TLS, login, every query) before migsafe gives up.
     pub database_timeout_ms: u64,
     pub audit_log: Option<PathBuf>,
+    /// The audit log comes from the config: it is written only inside
+    /// [`Config::base`], through no symlink.
+    pub audit_log_confined: bool,
 }
 
 impl Default for Config {
@@ -76,6 +79,7 @@ impl Default for Config {
             max_file_bytes: migsafe_classify::source::DEFAULT_MAX_FILE_BYTES,
             database_timeout_ms: 30_000,
             audit_log: None,
+            audit_log_confined: false,
         }
     }
 }
@@ -271,7 +275,25 @@ impl Config {
         if let Some(a) = raw.audit
             && let Some(l) = a.log
         {
-            c.audit_log = Some(rel(&l));
+            // The repository's config must not make migsafe write anywhere
+            // else: only a path inside the project (given on the command
+            // line, `--audit-log` may point anywhere).
+            let p = Path::new(l.get_ref());
+            if p.is_absolute()
+                || p.components()
+                    .any(|c| matches!(c, std::path::Component::ParentDir))
+            {
+                return Err(err(
+                    l.span(),
+                    format!(
+                        "the audit log `{}` is outside the project: [audit] log must be a path inside it",
+                        l.get_ref()
+                    ),
+                    Some("write a relative path such as \".migsafe/audit.jsonl\", or pass --audit-log FILE".into()),
+                ));
+            }
+            c.audit_log = Some(rel(l.get_ref()));
+            c.audit_log_confined = true;
         }
         Ok(c)
     }
@@ -400,7 +422,7 @@ struct RawDatabase {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawAudit {
-    log: Option<String>,
+    log: Option<Spanned<String>>,
 }
 
 /// The commented file `migsafe init` writes.
