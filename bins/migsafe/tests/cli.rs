@@ -646,3 +646,43 @@ fn wrong_paths_get_a_clear_answer() {
         "did you mean `prisma/migrations`?"
     );
 }
+
+/// One Prisma migration named on the command line (as the pre-commit
+/// framework passes it), as a file or as its folder: checked as a Prisma
+/// migration (no naming finding for `migration`), with the rest of its
+/// history as context (no false drift or replay failure), reported alone.
+#[test]
+fn a_single_prisma_migration_is_checked_with_its_history() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/prisma-app");
+    for arg in [
+        "prisma/migrations/20260106090000_rename_user_name/migration.sql",
+        "prisma/migrations/20260106090000_rename_user_name",
+    ] {
+        let o = run_in(&root, &["check", arg, "--format", "json"]);
+        assert_eq!(o.status.code(), Some(1), "{arg}: {}", stderr(&o));
+        let v = json(&o);
+        let migrations = v["migrations"].as_array().unwrap();
+        assert_eq!(migrations.len(), 1, "{arg}");
+        assert_eq!(migrations[0]["name"], "20260106090000_rename_user_name");
+        let rules: Vec<&str> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["rule"].as_str().unwrap())
+            .collect();
+        assert_eq!(rules, vec!["missing-override"], "{arg}: {v}");
+    }
+    // The same migration twice, and inside its directory: checked once.
+    let o = run_in(
+        &root,
+        &[
+            "validate",
+            "prisma/migrations/20260102090000_add_user_bio/migration.sql",
+            "prisma/migrations/20260102090000_add_user_bio",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(json(&o)["migrations"].as_array().unwrap().len(), 1);
+}

@@ -268,6 +268,69 @@ pub struct Validated {
     pub lock_files: Vec<PathBuf>,
 }
 
+/// The paths to discover, and the up scripts to report on when only some
+/// migrations of a Prisma history were named: a `<dir>/<name>/migration.sql`
+/// or a `<dir>/<name>` folder becomes its whole `<dir>` (so replay, drift
+/// and rollback see the history before it), and the report keeps the named
+/// ones. A path given twice (or inside a directory also given) counts once.
+fn widen_single_migrations(
+    given: &[PathBuf],
+) -> (Vec<PathBuf>, std::collections::HashSet<PathBuf>) {
+    use std::collections::HashSet;
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let is_history = |root: &Path| {
+        root.join("migration_lock.toml").is_file()
+            || std::fs::read_dir(root).is_ok_and(|rd| {
+                rd.filter_map(Result::ok)
+                    .filter(|e| e.path().join("migration.sql").symlink_metadata().is_ok())
+                    .take(2)
+                    .count()
+                    >= 2
+            })
+    };
+    let whole: HashSet<PathBuf> = given
+        .iter()
+        .filter(|p| p.is_dir())
+        .map(|p| canon(p))
+        .collect();
+    let mut out: Vec<PathBuf> = Vec::new();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut focus = HashSet::new();
+    let mut push = |p: PathBuf, out: &mut Vec<PathBuf>| {
+        if seen.insert(canon(&p)) {
+            out.push(p);
+        }
+    };
+    for p in given {
+        let single = if p.file_name().is_some_and(|n| n == "migration.sql") {
+            p.parent().map(Path::to_path_buf)
+        } else if p.is_dir()
+            && p.join("migration.sql").symlink_metadata().is_ok()
+            && !p.join("migration_lock.toml").exists()
+        {
+            Some(p.clone())
+        } else {
+            None
+        };
+        let Some(dir) = single else {
+            push(p.clone(), &mut out);
+            continue;
+        };
+        match dir
+            .parent()
+            .filter(|r| !r.as_os_str().is_empty() && is_history(r))
+        {
+            Some(root) if !whole.contains(&canon(root)) => {
+                focus.insert(canon(&dir.join("migration.sql")));
+                push(root.to_path_buf(), &mut out);
+            }
+            Some(_) => {}
+            None => push(p.clone(), &mut out),
+        }
+    }
+    (out, focus)
+}
+
 /// Analyzes the migrations `opts` names, with `--since` / staged
 /// filtering applied. Returns the analyses (for replay and rollback) and the
 /// validate report.
@@ -293,6 +356,9 @@ pub fn validate_with(opts: &Options, config: &Config) -> Result<Validated, Error
     } else {
         paths.clone()
     };
+    // Single Prisma migrations (what the pre-commit framework passes) are
+    // checked with the rest of their history as context.
+    let (given, focus) = widen_single_migrations(&given);
     let started = std::time::Instant::now();
     let discovered = discover::discover_with(&given, config.layout)?;
     let mut sources = read_sources_limited(&discovered, config.max_file_bytes)?;
@@ -323,6 +389,20 @@ pub fn validate_with(opts: &Options, config: &Config) -> Result<Validated, Error
         report.summary.statements,
         started.elapsed()
     );
+    if !focus.is_empty() {
+        let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let kept: std::collections::HashSet<String> = analyzed
+            .iter()
+            .filter(|m| focus.contains(&canon(&opts.cwd.join(&m.source.path))))
+            .map(|m| m.source.path.clone())
+            .collect();
+        report.migrations.retain(|m| kept.contains(&m.path));
+        report.diagnostics.retain(|d| match &d.migration {
+            Some(_) => kept.contains(&d.path),
+            None => true,
+        });
+        report.finish();
+    }
     if let Some(r) = &opts.since {
         let changes = git::changes_since(&opts.cwd, r)?;
         rules::workflow::apply_since(
