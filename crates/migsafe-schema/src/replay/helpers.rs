@@ -1,0 +1,157 @@
+//! Small conversions and expression helpers shared by the object kinds.
+
+use super::*;
+
+pub(super) fn ref_action(a: IrRefAction) -> RefAction {
+    match a {
+        IrRefAction::NoAction => RefAction::NoAction,
+        IrRefAction::Restrict => RefAction::Restrict,
+        IrRefAction::Cascade => RefAction::Cascade,
+        IrRefAction::SetNull => RefAction::SetNull,
+        IrRefAction::SetDefault => RefAction::SetDefault,
+    }
+}
+
+pub(super) fn qual(o: &ObjName) -> QualName {
+    QualName {
+        schema: truncate_identifier(o.schema.as_deref().unwrap_or(DEFAULT_SCHEMA)),
+        name: truncate_identifier(&o.name),
+    }
+}
+
+/// A name in the schema of `t` (an index or constraint named in a
+/// statement about table `t`).
+pub(super) fn migsafe_schema_fk(
+    fk: &ForeignKeySpec,
+    validated: bool,
+) -> crate::model::FkCharacteristics {
+    crate::model::FkCharacteristics {
+        deferrable: fk.deferrable,
+        initially_deferred: fk.initially_deferred,
+        validated,
+    }
+}
+
+pub(super) fn sibling(t: &QualName, name: &str) -> QualName {
+    QualName {
+        schema: t.schema.clone(),
+        name: truncate_identifier(name),
+    }
+}
+
+/// True when the column's type is the user-defined type `ty`.
+pub(super) fn uses_type(c: &Column, ty: &QualName) -> bool {
+    match c.ty.user_type() {
+        Some((schema, name)) => {
+            name == ty.name && schema.as_deref().unwrap_or(DEFAULT_SCHEMA) == ty.schema
+        }
+        None => false,
+    }
+}
+
+/// Replaces the identifier `from` by `to` in an expression (quoted, or
+/// bare when `from` is a plain lower-case name), leaving string literals
+/// alone.
+pub(super) fn rename_in_expression(expr: &str, from: &str, to: &str) -> String {
+    let bare_ok = from
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    let quoted_to = q(to);
+    let to_bare = if to
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        to.to_owned()
+    } else {
+        quoted_to.clone()
+    };
+    let b = expr.as_bytes();
+    let mut out = String::with_capacity(expr.len());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\'' || c == b'"' {
+            let start = i;
+            i += 1;
+            while i < b.len() {
+                if b[i] == c {
+                    if i + 1 < b.len() && b[i + 1] == c {
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                i += 1;
+            }
+            let end = (i + 1).min(b.len());
+            let piece = expr.get(start..end).unwrap_or("");
+            if c == b'"'
+                && piece.len() >= 2
+                && piece.ends_with('"')
+                && piece
+                    .get(1..piece.len() - 1)
+                    .is_some_and(|inner| inner.replace("\"\"", "\"") == from)
+            {
+                out.push_str(&quoted_to);
+            } else {
+                out.push_str(piece);
+            }
+            i = end;
+            continue;
+        }
+        if c.is_ascii_alphabetic() || c == b'_' {
+            let start = i;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$') {
+                i += 1;
+            }
+            let word = expr.get(start..i).unwrap_or("");
+            let prev_dot = start > 0 && b[start - 1] == b'.';
+            if bare_ok && !prev_dot && word.to_ascii_lowercase() == from {
+                out.push_str(&to_bare);
+            } else {
+                out.push_str(word);
+            }
+            continue;
+        }
+        let ch_len = expr[i..].chars().next().map_or(1, char::len_utf8);
+        out.push_str(&expr[i..i + ch_len]);
+        i += ch_len;
+    }
+    out
+}
+
+/// True when the expression names the column (quoted, or bare for a plain
+/// lower-case name).
+pub(super) fn expression_mentions(expr: &str, column: &str) -> bool {
+    rename_in_expression(expr, column, "\u{1}") != expr
+}
+
+pub(super) fn same_set(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.contains(x))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ConstraintRef {
+    PrimaryKey,
+    Unique,
+    ForeignKey,
+    Check,
+}
+
+/// A column default as PostgreSQL keeps it: `DEFAULT NULL` (with or
+/// without a cast) stores no default at all.
+pub(super) fn column_default(expr: &str) -> Option<DefaultValue> {
+    match normalize_default(expr) {
+        DefaultValue::Literal(l) if l == "null" => None,
+        d => Some(d),
+    }
+}
+
+pub(super) fn sql_lit(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// An index element that is not a plain column name.
+pub(super) fn looks_like_expression(s: &str) -> bool {
+    s.contains(['(', ')', ' ', ':', '\'', '+', '-', '*', '/', '|'])
+}

@@ -1,0 +1,260 @@
+//! Looking things up in the model: tables, columns, relation and constraint names, dependent views.
+
+use super::*;
+
+impl Replayer {
+    // ----- lookups -------------------------------------------------------
+
+    pub(super) fn require_table(&self, table: &ObjName) -> Outcome {
+        let t = qual(table);
+        if self.out.model.tables.contains_key(&t) {
+            Ok(())
+        } else {
+            refuse(format!("relation {} does not exist", q(&t.name)))
+        }
+    }
+
+    /// The views whose query names relation `t` (and `column`, when given),
+    /// directly.
+    pub(super) fn views_using(&self, t: &QualName, column: Option<&str>) -> Vec<QualName> {
+        let mut v: Vec<QualName> = self
+            .view_refs
+            .iter()
+            .filter(|(view, refs)| {
+                *view != t
+                    && view.schema == t.schema
+                    && refs.contains(&t.name)
+                    && column.is_none_or(|c| refs.iter().any(|r| r == c))
+            })
+            .map(|(view, _)| view.clone())
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Drops views and, transitively, the views built on them.
+    pub(super) fn drop_views(&mut self, ctx: &Ctx, mut pending: Vec<QualName>) {
+        while let Some(v) = pending.pop() {
+            if self.out.model.views.remove(&v).is_none() {
+                continue;
+            }
+            pending.extend(self.views_using(&v, None));
+            self.view_refs.remove(&v);
+            self.out
+                .provenance
+                .views
+                .insert(v, ctx.touch(Action::Dropped));
+        }
+    }
+
+    /// PostgreSQL's answer when views depend on what a statement drops:
+    /// without `CASCADE` the statement fails; with it the views go too.
+    pub(super) fn dependent_views(
+        &mut self,
+        ctx: &Ctx,
+        what: &str,
+        views: Vec<QualName>,
+        cascade: bool,
+    ) -> Outcome {
+        if views.is_empty() {
+            return Ok(());
+        }
+        if !cascade {
+            let list: Vec<String> = views
+                .iter()
+                .map(|v| format!("view {}", q(&v.name)))
+                .collect();
+            return refuse_with(
+                format!(
+                    "cannot drop {what} because other objects depend on it ({})",
+                    list.join(", ")
+                ),
+                "drop the views first, or write `… CASCADE`",
+            );
+        }
+        self.drop_views(ctx, views);
+        Ok(())
+    }
+
+    /// A rename of a table or column reaches the views that use it
+    /// (PostgreSQL keeps them by reference).
+    pub(super) fn rename_in_views(&mut self, table: &str, from: &str, to: &str) {
+        for refs in self.view_refs.values_mut() {
+            if refs.iter().any(|r| r == table) || table == from {
+                for r in refs.iter_mut() {
+                    if r == from {
+                        *r = to.to_owned();
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn require_column(&self, table: &ObjName, column: &str) -> Outcome {
+        let t = qual(table);
+        let Some(tab) = self.out.model.tables.get(&t) else {
+            return refuse(format!("relation {} does not exist", q(&t.name)));
+        };
+        let c = truncate_identifier(column);
+        if tab.column(&c).is_some() || self.out.opaque_tables.contains(&t) {
+            Ok(())
+        } else {
+            refuse(format!(
+                "column {} of relation {} does not exist",
+                q(&c),
+                q(&t.name)
+            ))
+        }
+    }
+
+    pub(super) fn tables_in<'a>(&'a self, schema: &'a str) -> impl Iterator<Item = &'a Table> + 'a {
+        self.out
+            .model
+            .tables
+            .values()
+            .filter(move |t| t.name.schema == schema)
+    }
+
+    /// A relation (table, view, sequence, index) with this name exists in
+    /// the schema.
+    pub(super) fn relation_exists(&self, n: &QualName) -> bool {
+        self.out.model.tables.contains_key(n)
+            || self.out.model.views.contains_key(n)
+            || self.out.model.sequences.contains(n)
+            || self.identity_sequences.contains(n)
+            || self.tables_in(&n.schema).any(|t| {
+                t.indexes.iter().any(|i| i.name == n.name)
+                    || t.primary_key
+                        .as_ref()
+                        .is_some_and(|p| p.name.as_deref() == Some(n.name.as_str()))
+            })
+    }
+
+    /// A constraint with this name exists somewhere in the schema.
+    pub(super) fn constraint_name_exists(&self, schema: &str, name: &str) -> bool {
+        self.tables_in(schema).any(|t| {
+            t.primary_key
+                .as_ref()
+                .is_some_and(|p| p.name.as_deref() == Some(name))
+                || t.indexes.iter().any(|i| i.constraint && i.name == name)
+                || t.foreign_keys
+                    .iter()
+                    .any(|f| f.name.as_deref() == Some(name))
+                || t.checks.iter().any(|c| c.name.as_deref() == Some(name))
+        })
+    }
+
+    /// PostgreSQL's `ChooseRelationName`.
+    pub(super) fn choose_relation_name(
+        &self,
+        table: &QualName,
+        name2: Option<&str>,
+        label: &str,
+        is_constraint: bool,
+    ) -> String {
+        let mut pass = 0u32;
+        loop {
+            let l = if pass == 0 {
+                label.to_owned()
+            } else {
+                format!("{label}{pass}")
+            };
+            let n = make_object_name(&table.name, name2, &l);
+            let qn = sibling(table, &n);
+            let taken = self.relation_exists(&qn)
+                || (is_constraint && self.constraint_name_exists(&table.schema, &n));
+            if !taken {
+                return n;
+            }
+            pass += 1;
+        }
+    }
+
+    /// PostgreSQL's `ChooseConstraintName` (foreign keys, checks).
+    pub(super) fn choose_constraint_name(
+        &self,
+        table: &QualName,
+        name2: Option<&str>,
+        label: &str,
+    ) -> String {
+        let mut pass = 0u32;
+        loop {
+            let l = if pass == 0 {
+                label.to_owned()
+            } else {
+                format!("{label}{pass}")
+            };
+            let n = make_object_name(&table.name, name2, &l);
+            if !self.constraint_name_exists(&table.schema, &n) {
+                return n;
+            }
+            pass += 1;
+        }
+    }
+
+    /// A constraint of table `t` by name: what kind it is.
+    pub(super) fn find_constraint(&self, t: &QualName, name: &str) -> Option<ConstraintRef> {
+        let table = self.out.model.tables.get(t)?;
+        if table
+            .primary_key
+            .as_ref()
+            .is_some_and(|p| p.name.as_deref() == Some(name))
+        {
+            return Some(ConstraintRef::PrimaryKey);
+        }
+        if table.indexes.iter().any(|i| i.constraint && i.name == name) {
+            return Some(ConstraintRef::Unique);
+        }
+        if table
+            .foreign_keys
+            .iter()
+            .any(|f| f.name.as_deref() == Some(name))
+        {
+            return Some(ConstraintRef::ForeignKey);
+        }
+        if table.checks.iter().any(|c| c.name.as_deref() == Some(name)) {
+            return Some(ConstraintRef::Check);
+        }
+        None
+    }
+
+    pub(super) fn type_exists(&self, n: &QualName) -> bool {
+        self.out.model.enums.contains_key(n) || self.other_types.contains(n)
+    }
+
+    pub(super) fn table_prov(&mut self, t: &QualName) -> &mut TableProvenance {
+        self.out.provenance.tables.entry(t.clone()).or_default()
+    }
+
+    /// Runs `f` on an existing column of an existing table and records the
+    /// change.
+    pub(super) fn with_column(
+        &mut self,
+        ctx: &Ctx,
+        table: &ObjName,
+        column: &str,
+        f: impl FnOnce(&mut Column) -> Outcome,
+    ) -> Outcome {
+        let t = qual(table);
+        let col = truncate_identifier(column);
+        let opaque = self.out.opaque_tables.contains(&t);
+        let Some(tab) = self.out.model.tables.get_mut(&t) else {
+            return refuse(format!("relation {} does not exist", q(&t.name)));
+        };
+        let Some(c) = tab.column_mut(&col) else {
+            if opaque {
+                return Ok(());
+            }
+            return refuse(format!(
+                "column {} of relation {} does not exist",
+                q(&col),
+                q(&t.name)
+            ));
+        };
+        f(c)?;
+        self.table_prov(&t)
+            .columns
+            .insert(col, ctx.touch(Action::Changed));
+        Ok(())
+    }
+}

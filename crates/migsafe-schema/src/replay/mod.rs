@@ -1,0 +1,637 @@
+//! Replay of migration operations onto a [`SchemaModel`].
+//!
+//! [`replay`] starts from an empty database (the `public` schema and
+//! nothing else) and applies every operation of every migration, in order,
+//! the way PostgreSQL would: `CREATE TABLE` with its inline and table
+//! constraints, `ALTER TABLE` actions, indexes, enums and Prisma's enum
+//! swap, renames that carry keys, indexes and foreign keys along, `DROP …
+//! CASCADE`, schemas, extensions, views and sequences, and the DDL inside
+//! `DO` blocks.
+//!
+//! Unnamed constraints and indexes get PostgreSQL's default names
+//! (`t_pkey`, `t_col_key`, `t_col_fkey`, `t_col1_col2_idx`, `t_col_seq`),
+//! with its 63-byte truncation (the longer part is shortened first) and its
+//! de-duplication (`t_col_key1`, …). Every identifier longer than 63 bytes
+//! is truncated, as PostgreSQL's lexer does.
+//!
+//! Types and defaults go through [`normalize_type`] and
+//! [`normalize_default`], so the replayed model compares equal to the model
+//! of a Prisma schema.
+//!
+//! A statement replay cannot apply (a table that does not exist, a column
+//! that already exists without `IF NOT EXISTS`, an index a constraint still
+//! needs, a statement PostgreSQL's grammar rejects, …) becomes a
+//! [`ReplayIssue`] that names the migration, the file and the line; replay
+//! goes on with the next operation. Inside a `DO` block the `IF [NOT]
+//! EXISTS (SELECT … FROM <catalog> WHERE …)` conditions are answered from
+//! the model (`migsafe_classify::guard`): a statement whose condition does
+//! not hold is not applied, one inside an `EXCEPTION` handler may fail
+//! silently, and a condition migsafe cannot evaluate is reported once.
+//!
+//! The code, by object kind: `dispatch` (one IR operation to the right
+//! place), `tables`, `columns`, `constraints`, `indexes`, `types` (enums,
+//! types and schemas), `lookups` (names, dependencies, views), `names`
+//! (PostgreSQL's naming and truncation) and `helpers`.
+//!
+//! Every table, column, key, index, foreign key, check, enum and enum value
+//! keeps the [`Touch`] of the statement that last created, changed, renamed
+//! or dropped it ([`Provenance`]), so a drift finding can say which
+//! migration last touched the object.
+//!
+//! ```
+//! use migsafe_schema::replay::{MigrationInput, replay};
+//! use migsafe_schema::QualName;
+//!
+//! let sql = r#"
+//! CREATE TABLE "User" ("id" SERIAL NOT NULL, "email" TEXT NOT NULL,
+//!     CONSTRAINT "User_pkey" PRIMARY KEY ("id"));
+//! CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
+//! ALTER TABLE "User" RENAME COLUMN "email" TO "mail";
+//! "#;
+//! let statements = migsafe_classify::analyze(sql).statements;
+//! let out = replay(&[MigrationInput {
+//!     name: "20260101000000_init",
+//!     path: "prisma/migrations/20260101000000_init/migration.sql",
+//!     statements: &statements,
+//! }]);
+//! assert!(out.issues.is_empty());
+//! let user = &out.model.tables[&QualName::public("User")];
+//! assert_eq!(user.index("User_email_key").map(|i| i.columns[0].expr.as_str()), Some("mail"));
+//! let touch = out.provenance.column(&QualName::public("User"), "mail").unwrap();
+//! assert_eq!(touch.origin.line, 5);
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+
+use migsafe_classify::Statement;
+use migsafe_classify::ir::{
+    ColumnSpec, ConstraintKind, ConstraintSpec, ForeignKeySpec, IndexColumnSpec, ObjName, OpKind,
+    RefAction as IrRefAction,
+};
+use serde::Serialize;
+
+use crate::model::{
+    CheckConstraint, Column, DEFAULT_SCHEMA, DefaultValue, EnumType, ForeignKey, Index,
+    IndexColumn, IndexOptions, PrimaryKey, QualName, RefAction, SchemaModel, Table, View,
+};
+use crate::types::{is_serial, normalize_default, normalize_expression, normalize_type};
+
+/// PostgreSQL's identifier limit (`NAMEDATALEN - 1`).
+pub const MAX_IDENTIFIER_BYTES: usize = 63;
+
+/// One migration to replay: its name, its path as reported, and its
+/// analyzed statements (from [`migsafe_classify::analyze`]).
+#[derive(Clone, Copy, Debug)]
+pub struct MigrationInput<'a> {
+    /// The migration name: `20260105090000_add_bio`.
+    pub name: &'a str,
+    /// The file path as it should appear in messages.
+    pub path: &'a str,
+    /// The statements, in file order.
+    pub statements: &'a [Statement],
+}
+
+/// Where a statement is: the migration, its file, and the statement's first
+/// token.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Origin {
+    /// The migration name.
+    pub migration: String,
+    /// The migration file, as reported.
+    pub path: String,
+    /// 1-based line of the statement's first token.
+    pub line: u32,
+    /// 1-based column of the statement's first token.
+    pub column: u32,
+}
+
+impl fmt::Display for Origin {
+    /// `20260105090000_add_bio (prisma/migrations/…/migration.sql:3)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}:{})", self.migration, self.path, self.line)
+    }
+}
+
+/// What a statement did to an object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// `CREATE …`, `ADD …`.
+    Created,
+    /// `ALTER …` of a property (type, nullability, default, values).
+    Changed,
+    /// `RENAME …`: the old name's entry and the new one's both say so.
+    Renamed,
+    /// `DROP …`, or gone with what it belonged to.
+    Dropped,
+}
+
+impl Action {
+    /// `created`, `changed`, `renamed`, `dropped`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Action::Created => "created",
+            Action::Changed => "changed",
+            Action::Renamed => "renamed",
+            Action::Dropped => "dropped",
+        }
+    }
+}
+
+/// The last statement that touched an object, and what it did.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Touch {
+    /// What the statement did.
+    pub action: Action,
+    /// Where the statement is.
+    pub origin: Origin,
+}
+
+/// Provenance of a table and of everything that belongs to it, keyed by
+/// the current names (a rename moves the entry).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TableProvenance {
+    /// The table itself (created, renamed, dropped).
+    pub table: Option<Touch>,
+    /// Columns, by name.
+    pub columns: BTreeMap<String, Touch>,
+    /// The primary key.
+    pub primary_key: Option<Touch>,
+    /// Plain and unique indexes, by index name.
+    pub indexes: BTreeMap<String, Touch>,
+    /// Foreign keys, by constraint name.
+    pub foreign_keys: BTreeMap<String, Touch>,
+    /// Check constraints, by constraint name.
+    pub checks: BTreeMap<String, Touch>,
+}
+
+/// Provenance of an enum and of its values.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct EnumProvenance {
+    /// The type itself (created, renamed, dropped).
+    pub enum_type: Option<Touch>,
+    /// Values, by label.
+    pub values: BTreeMap<String, Touch>,
+}
+
+/// For every object, the last statement that created, changed, renamed or
+/// dropped it. Entries of dropped objects stay (with [`Action::Dropped`]),
+/// so a finding about an object the migrations no longer have can say which
+/// migration dropped it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    /// Tables and what belongs to them, by current (or last) name.
+    pub tables: BTreeMap<QualName, TableProvenance>,
+    /// Enums and their values.
+    pub enums: BTreeMap<QualName, EnumProvenance>,
+    /// Sequences (explicit and `SERIAL`).
+    pub sequences: BTreeMap<QualName, Touch>,
+    /// Views and materialized views.
+    pub views: BTreeMap<QualName, Touch>,
+    /// Extensions, by name.
+    pub extensions: BTreeMap<String, Touch>,
+    /// Schemas, by name.
+    pub schemas: BTreeMap<String, Touch>,
+}
+
+impl Provenance {
+    /// The table's own entry.
+    pub fn table(&self, t: &QualName) -> Option<&Touch> {
+        self.tables.get(t)?.table.as_ref()
+    }
+
+    /// A column of a table.
+    pub fn column(&self, t: &QualName, column: &str) -> Option<&Touch> {
+        self.tables.get(t)?.columns.get(column)
+    }
+
+    /// A table's primary key.
+    pub fn primary_key(&self, t: &QualName) -> Option<&Touch> {
+        self.tables.get(t)?.primary_key.as_ref()
+    }
+
+    /// An index (plain, unique or the index of a unique constraint).
+    pub fn index(&self, t: &QualName, name: &str) -> Option<&Touch> {
+        self.tables.get(t)?.indexes.get(name)
+    }
+
+    /// A foreign key, by constraint name.
+    pub fn foreign_key(&self, t: &QualName, name: &str) -> Option<&Touch> {
+        self.tables.get(t)?.foreign_keys.get(name)
+    }
+
+    /// A check constraint, by name.
+    pub fn check(&self, t: &QualName, name: &str) -> Option<&Touch> {
+        self.tables.get(t)?.checks.get(name)
+    }
+
+    /// An enum type.
+    pub fn enum_type(&self, e: &QualName) -> Option<&Touch> {
+        self.enums.get(e)?.enum_type.as_ref()
+    }
+
+    /// A value of an enum.
+    pub fn enum_value(&self, e: &QualName, value: &str) -> Option<&Touch> {
+        self.enums.get(e)?.values.get(value)
+    }
+}
+
+/// A statement replay could not apply, as PostgreSQL would have refused it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReplayIssue {
+    /// Where the statement is.
+    pub origin: Origin,
+    /// The operation, as a reader names it: `DROP INDEX`.
+    pub operation: String,
+    /// What is wrong, in PostgreSQL's words: `index "x" does not exist`.
+    pub message: String,
+    /// What to do about it, when there is something specific to say.
+    pub help: Option<String>,
+}
+
+/// The outcome of a replay.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Replayed {
+    /// The schema the migrations produce.
+    pub model: SchemaModel,
+    /// The last statement that touched every object.
+    pub provenance: Provenance,
+    /// Statements that could not be applied, in replay order.
+    pub issues: Vec<ReplayIssue>,
+    /// Tables whose columns replay cannot know (`CREATE TABLE … AS`,
+    /// `PARTITION OF`, `LIKE`, or a `CREATE TABLE` the parser could not
+    /// read): operations on their unknown columns are not issues.
+    pub opaque_tables: BTreeSet<QualName>,
+    /// How many migrations were replayed.
+    pub migrations: usize,
+    /// How many statements were replayed.
+    pub statements: usize,
+}
+
+/// Replays the migrations, in the order given, onto an empty database.
+pub fn replay(migrations: &[MigrationInput<'_>]) -> Replayed {
+    let mut r = Replayer::new();
+    for m in migrations {
+        r.apply_migration(m);
+    }
+    r.finish()
+}
+
+/// An incremental replay: apply migrations one by one, look at the model in
+/// between (the rollback checks replay a down script on top of its up
+/// script this way).
+#[derive(Clone, Debug)]
+pub struct Replayer {
+    out: Replayed,
+    /// Sequence → (table, column) of the `SERIAL` column that owns it.
+    owned_sequences: HashMap<QualName, (QualName, String)>,
+    /// Composite, range, base and domain types (not enums).
+    other_types: BTreeSet<QualName>,
+    /// Temporary tables of the migration being replayed.
+    temp_tables: Vec<QualName>,
+    /// The sequences of identity columns: not in the model, but their
+    /// names are taken.
+    identity_sequences: BTreeSet<QualName>,
+    /// Per view, the identifiers of its query: the tables, views and
+    /// columns it may depend on (PostgreSQL refuses to drop those without
+    /// `CASCADE`, and drops the view with them when it is given).
+    view_refs: HashMap<QualName, Vec<String>>,
+    /// The constraint being added is `NOT VALID`.
+    adding_not_valid: bool,
+    /// The options of the `CREATE INDEX` being applied.
+    index_options: Option<IndexOptions>,
+}
+
+impl Default for Replayer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The statement being applied.
+struct Ctx {
+    origin: Origin,
+    /// Inside a `DO` block: skip silently what cannot be applied.
+    guarded: bool,
+    operation: String,
+}
+
+impl Ctx {
+    fn touch(&self, action: Action) -> Touch {
+        Touch {
+            action,
+            origin: self.origin.clone(),
+        }
+    }
+}
+
+/// An unapplied operation: the message and an optional help.
+struct Refusal {
+    message: String,
+    help: Option<String>,
+}
+
+type Outcome = Result<(), Refusal>;
+
+fn refuse(message: impl Into<String>) -> Outcome {
+    Err(Refusal {
+        message: message.into(),
+        help: None,
+    })
+}
+
+fn refuse_with(message: impl Into<String>, help: impl Into<String>) -> Outcome {
+    Err(Refusal {
+        message: message.into(),
+        help: Some(help.into()),
+    })
+}
+
+mod columns;
+mod constraints;
+mod dispatch;
+mod helpers;
+mod indexes;
+mod lookups;
+mod names;
+mod tables;
+mod types;
+
+use helpers::*;
+use names::*;
+pub use names::{make_object_name, truncate_identifier};
+
+impl Replayer {
+    /// A replayer on an empty database: the `public` schema and nothing
+    /// else.
+    pub fn new() -> Self {
+        let mut out = Replayed::default();
+        out.model.schemas.insert(DEFAULT_SCHEMA.to_owned());
+        Self {
+            out,
+            owned_sequences: HashMap::new(),
+            view_refs: HashMap::new(),
+            adding_not_valid: false,
+            index_options: None,
+            other_types: BTreeSet::new(),
+            temp_tables: Vec::new(),
+            identity_sequences: BTreeSet::new(),
+        }
+    }
+
+    /// A replayer that starts from an existing model (provenance and issues
+    /// empty).
+    pub fn from_model(model: SchemaModel) -> Self {
+        let mut r = Self::new();
+        r.out.model = model;
+        r
+    }
+
+    /// The model as replayed so far.
+    pub fn model(&self) -> &SchemaModel {
+        &self.out.model
+    }
+
+    /// The issues found so far.
+    pub fn issues(&self) -> &[ReplayIssue] {
+        &self.out.issues
+    }
+
+    /// The model, provenance and issues.
+    pub fn finish(mut self) -> Replayed {
+        for t in &self.out.opaque_tables {
+            if let Some(tab) = self.out.model.tables.get_mut(t) {
+                tab.opaque = true;
+            }
+        }
+        crate::canonical::canonicalize(&mut self.out.model);
+        self.out
+    }
+
+    /// Applies every statement of one migration.
+    pub fn apply_migration(&mut self, m: &MigrationInput<'_>) {
+        self.out.migrations += 1;
+        // Constraints re-added later in this migration: a `modify_constraint`
+        // operation before such a re-add is the drop half of a drop-and-re-add.
+        let mut re_added: Vec<(usize, String, String)> = Vec::new();
+        let mut pos = 0usize;
+        for s in m.statements {
+            for o in &s.ops {
+                if let OpKind::AddConstraint {
+                    table,
+                    constraint:
+                        ConstraintSpec {
+                            name: Some(name), ..
+                        },
+                    ..
+                } = &o.kind
+                {
+                    re_added.push((
+                        pos,
+                        truncate_identifier(&table.name),
+                        truncate_identifier(name),
+                    ));
+                }
+                pos += 1;
+            }
+        }
+        let mut pos = 0usize;
+        for s in m.statements {
+            self.out.statements += 1;
+            let origin = Origin {
+                migration: m.name.to_owned(),
+                path: m.path.to_owned(),
+                line: s.line,
+                column: s.column,
+            };
+            if let Some(why) = &s.rejected {
+                // PostgreSQL's parser rejects it: nothing of it applies.
+                self.out.issues.push(ReplayIssue {
+                    origin: origin.clone(),
+                    operation: s.ops.first().map(|o| o.kind.title()).unwrap_or_default(),
+                    message: why.clone(),
+                    help: Some("write the statement in PostgreSQL's syntax".to_owned()),
+                });
+                pos += s.ops.len();
+                continue;
+            }
+            let mut unknown_reported = false;
+            for o in &s.ops {
+                if matches!(o.kind, OpKind::DoBlock) {
+                    pos += 1;
+                    continue;
+                }
+                // Inside a DO block: the IF conditions around the statement
+                // are answered from the model; a statement whose condition
+                // does not hold does not run, an error inside an EXCEPTION
+                // handler is caught.
+                let mut guarded = false;
+                if let Some(d) = &o.in_do {
+                    guarded = d.tolerant;
+                    if let Some(g) = &d.guard {
+                        match g.eval(&|p| self.probe(p)) {
+                            Some(false) => {
+                                pos += 1;
+                                continue;
+                            }
+                            Some(true) => {}
+                            None => {
+                                guarded = true;
+                                if !unknown_reported {
+                                    unknown_reported = true;
+                                    self.out.issues.push(ReplayIssue {
+                                        origin: origin.clone(),
+                                        operation: "DO block".to_owned(),
+                                        message: format!(
+                                            "the condition `{}` cannot be evaluated without a database; the statements it guards were replayed as if it held",
+                                            g.unknown_part().unwrap_or("?")
+                                        ),
+                                        help: Some(
+                                            "write the guard as `IF [NOT] EXISTS (SELECT 1 FROM information_schema.columns / pg_constraint / pg_indexes / pg_class / pg_type WHERE name = '…')`, or the plain statement with IF [NOT] EXISTS"
+                                                .to_owned(),
+                                        ),
+                                    });
+                                }
+                            }
+                        }
+                    }
+                }
+                let ctx = Ctx {
+                    origin: origin.clone(),
+                    guarded,
+                    operation: o.kind.title(),
+                };
+                let result = match &o.kind {
+                    OpKind::ModifyConstraint { table, name } => {
+                        let (t, n) = (truncate_identifier(&table.name), truncate_identifier(name));
+                        let drop = re_added
+                            .iter()
+                            .any(|(p, rt, rn)| *p > pos && *rt == t && *rn == n);
+                        if drop {
+                            self.drop_constraint(&ctx, table, name, true, false, true)
+                        } else {
+                            self.require_table(table)
+                        }
+                    }
+                    kind => self.apply_op(&ctx, kind),
+                };
+                if let Err(r) = result
+                    && !ctx.guarded
+                    && !self.on_missing_tool_table(&o.kind)
+                {
+                    self.out.issues.push(ReplayIssue {
+                        origin: ctx.origin.clone(),
+                        operation: ctx.operation.clone(),
+                        message: r.message,
+                        help: r.help,
+                    });
+                }
+                pos += 1;
+            }
+        }
+        for t in std::mem::take(&mut self.temp_tables) {
+            self.out.model.tables.remove(&t);
+            self.out.opaque_tables.remove(&t);
+        }
+    }
+
+    /// The answer of the model to a catalog question of a `DO` block.
+    fn probe(&self, p: &migsafe_classify::guard::Probe) -> bool {
+        use migsafe_classify::guard::Probe;
+        let m = &self.out.model;
+        let named = |t: &Table, name: &str, schema: &Option<String>| {
+            t.name.name == truncate_identifier(name)
+                && schema.as_deref().is_none_or(|s| t.name.schema == s)
+        };
+        let pk_name = |t: &Table| {
+            t.primary_key.as_ref().map(|pk| {
+                pk.name
+                    .clone()
+                    .unwrap_or_else(|| make_object_name(&t.name.name, None, "pkey"))
+            })
+        };
+        match p {
+            Probe::Column {
+                schema,
+                table,
+                column,
+            } => m.tables.values().any(|t| {
+                named(t, table, schema) && t.column(&truncate_identifier(column)).is_some()
+            }),
+            Probe::Table { schema, name } => {
+                m.tables.values().any(|t| named(t, name, schema))
+                    || m.views.keys().any(|v| {
+                        v.name == truncate_identifier(name)
+                            && schema.as_deref().is_none_or(|s| v.schema == s)
+                    })
+            }
+            Probe::Relation { name } => {
+                let n = truncate_identifier(name);
+                m.tables.values().any(|t| {
+                    t.name.name == n
+                        || t.indexes.iter().any(|i| i.name == n)
+                        || pk_name(t).as_deref() == Some(n.as_str())
+                }) || m.views.keys().any(|v| v.name == n)
+                    || m.sequences.iter().any(|s| s.name == n)
+                    || self.identity_sequences.iter().any(|s| s.name == n)
+            }
+            Probe::Constraint { table, name } => {
+                let n = truncate_identifier(name);
+                m.tables
+                    .values()
+                    .filter(|t| {
+                        table
+                            .as_ref()
+                            .is_none_or(|tn| t.name.name == truncate_identifier(tn))
+                    })
+                    .any(|t| {
+                        pk_name(t).as_deref() == Some(n.as_str())
+                            || t.foreign_keys
+                                .iter()
+                                .any(|f| f.name.as_deref() == Some(n.as_str()))
+                            || t.checks
+                                .iter()
+                                .any(|c| c.name.as_deref() == Some(n.as_str()))
+                            || t.indexes.iter().any(|i| i.constraint && i.name == n)
+                    })
+            }
+            Probe::Index { name } => {
+                let n = truncate_identifier(name);
+                m.tables.values().any(|t| {
+                    t.indexes.iter().any(|i| i.name == n)
+                        || pk_name(t).as_deref() == Some(n.as_str())
+                })
+            }
+            Probe::Type { name } => {
+                let n = truncate_identifier(name);
+                m.enums.keys().any(|e| e.name == n) || self.other_types.iter().any(|e| e.name == n)
+            }
+            Probe::EnumValue { value } => m.enums.values().any(|e| e.values.contains(value)),
+        }
+    }
+
+    /// The operation works on a migration tool's own table that the replay
+    /// does not hold (the tool created it, not the history).
+    fn on_missing_tool_table(&self, kind: &OpKind) -> bool {
+        kind.table().is_some_and(|t| {
+            let name = qual(t);
+            crate::model::is_migration_tool_table(&name)
+                && !self.out.model.tables.contains_key(&name)
+        })
+    }
+
+    /// Applies one statement outside any migration bookkeeping (tests,
+    /// tools): `origin` says where it is.
+    pub fn apply_statement(&mut self, origin: &Origin, s: &Statement) {
+        let statements = std::slice::from_ref(s);
+        let m = MigrationInput {
+            name: &origin.migration,
+            path: &origin.path,
+            statements,
+        };
+        let before = self.out.migrations;
+        self.apply_migration(&m);
+        self.out.migrations = before;
+    }
+}
