@@ -552,7 +552,34 @@ impl State {
                     return self.create_table(p);
                 };
                 let e = self.enums[ei].clone();
-                match p.below(3) {
+                match p.below(5) {
+                    3 => {
+                        // Columns of the type go with it; so do defaults
+                        // that depend on it.
+                        self.enums.remove(ei);
+                        for tab in &mut self.tables {
+                            tab.columns.retain(|c| c.ty != Ty::Enum(e.name.clone()));
+                        }
+                        let cascade = if p.chance(4) { "" } else { " CASCADE" };
+                        format!("DROP TYPE {}{cascade};", ident(&e.name))
+                    }
+                    4 => {
+                        let found = self.tables.iter().enumerate().find_map(|(ti, t)| {
+                            t.columns
+                                .iter()
+                                .position(|c| c.ty == Ty::Enum(e.name.clone()))
+                                .map(|ci| (ti, ci))
+                        });
+                        let Some((ti, ci)) = found else {
+                            return self.create_table(p);
+                        };
+                        let tn = ident(&self.tables[ti].name);
+                        let cn = ident(&self.tables[ti].columns[ci].name);
+                        self.tables[ti].columns[ci].ty = Ty::Text;
+                        format!(
+                            "ALTER TABLE {tn} ALTER COLUMN {cn} SET DATA TYPE TEXT USING {cn}::text;"
+                        )
+                    }
                     0 => {
                         let v = format!("w{}", self.counter);
                         self.counter += 1;

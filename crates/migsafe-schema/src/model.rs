@@ -138,6 +138,12 @@ pub struct Column {
     pub identity: bool,
     /// `GENERATED ALWAYS AS (expr) STORED`: the normalized expression.
     pub generated: Option<String>,
+    /// The user-defined types the default depends on (an enum literal of
+    /// the column's enum type, a cast to a type): `DROP TYPE … CASCADE`
+    /// drops the default with the type, even after the column changed
+    /// type. Kept by the replay; not part of what is compared.
+    #[serde(skip)]
+    pub default_types: Vec<QualName>,
 }
 
 impl Column {
@@ -149,6 +155,7 @@ impl Column {
             default: None,
             identity: false,
             generated: None,
+            default_types: Vec::new(),
         }
     }
 }

@@ -139,12 +139,26 @@ impl Replayer {
                 table,
                 column,
                 default,
-            } => self.with_column(ctx, table, column, |c| {
-                c.default = column_default(default);
-                Ok(())
-            }),
+            } => {
+                let ty = self
+                    .out
+                    .model
+                    .tables
+                    .get(&qual(table))
+                    .and_then(|t| t.column(&truncate_identifier(column)))
+                    .map(|c| c.ty.clone());
+                let deps = ty
+                    .map(|t| self.default_types(&t, default))
+                    .unwrap_or_default();
+                self.with_column(ctx, table, column, |c| {
+                    c.default = column_default(default);
+                    c.default_types = deps;
+                    Ok(())
+                })
+            }
             DropDefault { table, column } => self.with_column(ctx, table, column, |c| {
                 c.default = None;
+                c.default_types.clear();
                 Ok(())
             }),
             AlterColumnOther {

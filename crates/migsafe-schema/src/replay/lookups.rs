@@ -90,6 +90,64 @@ impl Replayer {
         }
     }
 
+    /// The user types a default on a column of type `ty` depends on: the
+    /// column's own enum (its literal is a value of it) and every type the
+    /// expression casts to (`'a'::"Mood"`).
+    pub(super) fn default_types(
+        &self,
+        ty: &crate::types::NormalizedType,
+        default: &str,
+    ) -> Vec<QualName> {
+        let mut out = Vec::new();
+        if let Some((schema, name)) = ty.user_type() {
+            let q = QualName::new(schema.as_deref(), name);
+            if self.out.model.enums.contains_key(&q) {
+                out.push(q);
+            }
+        }
+        let toks: Vec<_> = migsafe_classify::lex::lex(default)
+            .tokens
+            .into_iter()
+            .filter(|t| !t.kind.is_trivia())
+            .collect();
+        for (i, t) in toks.iter().enumerate() {
+            if t.text(default) != "::" {
+                continue;
+            }
+            let ident = |j: usize| {
+                toks.get(j)
+                    .filter(|t| {
+                        matches!(
+                            t.kind,
+                            migsafe_classify::lex::TokenKind::Word
+                                | migsafe_classify::lex::TokenKind::QuotedIdent
+                        )
+                    })
+                    .map(|t| {
+                        truncate_identifier(&migsafe_classify::lex::ident_value(
+                            t.kind,
+                            t.text(default),
+                        ))
+                    })
+            };
+            let Some(first) = ident(i + 1) else { continue };
+            let q = if toks.get(i + 2).is_some_and(|t| t.text(default) == ".") {
+                match ident(i + 3) {
+                    Some(second) => QualName::new(Some(&first), second),
+                    None => continue,
+                }
+            } else {
+                QualName::new(None, first)
+            };
+            if (self.out.model.enums.contains_key(&q) || self.other_types.contains(&q))
+                && !out.contains(&q)
+            {
+                out.push(q);
+            }
+        }
+        out
+    }
+
     pub(super) fn require_column(&self, table: &ObjName, column: &str) -> Outcome {
         let t = qual(table);
         let Some(tab) = self.out.model.tables.get(&t) else {

@@ -244,6 +244,7 @@ impl Replayer {
         }
         if let Some(d) = &c.default {
             col.default = column_default(d);
+            col.default_types = self.default_types(&col.ty, d);
         }
         if let Some(tab) = self.out.model.tables.get_mut(t) {
             tab.columns.push(col);

@@ -146,6 +146,11 @@ impl Replayer {
                 if uses_type(c, &from) {
                     c.ty = c.ty.with_user_type(schema, &to.name);
                 }
+                for d in &mut c.default_types {
+                    if *d == from {
+                        *d = to.clone();
+                    }
+                }
             }
         }
         Ok(())
@@ -194,8 +199,50 @@ impl Replayer {
                 "change those columns to another type first, or write `DROP TYPE … CASCADE` to drop them",
             );
         }
+        // Defaults that depend on the type (on columns that changed type
+        // since, or casts to it).
+        let defaults: Vec<(QualName, String)> = self
+            .out
+            .model
+            .tables
+            .values()
+            .flat_map(|t| {
+                t.columns
+                    .iter()
+                    .filter(|c| !uses_type(c, &n) && c.default_types.contains(&n))
+                    .map(|c| (t.name.clone(), c.name.clone()))
+            })
+            .collect();
+        if let Some((t, c)) = defaults.first()
+            && !cascade
+        {
+            return refuse_with(
+                format!(
+                    "cannot drop type {} because other objects depend on it (default value for column {} of table {})",
+                    q(&n.name),
+                    q(c),
+                    q(&t.name)
+                ),
+                "drop those defaults first, or write `DROP TYPE … CASCADE`",
+            );
+        }
         for (t, c) in &users {
             self.drop_column(ctx, t, c, true, true)?;
+        }
+        for (t, c) in &defaults {
+            if let Some(col) = self
+                .out
+                .model
+                .tables
+                .get_mut(t)
+                .and_then(|tab| tab.column_mut(c))
+            {
+                col.default = None;
+                col.default_types.clear();
+            }
+            self.table_prov(t)
+                .columns
+                .insert(c.clone(), ctx.touch(Action::Changed));
         }
         if self.out.model.enums.remove(&n).is_some() {
             let prov = self.out.provenance.enums.entry(n).or_default();
