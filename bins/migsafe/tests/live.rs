@@ -351,3 +351,31 @@ fn a_password_never_appears() {
         .unwrap();
     assert!(!stdout(&o).contains(secret));
 }
+
+/// A hand-edited history row with `infinity` timestamps does not stop the
+/// live checks: the row reads as the latest (or earliest) instant.
+#[test]
+fn infinite_timestamps_in_the_history_are_read() {
+    let pg = migsafe_testpg::require_pg!();
+    let (db, url) = pg.fresh_database("infinity");
+    let p = example();
+    deploy(pg, &db, p.path(), 2);
+    pg.psql(
+        &db,
+        "UPDATE _prisma_migrations SET finished_at = 'infinity' WHERE id LIKE '%0001'; \
+         UPDATE _prisma_migrations SET started_at = '-infinity' WHERE id LIKE '%0000';",
+    )
+    .unwrap();
+    let o = migsafe(
+        p.path(),
+        &["status", "--database-url", &url, "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["status"]["metrics"]["applied"], 2, "{v}");
+    let last = v["status"]["metrics"]["last_applied"]["finished_at"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(last.starts_with("9999-12-31"), "{last}");
+}

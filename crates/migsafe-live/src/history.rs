@@ -470,7 +470,16 @@ fn read_history(
     if !exists {
         return Ok(None);
     }
-    let ms = |col: &str| format!("floor(extract(epoch FROM {col}) * 1000)::bigint");
+    // `infinity` and `-infinity` are valid timestamps (a hand-edited row):
+    // they read as the latest and earliest instants, not as an error that
+    // stops every live check.
+    let ms = |col: &str| {
+        format!(
+            "CASE WHEN {col} = 'infinity' THEN 253402300799999::bigint \
+             WHEN {col} = '-infinity' THEN -62135596800000::bigint \
+             ELSE floor(extract(epoch FROM {col}) * 1000)::bigint END"
+        )
+    };
     let sql = format!(
         "SELECT id::text, checksum::text, migration_name::text, logs::text, {}, {}, {}, \
          applied_steps_count::bigint FROM {table} ORDER BY started_at, migration_name",
