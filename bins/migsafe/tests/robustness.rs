@@ -369,3 +369,30 @@ fn the_configs_audit_log_is_confined_to_the_project() {
     assert_eq!(code, Some(0), "{text}");
     assert!(target.is_file());
 }
+
+/// A UTF-16 file (big-endian without a BOM, little-endian with one)
+/// holding a DROP TABLE is an encoding error and its DROP TABLE is still
+/// found: never a silent pass on NUL-padded bytes.
+#[test]
+fn utf16_files_are_decoded_and_flagged() {
+    let sql = "DROP TABLE \"users\";\n";
+    let be: Vec<u8> = sql.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let mut le: Vec<u8> = vec![0xFF, 0xFE];
+    le.extend(sql.encode_utf16().flat_map(u16::to_le_bytes));
+    for (label, bytes) in [("be", be), ("le", le)] {
+        let dir = tempfile::tempdir().unwrap();
+        let m = dir.path().join("prisma/migrations/20260101000000_drop");
+        std::fs::create_dir_all(&m).unwrap();
+        std::fs::write(m.join("migration.sql"), &bytes).unwrap();
+        let (code, text) = run_check(dir.path(), &["validate", "prisma/migrations"]);
+        assert_eq!(code, Some(1), "{label}: {text}");
+        assert!(
+            text.contains("error[invalid-encoding]: file is UTF-16"),
+            "{label}: {text}"
+        );
+        assert!(
+            text.contains("error[missing-override]: DROP TABLE"),
+            "{label}: {text}"
+        );
+    }
+}

@@ -119,11 +119,85 @@ pub struct AnalyzedMigration {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// The text of a UTF-16 file (with a BOM, or without one when every other
+/// byte of its start is zero, as ASCII-heavy SQL in UTF-16 is), and which
+/// byte order it has.
+fn utf16(bytes: &[u8]) -> Option<(String, &'static str, bool)> {
+    let (body, big, bom) = if let Some(b) = bytes.strip_prefix(b"\xFE\xFF") {
+        (b, true, true)
+    } else if let Some(b) = bytes.strip_prefix(b"\xFF\xFE") {
+        (b, false, true)
+    } else {
+        let head = &bytes[..bytes.len().min(64) & !1];
+        if head.len() < 4 {
+            return None;
+        }
+        let even_zero = head.iter().step_by(2).all(|b| *b == 0);
+        let odd_zero = head.iter().skip(1).step_by(2).all(|b| *b == 0);
+        match (even_zero, odd_zero) {
+            (true, false) => (bytes, true, false),
+            (false, true) => (bytes, false, false),
+            _ => return None,
+        }
+    };
+    let units: Vec<u16> = body
+        .chunks_exact(2)
+        .map(|c| {
+            if big {
+                u16::from_be_bytes([c[0], c[1]])
+            } else {
+                u16::from_le_bytes([c[0], c[1]])
+            }
+        })
+        .collect();
+    let text = String::from_utf16_lossy(&units);
+    Some((text, if big { "big-endian" } else { "little-endian" }, bom))
+}
+
 fn decode(source: &MigrationSource, sink: &mut Sink<'_>) -> Arc<str> {
     let bytes = source
         .up
         .strip_prefix(b"\xEF\xBB\xBF")
         .unwrap_or(&source.up);
+    // UTF-16 (a file saved by some Windows editors): never a silent pass on
+    // NUL-padded bytes; the decoded text is what gets checked.
+    if (bytes.contains(&0) || bytes.starts_with(b"\xFE\xFF") || bytes.starts_with(b"\xFF\xFE"))
+        && let Some((text, order, bom)) = utf16(bytes)
+    {
+        sink.emit(
+            &rules::integrity::INVALID_ENCODING,
+            format!(
+                "file is UTF-16 ({order}{}), not UTF-8",
+                if bom {
+                    ""
+                } else {
+                    ", without a byte order mark"
+                }
+            ),
+            |d| {
+                d.at(1, 1)
+                    .note("PostgreSQL cannot run it as it is; migsafe checked its decoded text")
+                    .help("re-save the file as UTF-8")
+            },
+        );
+        return Arc::from(text);
+    }
+    if let Some(at) = bytes.iter().position(|b| *b == 0) {
+        let prefix = String::from_utf8_lossy(&bytes[..at]);
+        let li = migsafe_classify::LineIndex::new(&prefix);
+        let (line, column) = li.line_col(&prefix, prefix.len());
+        sink.emit(
+            &rules::integrity::INVALID_ENCODING,
+            format!("file holds a NUL byte at {line}:{column}"),
+            |d| {
+                d.at(line, column)
+                    .note("a query cannot hold NUL: the script is cut there or refused; migsafe checks the rest with the NUL bytes removed")
+                    .help("remove the NUL bytes (is the file binary, or in another encoding?)")
+            },
+        );
+        let cleaned: Vec<u8> = bytes.iter().copied().filter(|b| *b != 0).collect();
+        return Arc::from(String::from_utf8_lossy(&cleaned).into_owned());
+    }
     match std::str::from_utf8(bytes) {
         Ok(s) => Arc::from(s),
         Err(e) => {
