@@ -322,3 +322,61 @@ fn audit_log_appends_one_line_per_run() {
     assert_eq!(log.lines().count(), 1);
     assert!(log.contains("\"command\":\"validate\""));
 }
+
+/// `hooks install` never writes through a `pre-commit` symlink (a dangling
+/// one would create a file outside `.git`): the link is moved aside like
+/// any other hook, and restored by `uninstall`. A `--since` ref that looks
+/// like an option is a ref.
+#[test]
+fn hooks_never_write_through_a_symlink_and_refs_are_not_options() {
+    let r = repo();
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("planted");
+    let hook = r.path().join(".git/hooks/pre-commit");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    let _ = std::fs::remove_file(&hook);
+    std::os::unix::fs::symlink(&target, &hook).unwrap();
+    let o = migsafe(r.path(), &["hooks", "install"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!target.exists(), "wrote through the symlink");
+    let meta = std::fs::symlink_metadata(&hook).unwrap();
+    assert!(meta.file_type().is_file());
+    let aside = r.path().join(".git/hooks/pre-commit.pre-migsafe");
+    assert!(
+        std::fs::symlink_metadata(&aside)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let o = migsafe(r.path(), &["hooks", "uninstall"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        std::fs::symlink_metadata(&hook)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(!target.exists());
+
+    let o = migsafe(
+        r.path(),
+        &["check", "--since", "--output=/tmp/migsafe-pwned"],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!Path::new("/tmp/migsafe-pwned").exists());
+}

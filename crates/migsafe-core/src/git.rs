@@ -113,6 +113,7 @@ pub fn changes_since(cwd: &Path, git_ref: &str) -> Result<Changes, Error> {
             "rev-parse",
             "--verify",
             "--quiet",
+            "--end-of-options",
             &format!("{git_ref}^{{commit}}"),
         ],
     )
@@ -121,7 +122,19 @@ pub fn changes_since(cwd: &Path, git_ref: &str) -> Result<Changes, Error> {
             "--since: `{git_ref}` is not a commit, branch or tag"
         ))
     })?;
-    let diff = git(&root, &["diff", "--name-status", "-z", "-M", git_ref, "--"])?;
+    // `--end-of-options`: a ref that starts with `-` is a ref, not an option.
+    let diff = git(
+        &root,
+        &[
+            "diff",
+            "--name-status",
+            "-z",
+            "-M",
+            "--end-of-options",
+            git_ref,
+            "--",
+        ],
+    )?;
     let mut c = Changes::parse(&root, &diff);
     let untracked = git(&root, &["ls-files", "-z", "--others", "--exclude-standard"])?;
     c.added.extend(

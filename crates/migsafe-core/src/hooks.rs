@@ -76,8 +76,13 @@ pub fn install(cwd: &Path, exe: Option<&Path>) -> Result<String, Error> {
     let hook = dir.join("pre-commit");
     let chained = dir.join(CHAINED);
     let mut note = String::new();
-    if hook.exists() && !is_ours(&hook) {
-        if chained.exists() {
+    // A symlink (dangling or not) is never written through: it is moved
+    // aside like any hook that is not migsafe's.
+    let is_link = hook
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink());
+    if (is_link || hook.exists()) && (is_link || !is_ours(&hook)) {
+        if chained.symlink_metadata().is_ok() {
             return Err(Error::Other(format!(
                 "{} exists and is not migsafe's, and {} is already taken: move one of them away, then run `migsafe hooks install` again",
                 hook.display(),
@@ -92,7 +97,21 @@ pub fn install(cwd: &Path, exe: Option<&Path>) -> Result<String, Error> {
         );
     }
     let updated = hook.exists();
-    std::fs::write(&hook, script(exe))
+    // Written to a new file beside it, then renamed over: the hook itself
+    // is replaced, never a file it might point to.
+    let tmp = dir.join(".pre-commit.migsafe-new");
+    let _ = std::fs::remove_file(&tmp);
+    {
+        use std::io::Write as _;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(|e| Error::Other(format!("cannot write {}: {e}", tmp.display())))?;
+        f.write_all(script(exe).as_bytes())
+            .map_err(|e| Error::Other(format!("cannot write {}: {e}", tmp.display())))?;
+    }
+    std::fs::rename(&tmp, &hook)
         .map_err(|e| Error::Other(format!("cannot write {}: {e}", hook.display())))?;
     make_executable(&hook)?;
     Ok(format!(
@@ -118,7 +137,8 @@ pub fn uninstall(cwd: &Path) -> Result<String, Error> {
     }
     std::fs::remove_file(&hook)
         .map_err(|e| Error::Other(format!("cannot remove {}: {e}", hook.display())))?;
-    if chained.exists() {
+    // The hook moved aside may be a symlink, even a dangling one.
+    if chained.symlink_metadata().is_ok() {
         std::fs::rename(&chained, &hook)
             .map_err(|e| Error::Other(format!("cannot restore {}: {e}", chained.display())))?;
         return Ok(format!(

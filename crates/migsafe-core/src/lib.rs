@@ -503,27 +503,20 @@ fn validate_staged(
     Ok((analyzed, report))
 }
 
-/// A temporary directory removed on drop (for the staged checkout).
-struct TempDir(PathBuf);
+/// A temporary directory removed on drop (for the staged checkout): created
+/// new with a random name and mode 0700 (`tempfile`), never an existing one.
+struct TempDir(tempfile::TempDir);
 
 impl TempDir {
     fn new() -> Result<Self, Error> {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let p = std::env::temp_dir().join(format!("migsafe-staged-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&p)
-            .map_err(|e| Error::Other(format!("cannot create {}: {e}", p.display())))?;
-        Ok(Self(p))
+        tempfile::Builder::new()
+            .prefix("migsafe-staged-")
+            .tempdir()
+            .map(TempDir)
+            .map_err(|e| Error::Other(format!("cannot create a temporary directory: {e}")))
     }
 
     fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        self.0.path()
     }
 }
