@@ -81,7 +81,7 @@ pub fn install(cwd: &Path, exe: Option<&Path>) -> Result<String, Error> {
     let is_link = hook
         .symlink_metadata()
         .is_ok_and(|m| m.file_type().is_symlink());
-    if (is_link || hook.exists()) && (is_link || !is_ours(&hook)) {
+    if is_link || (hook.exists() && !is_ours(&hook)) {
         if chained.symlink_metadata().is_ok() {
             return Err(Error::Other(format!(
                 "{} exists and is not migsafe's, and {} is already taken: move one of them away, then run `migsafe hooks install` again",

@@ -200,6 +200,22 @@ pub fn canonicalize_opclasses(model: &mut SchemaModel) {
     }
 }
 
+/// [`canonicalize_opclasses`] for one table, with its columns' types of
+/// now: a default operator class named when an index is created is the
+/// default of that moment's type (PostgreSQL rebuilds the index with the
+/// new type's default when the column's type changes later).
+pub fn canonicalize_table_opclasses(model: &mut SchemaModel, table: &QualName) {
+    let SchemaModel { tables, enums, .. } = model;
+    let is_enum = |t: &NormalizedType| {
+        t.user_type().is_some_and(|(schema, name)| {
+            enums.contains_key(&QualName::new(schema.as_deref(), name))
+        })
+    };
+    if let Some(t) = tables.get_mut(table) {
+        canonicalize_table(t, &is_enum);
+    }
+}
+
 fn canonicalize_table(table: &mut Table, is_enum: &impl Fn(&NormalizedType) -> bool) {
     let Table {
         columns, indexes, ..

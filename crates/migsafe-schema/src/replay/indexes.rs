@@ -90,6 +90,7 @@ impl Replayer {
                 options: self.index_options.clone(),
             });
         }
+        crate::opclass::canonicalize_table_opclasses(&mut self.out.model, &t);
         self.table_prov(&t)
             .indexes
             .insert(name, ctx.touch(Action::Created));
