@@ -470,6 +470,15 @@ impl Replayer {
                     if let Some(owner) = self.owned_sequences.remove(&n) {
                         self.owned_sequences.insert(to.clone(), owner);
                     }
+                    for t in self.out.model.tables.values_mut() {
+                        for c in &mut t.columns {
+                            for d in &mut c.default_types {
+                                if *d == n {
+                                    *d = to.clone();
+                                }
+                            }
+                        }
+                    }
                     self.out
                         .provenance
                         .sequences

@@ -37,11 +37,29 @@ impl Replayer {
                 let cols = src
                     .columns
                     .iter()
-                    .map(|c| Column {
-                        default: if *defaults { c.default.clone() } else { None },
-                        identity: false,
-                        generated: None,
-                        ..c.clone()
+                    .map(|c| {
+                        let mut deps = if *defaults {
+                            c.default_types.clone()
+                        } else {
+                            Vec::new()
+                        };
+                        // A copied `nextval` default uses the source's
+                        // sequence: it goes when that sequence goes.
+                        if *defaults && c.default == Some(DefaultValue::Sequence) {
+                            deps.extend(
+                                self.owned_sequences
+                                    .iter()
+                                    .filter(|(_, (ot, oc))| *ot == from && *oc == c.name)
+                                    .map(|(s, _)| s.clone()),
+                            );
+                        }
+                        Column {
+                            default: if *defaults { c.default.clone() } else { None },
+                            identity: false,
+                            generated: None,
+                            default_types: deps,
+                            ..c.clone()
+                        }
                     })
                     .collect();
                 Ok((cols, *including_more || opaque_src))
@@ -267,6 +285,16 @@ impl Replayer {
     /// Drops a sequence owned by a column that goes away.
     pub(super) fn drop_owned_sequence(&mut self, ctx: &Ctx, s: QualName) {
         self.owned_sequences.remove(&s);
+        // Defaults elsewhere that use it go with it (`LIKE … INCLUDING
+        // DEFAULTS` copies `nextval` of the source's sequence).
+        for t in self.out.model.tables.values_mut() {
+            for c in &mut t.columns {
+                if c.default_types.contains(&s) {
+                    c.default = None;
+                    c.default_types.retain(|d| *d != s);
+                }
+            }
+        }
         if self.identity_sequences.remove(&s) {
             return;
         }
@@ -397,6 +425,40 @@ impl Replayer {
                 self.dependent_views(ctx, &format!("table {}", q(&t.name)), views, cascade)
             {
                 result = Err(e);
+                continue;
+            }
+            // Defaults of other tables that use a sequence this table owns.
+            let owned: Vec<QualName> = self
+                .owned_sequences
+                .iter()
+                .filter(|(_, (ot, _))| ot == t)
+                .map(|(s, _)| s.clone())
+                .collect();
+            let seq_users: Vec<(QualName, String)> = self
+                .out
+                .model
+                .tables
+                .values()
+                .filter(|o| !names.contains(&o.name))
+                .flat_map(|o| {
+                    o.columns
+                        .iter()
+                        .filter(|c| c.default_types.iter().any(|d| owned.contains(d)))
+                        .map(|c| (o.name.clone(), c.name.clone()))
+                })
+                .collect();
+            if let Some((o, c)) = seq_users.first()
+                && !cascade
+            {
+                result = refuse_with(
+                    format!(
+                        "cannot drop table {} because other objects depend on it (default value for column {} of table {} uses its sequence)",
+                        q(&t.name),
+                        q(c),
+                        q(&o.name)
+                    ),
+                    "drop that default first, or write `DROP TABLE … CASCADE`",
+                );
                 continue;
             }
             for (o, f) in &dependents {
