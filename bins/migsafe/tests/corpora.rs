@@ -80,3 +80,50 @@ fn validate_every_corpus() {
         "sqlparser read less than 95% of the statements"
     );
 }
+
+/// A database deployed from a real history exactly as `prisma migrate
+/// deploy` deploys it (`_prisma_migrations` rows included): `migsafe
+/// drift-check --database-url` against it reports nothing, and exits 0.
+#[test]
+fn drift_check_on_a_deployed_history_reports_nothing() {
+    let pg = migsafe_testpg::require_pg!();
+    let root = migsafe_testpg::require_corpora!();
+    for (label, project) in [
+        ("langfuse", "langfuse__langfuse/packages/shared/prisma"),
+        (
+            "runops",
+            "triggerdotdev__trigger.dev/internal-packages/run-ops-database/prisma",
+        ),
+    ] {
+        let dir = root.join(project);
+        let migrations = migsafe_oracle::read_dir(&dir.join("migrations")).unwrap();
+        let applied = migsafe_oracle::apply_prisma(pg, label, &migrations).unwrap();
+        assert!(applied.failed().next().is_none(), "{label}");
+        let out = Command::new(env!("CARGO_BIN_EXE_migsafe"))
+            .args([
+                "drift-check",
+                "--format",
+                "json",
+                "--database-url",
+                &applied.url,
+            ])
+            .arg("--migrations")
+            .arg(dir.join("migrations"))
+            .arg("--schema")
+            .arg(dir.join("schema.prisma"))
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("runs");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{label}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+        let rules: Vec<&str> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["severity"] != "info")
+            .map(|d| d["rule"].as_str().unwrap_or(""))
+            .collect();
+        assert!(rules.is_empty(), "{label}: {rules:?}\n{v:#}");
+        assert_eq!(out.status.code(), Some(0), "{label}");
+    }
+}
