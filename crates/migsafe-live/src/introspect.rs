@@ -447,6 +447,7 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
                         initially_deferred: r.try_get(11)?,
                         validated: r.try_get(12)?,
                     }),
+                    referenced_key: None,
                 });
             }
             "c" => {

@@ -604,6 +604,7 @@ fn foreign_key(r: &RelationField<'_>) -> Option<ForeignKey> {
         on_update: action(&r.on_update).unwrap_or(RefAction::Cascade),
         // A Prisma schema cannot say it: not compared.
         characteristics: None,
+        referenced_key: None,
     })
 }
 
@@ -658,6 +659,7 @@ fn join_table(
                 on_update: RefAction::Cascade,
                 // A Prisma schema cannot say it: not compared.
                 characteristics: None,
+                referenced_key: None,
             });
         }
     }

@@ -987,6 +987,7 @@ mod tests {
             referenced_columns: vec!["id".into()],
             on_delete: RefAction::SetNull,
             characteristics: None,
+            referenced_key: None,
             on_update: RefAction::Cascade,
         });
         t

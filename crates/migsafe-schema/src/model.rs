@@ -273,6 +273,13 @@ pub struct ForeignKey {
     /// `None` where the producer cannot know (a Prisma schema has no way
     /// to say it), and then not compared.
     pub characteristics: Option<FkCharacteristics>,
+    /// The referenced table's key (primary key or unique index) the foreign
+    /// key was tied to when it was created, as PostgreSQL ties it: dropping
+    /// that key drops (with CASCADE) or blocks on the foreign key, even when
+    /// another key on the same columns exists. Kept by the replay; not
+    /// compared.
+    #[serde(skip)]
+    pub referenced_key: Option<String>,
 }
 
 /// What PostgreSQL keeps of a foreign key besides its columns and actions.

@@ -271,18 +271,31 @@ impl Replayer {
             return refuse("number of referencing and referenced columns for foreign key disagree");
         }
         let opaque_target = self.out.opaque_tables.contains(&target);
-        let keyed = rt
+        // The key PostgreSQL ties the foreign key to: the primary key when it
+        // matches, else the first matching unique index.
+        let pk_key = rt
             .primary_key
             .as_ref()
-            .is_some_and(|p| same_set(&p.columns, &ref_cols))
-            || rt.indexes.iter().any(|i| {
-                i.unique
-                    && i.predicate.is_none()
-                    && same_set(
-                        &i.columns.iter().map(|c| c.expr.clone()).collect::<Vec<_>>(),
-                        &ref_cols,
-                    )
+            .filter(|p| same_set(&p.columns, &ref_cols))
+            .map(|p| {
+                p.name
+                    .clone()
+                    .unwrap_or_else(|| make_object_name(&rt.name.name, None, "pkey"))
             });
+        let referenced_key = pk_key.or_else(|| {
+            rt.indexes
+                .iter()
+                .find(|i| {
+                    i.unique
+                        && i.predicate.is_none()
+                        && same_set(
+                            &i.columns.iter().map(|c| c.expr.clone()).collect::<Vec<_>>(),
+                            &ref_cols,
+                        )
+                })
+                .map(|i| i.name.clone())
+        });
+        let keyed = referenced_key.is_some();
         if !keyed && !opaque_target {
             return refuse_with(
                 format!(
@@ -312,6 +325,7 @@ impl Replayer {
                 on_delete: ref_action(fk.on_delete),
                 on_update: ref_action(fk.on_update),
                 characteristics: Some(migsafe_schema_fk(fk, !self.adding_not_valid)),
+                referenced_key,
             });
         }
         self.table_prov(t)
@@ -332,6 +346,26 @@ impl Replayer {
         let Some(tab) = self.out.model.tables.get(t) else {
             return Vec::new();
         };
+        // Foreign keys tied to this very key depend on it, whatever other
+        // key could serve them (PostgreSQL records the dependency on the
+        // key's index at creation).
+        let tied: Vec<(QualName, String)> = self
+            .out
+            .model
+            .tables
+            .values()
+            .flat_map(|o| {
+                o.foreign_keys
+                    .iter()
+                    .filter(|f| {
+                        f.referenced_table == *t && f.referenced_key.as_deref() == Some(except)
+                    })
+                    .map(|f| (o.name.clone(), f.name.clone().unwrap_or_default()))
+            })
+            .collect();
+        if !tied.is_empty() {
+            return tied;
+        }
         let alternative = tab
             .primary_key
             .as_ref()
@@ -528,6 +562,9 @@ impl Replayer {
                     }
                 }
             }
+        }
+        if matches!(kind, ConstraintRef::PrimaryKey | ConstraintRef::Unique) {
+            self.rename_referenced_key(&t, &from, &to);
         }
         let prov = self.table_prov(&t);
         match kind {

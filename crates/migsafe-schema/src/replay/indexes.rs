@@ -213,6 +213,7 @@ impl Replayer {
                 i.name.clone_from(&to);
             }
         }
+        self.rename_referenced_key(&t, &n.name, &to);
         let prov = self.table_prov(&t);
         if is_pk {
             prov.primary_key = Some(renamed);

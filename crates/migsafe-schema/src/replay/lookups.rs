@@ -148,6 +148,17 @@ impl Replayer {
         out
     }
 
+    /// A key of `t` renamed: the foreign keys tied to it follow.
+    pub(super) fn rename_referenced_key(&mut self, t: &QualName, from: &str, to: &str) {
+        for o in self.out.model.tables.values_mut() {
+            for f in &mut o.foreign_keys {
+                if f.referenced_table == *t && f.referenced_key.as_deref() == Some(from) {
+                    f.referenced_key = Some(to.to_owned());
+                }
+            }
+        }
+    }
+
     pub(super) fn require_column(&self, table: &ObjName, column: &str) -> Outcome {
         let t = qual(table);
         let Some(tab) = self.out.model.tables.get(&t) else {
