@@ -73,16 +73,8 @@ fn migration_dirs(project: &Path) -> Vec<PathBuf> {
     v
 }
 
-const PRISMA_TABLE: &str = r#"CREATE TABLE "_prisma_migrations" (
-    "id" VARCHAR(36) PRIMARY KEY NOT NULL,
-    "checksum" VARCHAR(64) NOT NULL,
-    "finished_at" TIMESTAMPTZ,
-    "migration_name" VARCHAR(255) NOT NULL,
-    "logs" TEXT,
-    "rolled_back_at" TIMESTAMPTZ,
-    "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
-    "applied_steps_count" INTEGER NOT NULL DEFAULT 0
-);"#;
+/// Prisma's history table, as its schema engine creates it.
+const PRISMA_TABLE: &str = migsafe_oracle::PRISMA_MIGRATIONS_TABLE;
 
 /// Applies the first `n` migrations the way `prisma migrate deploy` does:
 /// each script, then its row in `_prisma_migrations`.

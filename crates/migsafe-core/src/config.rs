@@ -173,14 +173,7 @@ impl Config {
                 c.naming = NamePattern::parse(n.get_ref()).map_err(|e| err(n.span(), e, None))?;
             }
             if let Some(b) = m.max_file_bytes {
-                if *b.get_ref() == 0 {
-                    return Err(err(
-                        b.span(),
-                        "max-file-bytes must be more than 0".to_owned(),
-                        Some("the default is 134217728 (128 MiB)".into()),
-                    ));
-                }
-                c.max_file_bytes = b.into_inner();
+                c.max_file_bytes = positive(b, "max-file-bytes", "134217728 (128 MiB)", &err)?;
             }
         }
         if let Some(s) = raw.schema
@@ -262,14 +255,7 @@ impl Config {
                 c.long_running_ms = ms;
             }
             if let Some(ms) = d.timeout_ms {
-                if *ms.get_ref() == 0 {
-                    return Err(err(
-                        ms.span(),
-                        "timeout-ms must be more than 0".to_owned(),
-                        Some("the default is 30000 (30 s)".into()),
-                    ));
-                }
-                c.database_timeout_ms = ms.into_inner();
+                c.database_timeout_ms = positive(ms, "timeout-ms", "30000 (30 s)", &err)?;
             }
         }
         if let Some(a) = raw.audit
@@ -297,6 +283,23 @@ impl Config {
         }
         Ok(c)
     }
+}
+
+/// A setting that must be more than 0; the error points at the value.
+fn positive(
+    v: Spanned<u64>,
+    key: &str,
+    default: &str,
+    err: &impl Fn(std::ops::Range<usize>, String, Option<String>) -> Error,
+) -> Result<u64, Error> {
+    if *v.get_ref() == 0 {
+        return Err(err(
+            v.span(),
+            format!("{key} must be more than 0"),
+            Some(format!("the default is {default}")),
+        ));
+    }
+    Ok(v.into_inner())
 }
 
 fn classes(v: &Spanned<Vec<Spanned<String>>>, text: &str) -> Result<Vec<Class>, Error> {

@@ -130,7 +130,7 @@ pub const PRISMA_MIGRATIONS_TABLE: &str = r#"CREATE TABLE IF NOT EXISTS "_prisma
     "logs"                  TEXT,
     "rolled_back_at"        TIMESTAMPTZ,
     "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
-    "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
+    "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
 );"#;
 
 /// Applies a history to a fresh database as `prisma migrate deploy` does.
@@ -158,7 +158,7 @@ pub fn apply_prisma_after(
             .map_err(|e| err("setup", pg_message(&e)))?;
     }
     client
-        .batch_execute(&PRISMA_MIGRATIONS_TABLE.replace(" UNSIGNED", ""))
+        .batch_execute(PRISMA_MIGRATIONS_TABLE)
         .map_err(|e| err("create _prisma_migrations", pg_message(&e)))?;
     let mut outcomes = Vec::with_capacity(migrations.len());
     let mut stopped = false;

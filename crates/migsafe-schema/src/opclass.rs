@@ -190,13 +190,8 @@ pub fn default_opclass(
 /// every index of the model.
 pub fn canonicalize_opclasses(model: &mut SchemaModel) {
     let SchemaModel { tables, enums, .. } = model;
-    let is_enum = |t: &NormalizedType| {
-        t.user_type().is_some_and(|(schema, name)| {
-            enums.contains_key(&QualName::new(schema.as_deref(), name))
-        })
-    };
     for table in tables.values_mut() {
-        canonicalize_table(table, &is_enum);
+        canonicalize_table(table, &|t| is_enum(enums, t));
     }
 }
 
@@ -206,14 +201,17 @@ pub fn canonicalize_opclasses(model: &mut SchemaModel) {
 /// new type's default when the column's type changes later).
 pub fn canonicalize_table_opclasses(model: &mut SchemaModel, table: &QualName) {
     let SchemaModel { tables, enums, .. } = model;
-    let is_enum = |t: &NormalizedType| {
-        t.user_type().is_some_and(|(schema, name)| {
-            enums.contains_key(&QualName::new(schema.as_deref(), name))
-        })
-    };
     if let Some(t) = tables.get_mut(table) {
-        canonicalize_table(t, &is_enum);
+        canonicalize_table(t, &|ty| is_enum(enums, ty));
     }
+}
+
+fn is_enum(
+    enums: &std::collections::BTreeMap<QualName, crate::model::EnumType>,
+    t: &NormalizedType,
+) -> bool {
+    t.user_type()
+        .is_some_and(|(schema, name)| enums.contains_key(&QualName::new(schema.as_deref(), name)))
 }
 
 fn canonicalize_table(table: &mut Table, is_enum: &impl Fn(&NormalizedType) -> bool) {
