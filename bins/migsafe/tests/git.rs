@@ -380,3 +380,57 @@ fn hooks_never_write_through_a_symlink_and_refs_are_not_options() {
     );
     assert!(!Path::new("/tmp/migsafe-pwned").exists());
 }
+
+/// The hook judges what is staged: drift the repository already has is a
+/// warning when the staged change touches neither a migration nor the
+/// schema (a README-only commit goes through), and stays an error when it
+/// touches the schema.
+#[test]
+fn preexisting_drift_does_not_block_an_unrelated_commit() {
+    let r = repo();
+    write(
+        r.path(),
+        "prisma/schema.prisma",
+        "datasource db {\n  provider = \"postgresql\"\n}\n\nmodel User {\n  id    String @id\n  name  String?\n  email String?\n  extra Int\n}\n",
+    );
+    ok(r.path(), &["add", "-A"]);
+    ok(
+        r.path(),
+        &[
+            "-c",
+            "user.email=a@b",
+            "-c",
+            "user.name=a",
+            "commit",
+            "-qm",
+            "init",
+            "--no-verify",
+        ],
+    );
+    write(r.path(), "README.md", "# docs\n");
+    ok(r.path(), &["add", "README.md"]);
+    let o = migsafe(r.path(), &["check", "--staged"]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    assert!(text.contains("warning[schema-drift]"), "{text}");
+    assert!(text.contains("pre-existing"), "{text}");
+    // Staging the schema makes the drift the change's own.
+    write(
+        r.path(),
+        "prisma/schema.prisma",
+        "datasource db {\n  provider = \"postgresql\"\n}\n\nmodel User {\n  id    String @id\n  name  String?\n  email String?\n  extra Int\n  more  Int\n}\n",
+    );
+    ok(r.path(), &["add", "prisma/schema.prisma"]);
+    let o = migsafe(r.path(), &["check", "--staged"]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(text.contains("error[schema-drift]"), "{text}");
+}

@@ -71,7 +71,32 @@ pub fn run(opts: &Options, config: &Config, checks: Checks) -> Result<Validated,
             message: "the Prisma schema does not exist".into(),
         });
     }
-    Ok(finish(v, schema, &opts.cwd, config, checks))
+    let staged_schema = if opts.staged {
+        schema_is_staged(&opts.cwd, schema.as_deref())
+    } else {
+        false
+    };
+    let mut done = finish(v, schema, &opts.cwd, config, checks);
+    // The hook judges what is staged: drift the repository already had,
+    // with neither a migration nor the schema staged, is reported as such
+    // (a warning), so that a README-only commit is not blocked.
+    if opts.staged && done.report.migrations.is_empty() && !staged_schema {
+        for d in &mut done.report.diagnostics {
+            if d.severity == crate::report::Severity::Error
+                && rules::drift::RULES.iter().any(|r| r.id == d.rule)
+            {
+                d.severity = crate::report::Severity::Warning;
+                let note =
+                    "pre-existing: the staged change touches neither a migration nor the schema";
+                d.note = Some(match d.note.take() {
+                    Some(n) => format!("{n}; {note}"),
+                    None => note.to_owned(),
+                });
+            }
+        }
+        done.report.finish();
+    }
+    Ok(done)
 }
 
 /// The checks after validation, on its analyses and report. `schema` is
@@ -186,6 +211,30 @@ pub fn finish(
         migration_paths,
         lock_files,
     }
+}
+
+/// Whether the index holds a change to the schema file (or a file of a
+/// schema folder).
+fn schema_is_staged(cwd: &Path, schema: Option<&Path>) -> bool {
+    let Some(schema) = schema else { return false };
+    let Some(root) = crate::git::repo_root(cwd) else {
+        return false;
+    };
+    let Ok(changes) = crate::git::staged_changes(&root) else {
+        // Not knowing is not a reason to let drift through.
+        return true;
+    };
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let schema = canon(schema);
+    changes
+        .added
+        .iter()
+        .chain(&changes.modified)
+        .chain(&changes.deleted)
+        .any(|p| {
+            let p = canon(p);
+            p == schema || p.starts_with(&schema)
+        })
 }
 
 /// A path the drift crates report (absolute when the schema path was)

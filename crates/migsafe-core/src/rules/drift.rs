@@ -11,6 +11,16 @@ use crate::config::Config;
 use crate::engine::{AnalyzedMigration, Sink};
 use crate::report::{Diagnostic, Severity};
 
+/// The rules of this module: what the repository's history and schema
+/// say, as opposed to what a change adds.
+pub static RULES: [&Rule; 5] = [
+    &SCHEMA_DRIFT,
+    &REPLAY_FAILED,
+    &PRISMA_SCHEMA_INVALID,
+    &PROVIDER_MISMATCH,
+    &CLIENT_OUTDATED,
+];
+
 pub static SCHEMA_DRIFT: Rule = Rule {
     id: "schema-drift",
     severity: Severity::Error,
