@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
-use crate::guard::{DoContext, Guard};
+use crate::guard::{DoContext, Guard, text_of};
 use crate::ir::{Class, ObjName, OpKind, Operation, Rollback};
 use crate::lex::TokenKind;
 use crate::split::{RawStatement, Split, split};
@@ -123,7 +123,11 @@ fn analyze_statement(src: &str, split: &Split, raw: &RawStatement, depth: u32) -
         Ok(stmt) => {
             rejected = crate::ast::postgres_rejects(&stmt);
             match crate::ast::convert(&stmt) {
-                Some(k) if !k.is_empty() => (k, true, None),
+                Some(mut k) if !k.is_empty() => {
+                    // classify_tokens enriches its own result.
+                    enrich(&mut k, &toks);
+                    (k, true, None)
+                }
                 _ => (classify_tokens(&toks), true, None),
             }
         }
@@ -133,7 +137,6 @@ fn analyze_statement(src: &str, split: &Split, raw: &RawStatement, depth: u32) -
             Some(relocate_error(&e, raw.line, raw.column)),
         ),
     };
-    enrich(&mut kinds, &toks);
     if kinds.is_empty() {
         kinds.push(OpKind::Other {
             verb: String::new(),
@@ -557,10 +560,6 @@ fn control_flow(t: &[Tok<'_>], frames: &mut Vec<(Vec<Guard>, Guard)>) {
             i += 1;
         }
     }
-}
-
-fn text_of(t: &[Tok<'_>]) -> String {
-    t.iter().map(|t| t.text).collect::<Vec<_>>().join(" ")
 }
 
 fn analyze_inner(src: &str, depth: u32) -> Vec<Statement> {

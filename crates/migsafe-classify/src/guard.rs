@@ -114,7 +114,8 @@ fn is_kw(t: &Tok<'_>, k: &str) -> bool {
     t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case(k)
 }
 
-fn text_of(t: &[Tok<'_>]) -> String {
+/// The tokens' text, spaced: how a condition is quoted in messages.
+pub(crate) fn text_of(t: &[Tok<'_>]) -> String {
     t.iter().map(|t| t.text).collect::<Vec<_>>().join(" ")
 }
 

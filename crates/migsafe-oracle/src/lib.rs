@@ -10,9 +10,8 @@
 //!   transaction and one failing statement rolls the whole file back; each
 //!   applied file gets its `_prisma_migrations` row with Prisma's checksum;
 //!   the first failing file gets a failed row and ends the deploy.
-//! - [`apply_files`]: a runner that sends each file the same way and goes
-//!   on after a failure (the failure is recorded), for histories whose tool
-//!   is not Prisma.
+//! - [`compare_down_scripts`]: every down script run right after its up, on
+//!   a copy of the database, judged by PostgreSQL and by migsafe.
 //!
 //! [`compare`] replays the files PostgreSQL accepted and returns every
 //! difference between the replayed model and the database, each message
@@ -191,30 +190,6 @@ pub fn apply_prisma_after(
                 stopped = true;
                 Outcome::Failed(msg)
             }
-        };
-        outcomes.push((m.clone(), outcome));
-    }
-    Ok(Applied {
-        database,
-        url,
-        outcomes,
-    })
-}
-
-/// Applies every file of a history to a fresh database, each as one
-/// simple-query message, going on after a file that fails.
-pub fn apply_files(
-    pg: &TestPg,
-    prefix: &str,
-    migrations: &[Migration],
-) -> Result<Applied, HarnessError> {
-    let (database, url) = pg.fresh_database(prefix);
-    let mut client = connect(&url)?;
-    let mut outcomes = Vec::with_capacity(migrations.len());
-    for m in migrations {
-        let outcome = match client.batch_execute(&m.sql) {
-            Ok(()) => Outcome::Applied,
-            Err(e) => Outcome::Failed(pg_message(&e)),
         };
         outcomes.push((m.clone(), outcome));
     }

@@ -143,6 +143,26 @@ fn the_shared_server_stops_when_the_process_exits() {
     );
 }
 
+/// Runs one ignored child test of this binary with `env` set and `CI=true`
+/// or no `CI`, without `--nocapture` (a skip must be visible in a normal
+/// run): whether it passed, and everything it printed.
+fn run_child(test: &str, env: (&str, &str), ci: bool) -> (bool, String) {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--exact", test, "--ignored"]).env(env.0, env.1);
+    if ci {
+        cmd.env("CI", "true");
+    } else {
+        cmd.env_remove("CI");
+    }
+    let out = cmd.output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
 /// Child half of `without_postgres_tests_skip_except_under_ci`.
 #[test]
 #[ignore = "run by without_postgres_tests_skip_except_under_ci"]
@@ -153,24 +173,14 @@ fn child_requires_pg() {
 
 #[test]
 fn without_postgres_tests_skip_except_under_ci() {
-    let child = |ci: Option<&str>| {
-        let mut cmd = Command::new(std::env::current_exe().unwrap());
-        // Without --nocapture: the skip must be visible in a normal run.
-        cmd.args(["--exact", "child_requires_pg", "--ignored"])
-            .env("MIGSAFE_PG_BIN", "/nonexistent/bin");
-        match ci {
-            Some(v) => cmd.env("CI", v),
-            None => cmd.env_remove("CI"),
-        };
-        let out = cmd.output().unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.success(), text)
+    let child = |ci: bool| {
+        run_child(
+            "child_requires_pg",
+            ("MIGSAFE_PG_BIN", "/nonexistent/bin"),
+            ci,
+        )
     };
-    let (ok, text) = child(None);
+    let (ok, text) = child(false);
     assert!(ok, "{text}");
     assert!(
         text.contains(
@@ -180,7 +190,7 @@ fn without_postgres_tests_skip_except_under_ci() {
     );
     assert!(!text.contains("RAN WITH A SERVER"), "{text}");
 
-    let (ok, text) = child(Some("true"));
+    let (ok, text) = child(true);
     assert!(!ok, "{text}");
     assert!(
         text.contains("required under CI=true but unavailable: MIGSAFE_PG_BIN"),
@@ -200,21 +210,11 @@ fn child_requires_corpora() {
 #[test]
 fn without_corpora_tests_skip_except_under_ci() {
     let child = |ci: bool| {
-        let mut cmd = Command::new(std::env::current_exe().unwrap());
-        cmd.args(["--exact", "child_requires_corpora", "--ignored"])
-            .env("MIGSAFE_CORPORA", "/nonexistent/corpora");
-        if ci {
-            cmd.env("CI", "true");
-        } else {
-            cmd.env_remove("CI");
-        }
-        let out = cmd.output().unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.success(), text)
+        run_child(
+            "child_requires_corpora",
+            ("MIGSAFE_CORPORA", "/nonexistent/corpora"),
+            ci,
+        )
     };
     let (ok, text) = child(false);
     assert!(ok, "{text}");

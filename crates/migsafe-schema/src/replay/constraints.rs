@@ -273,15 +273,11 @@ impl Replayer {
         let opaque_target = self.out.opaque_tables.contains(&target);
         // The key PostgreSQL ties the foreign key to: the primary key when it
         // matches, else the first matching unique index.
-        let pk_key = rt
-            .primary_key
-            .as_ref()
-            .filter(|p| same_set(&p.columns, &ref_cols))
-            .map(|p| {
-                p.name
-                    .clone()
-                    .unwrap_or_else(|| make_object_name(&rt.name.name, None, "pkey"))
-            });
+        let pk_key = pk_name(rt).filter(|_| {
+            rt.primary_key
+                .as_ref()
+                .is_some_and(|p| same_set(&p.columns, &ref_cols))
+        });
         let referenced_key = pk_key.or_else(|| {
             rt.indexes
                 .iter()

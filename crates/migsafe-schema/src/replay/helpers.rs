@@ -155,3 +155,13 @@ pub(super) fn sql_lit(s: &str) -> String {
 pub(super) fn looks_like_expression(s: &str) -> bool {
     s.contains(['(', ')', ' ', ':', '\'', '+', '-', '*', '/', '|'])
 }
+
+/// The name of a table's primary key: its own, or the one PostgreSQL
+/// gives an unnamed one (`t_pkey`).
+pub(super) fn pk_name(t: &Table) -> Option<String> {
+    t.primary_key.as_ref().map(|pk| {
+        pk.name
+            .clone()
+            .unwrap_or_else(|| make_object_name(&t.name.name, None, "pkey"))
+    })
+}

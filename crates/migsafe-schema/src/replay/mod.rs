@@ -544,13 +544,6 @@ impl Replayer {
             t.name.name == truncate_identifier(name)
                 && schema.as_deref().is_none_or(|s| t.name.schema == s)
         };
-        let pk_name = |t: &Table| {
-            t.primary_key.as_ref().map(|pk| {
-                pk.name
-                    .clone()
-                    .unwrap_or_else(|| make_object_name(&t.name.name, None, "pkey"))
-            })
-        };
         match p {
             Probe::Column {
                 schema,
