@@ -476,9 +476,17 @@ fn rollback_check_verifies_down_scripts_and_paths() {
             )
         })
         .collect();
+    // The down script's second DROP fails, so PostgreSQL rolls all of it
+    // back: neither the column nor the index is restored (two findings),
+    // and the failing statement is the third.
     assert_eq!(
         diags,
         vec![
+            (
+                "down-script-mismatch".into(),
+                "db/20260102000000_bio.down.sql".into(),
+                None
+            ),
             (
                 "down-script-mismatch".into(),
                 "db/20260102000000_bio.down.sql".into(),
@@ -501,7 +509,7 @@ fn rollback_check_verifies_down_scripts_and_paths() {
             ),
         ]
     );
-    assert_eq!(v["diagnostics"][3]["severity"], "info");
+    assert_eq!(v["diagnostics"][4]["severity"], "info");
     let msg = v["diagnostics"][0]["message"].as_str().unwrap_or("");
     assert!(msg.contains("bio"), "{msg}");
     let m = &v["migrations"];

@@ -184,7 +184,11 @@ pub fn finish(
             .diagnostics
             .extend(diags.into_iter().filter_map(|mut d| {
                 // Under --since, replay findings of untouched history are history.
-                if d.rule == rules::drift::REPLAY_FAILED.id && !checked.contains(&d.path) {
+                if (d.rule == rules::drift::REPLAY_FAILED.id
+                    || d.rule == rules::drift::OUTSIDE_HISTORY.id
+                    || d.rule == rules::drift::UNEVALUABLE_GUARD.id)
+                    && !checked.contains(&d.path)
+                {
                     return None;
                 }
                 d.path = relative_to(cwd, &d.path);

@@ -6,7 +6,12 @@
 //! 1. [`replay`] on every migration's analyzed statements, in order: the
 //!    replayed model, the migration that last touched every object, and the
 //!    statements replay could not apply;
-//! 2. [`replay_findings`]: one `replay-failed` warning per such statement;
+//! 2. [`replay_findings`]: one `replay-failed` error per migration
+//!    PostgreSQL would roll back (at the statement it refuses; an
+//!    `outside-history` warning when that statement names a table no
+//!    migration creates, which a baseline outside the history may hold), one
+//!    `unevaluable-guard` warning per `DO` block condition replay could not
+//!    answer;
 //! 3. [`schema_vs_migrations`]: one `schema-drift` error per difference
 //!    between the schema file and the replayed model, compared the way
 //!    Prisma Migrate compares them (what Prisma ignores is ignored here:
@@ -56,7 +61,7 @@ pub use client::client_outdated;
 pub use lock::lock_provider;
 pub use migsafe_schema::diff::Difference;
 pub use migsafe_schema::replay::{
-    Action, MigrationInput, Origin, Provenance, ReplayIssue, Replayed, Touch,
+    Action, IssueKind, MigrationInput, Origin, Provenance, ReplayIssue, Replayed, Touch,
 };
 pub use schema::{comparable_models, last_touch, schema_vs_migrations};
 
@@ -64,6 +69,10 @@ pub use schema::{comparable_models, last_touch, schema_vs_migrations};
 pub const SCHEMA_DRIFT: &str = "schema-drift";
 /// The rule of a migration statement replay could not apply.
 pub const REPLAY_FAILED: &str = "replay-failed";
+/// Rule id of a statement on a table no migration creates.
+pub const OUTSIDE_HISTORY: &str = "outside-history";
+/// Rule id of a `DO` block condition the replay cannot evaluate.
+pub const UNEVALUABLE_GUARD: &str = "unevaluable-guard";
 /// The rule of a `migration_lock.toml` written for another provider.
 pub const PROVIDER_MISMATCH: &str = "provider-mismatch";
 /// The rule of a generated Prisma Client older than the schema.
@@ -115,31 +124,61 @@ pub fn replay(migrations: &[MigrationInput<'_>]) -> Replayed {
     migsafe_schema::replay::replay(migrations)
 }
 
-/// One `replay-failed` warning per statement replay could not apply,
-/// pointing at the statement.
+/// One `replay-failed` error per migration PostgreSQL would roll back,
+/// pointing at the statement it refuses, and one `unevaluable-guard`
+/// warning per `DO` block condition replay could not answer.
 pub fn replay_findings(replayed: &Replayed) -> Vec<Finding> {
     replayed
         .issues
         .iter()
-        .map(|i| Finding {
-            rule: REPLAY_FAILED,
-            severity: Severity::Warning,
-            path: i.origin.path.clone(),
-            line: Some(i.origin.line),
-            column: Some(i.origin.column),
-            message: format!(
-                "{} in migration {} cannot be replayed: {}",
-                i.operation, i.origin.migration, i.message
-            ),
-            help: Some(i.help.clone().unwrap_or_else(|| {
-                "fix the statement or the history before it: PostgreSQL would refuse it, so a database built from these migrations fails here".to_owned()
-            })),
-            note: Some(
-                "replay skipped this statement and went on; drift findings about the same objects may follow from it"
-                    .to_owned(),
-            ),
-            migration: Some(i.origin.migration.clone()),
-            difference: None,
+        .map(|i| match i.kind {
+            IssueKind::Refused | IssueKind::OutsideHistory => Finding {
+                rule: if i.kind == IssueKind::Refused {
+                    REPLAY_FAILED
+                } else {
+                    OUTSIDE_HISTORY
+                },
+                severity: if i.kind == IssueKind::Refused {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                },
+                path: i.origin.path.clone(),
+                line: Some(i.origin.line),
+                column: Some(i.origin.column),
+                message: format!(
+                    "{} in migration {} cannot be replayed: {}",
+                    i.operation, i.origin.migration, i.message
+                ),
+                help: Some(i.help.clone().unwrap_or_else(|| {
+                    if i.kind == IssueKind::Refused {
+                        "fix the statement or the history before it: PostgreSQL would refuse it, so a database built from these migrations fails here".to_owned()
+                    } else {
+                        "no migration creates it: if the history starts from a baseline, add the baseline as the first migration (Prisma: `prisma migrate diff --from-empty --to-schema-datamodel … --script`), so a fresh database can be built from the migrations".to_owned()
+                    }
+                })),
+                note: Some(
+                    "PostgreSQL runs the file as one transaction and rolls all of it back: the replay applied none of this migration, and replayed the later ones without it; drift findings about the same objects may follow from it"
+                        .to_owned(),
+                ),
+                migration: Some(i.origin.migration.clone()),
+                difference: None,
+            },
+            IssueKind::Unevaluable => Finding {
+                rule: UNEVALUABLE_GUARD,
+                severity: Severity::Warning,
+                path: i.origin.path.clone(),
+                line: Some(i.origin.line),
+                column: Some(i.origin.column),
+                message: format!("in migration {}: {}", i.origin.migration, i.message),
+                help: i.help.clone(),
+                note: Some(
+                    "drift findings about the objects the block touches may follow from the guess"
+                        .to_owned(),
+                ),
+                migration: Some(i.origin.migration.clone()),
+                difference: None,
+            },
         })
         .collect()
 }

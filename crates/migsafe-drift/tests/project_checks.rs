@@ -130,7 +130,7 @@ fn default_client_location() {
 }
 
 #[test]
-fn replay_issues_are_warnings_at_the_statement() {
+fn a_refused_statement_is_an_error_at_the_statement_and_rolls_its_migration_back() {
     let statements =
         migsafe_classify::analyze("CREATE TABLE t (a int);\n\nDROP INDEX missing_idx;\n")
             .statements;
@@ -142,7 +142,11 @@ fn replay_issues_are_warnings_at_the_statement() {
     let f = replay_findings(&r);
     assert_eq!(f.len(), 1);
     let f = &f[0];
-    assert_eq!((f.rule, f.severity), (REPLAY_FAILED, Severity::Warning));
+    assert_eq!((f.rule, f.severity), (REPLAY_FAILED, Severity::Error));
+    assert!(
+        r.model.tables.is_empty(),
+        "the CREATE TABLE before the refused statement rolled back with it"
+    );
     assert_eq!(
         f.path,
         "prisma/migrations/20260101000000_init/migration.sql"
@@ -157,4 +161,54 @@ fn replay_issues_are_warnings_at_the_statement() {
         Some("write `DROP INDEX IF EXISTS` if the index may already be gone")
     );
     assert_eq!(f.migration.as_deref(), Some("20260101000000_init"));
+}
+
+/// A statement on a table no migration creates is refused as well (a
+/// fresh database fails there) but may stand on a baseline outside the
+/// history: a warning of its own rule.
+#[test]
+fn a_table_no_migration_creates_is_an_outside_history_warning() {
+    let statements = migsafe_classify::analyze(
+        "CREATE TABLE t (a int);
+ALTER TABLE \"Legacy\" ADD COLUMN b int;
+",
+    )
+    .statements;
+    let r = replay(&[MigrationInput {
+        name: "20260101000000_init",
+        path: "prisma/migrations/20260101000000_init/migration.sql",
+        statements: &statements,
+    }]);
+    let f = replay_findings(&r);
+    assert_eq!(f.len(), 1);
+    assert_eq!(
+        (f[0].rule, f[0].severity, f[0].line),
+        (migsafe_drift::OUTSIDE_HISTORY, Severity::Warning, Some(2))
+    );
+    assert!(f[0].help.as_deref().unwrap_or("").contains("baseline"));
+    // A table the history dropped is no baseline: an error.
+    let statements = migsafe_classify::analyze(
+        "CREATE TABLE t (a int);
+DROP TABLE t;
+ALTER TABLE t ADD COLUMN b int;
+",
+    )
+    .statements;
+    let r = replay(&[
+        MigrationInput {
+            name: "20260101000000_init",
+            path: "a.sql",
+            statements: &statements[..2],
+        },
+        MigrationInput {
+            name: "20260102000000_alter",
+            path: "b.sql",
+            statements: &statements[2..],
+        },
+    ]);
+    let f = replay_findings(&r);
+    assert_eq!(
+        f.iter().map(|f| (f.rule, f.severity)).collect::<Vec<_>>(),
+        [(REPLAY_FAILED, Severity::Error)]
+    );
 }

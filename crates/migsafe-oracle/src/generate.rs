@@ -900,9 +900,32 @@ impl State {
 /// A generated history, file by file.
 #[derive(Clone, Debug, Default)]
 pub struct History {
-    /// The SQL of each migration file.
+    /// The SQL of each migration file PostgreSQL applied.
     pub files: Vec<String>,
+    /// Every file sent, in order, with whether PostgreSQL applied it and
+    /// whether it was made to fail (a statement PostgreSQL refuses after
+    /// the generated ones, so the whole file must roll back).
+    pub sent: Vec<Sent>,
 }
+
+/// One file of a [`History`] as PostgreSQL saw it.
+#[derive(Clone, Debug)]
+pub struct Sent {
+    pub sql: String,
+    pub applied: bool,
+    /// The file ends in a statement that must fail.
+    pub planted: bool,
+}
+
+/// Statements PostgreSQL refuses whatever the history holds (`{}`: a
+/// number to keep the names apart).
+const PLANTED_FAILURES: &[&str] = &[
+    "ALTER TABLE \"never_created_{}\" ADD COLUMN \"x\" INTEGER;",
+    "DROP INDEX \"never_created_{}\";",
+    "CREATE INDEX \"never_idx_{}\" ON \"never_created_{}\" (\"id\");",
+    "ALTER SEQUENCE \"never_created_{}\" RENAME TO \"never_renamed_{}\";",
+    "DROP TYPE \"never_created_{}\";",
+];
 
 impl History {
     /// Generates the history of `steps`, asking `accept` whether
@@ -910,6 +933,7 @@ impl History {
     pub fn build(steps: &[Step], mut accept: impl FnMut(&str) -> bool) -> History {
         let mut state = State::default();
         let mut files = Vec::new();
+        let mut sent = Vec::new();
         let mut i = 0;
         while i < steps.len() {
             // A file holds one to three steps.
@@ -921,13 +945,26 @@ impl History {
                 sql.push_str(&state.statement(&mut p));
                 sql.push('\n');
             }
+            // One file in eight fails on its last statement.
+            let planted = steps[i][6] % 8 == 7;
+            if planted {
+                let f = PLANTED_FAILURES[(steps[i][5] as usize) % PLANTED_FAILURES.len()];
+                sql.push_str(&f.replace("{}", &files.len().to_string()));
+                sql.push('\n');
+            }
             i += len;
-            if accept(&sql) {
-                files.push(sql);
+            let applied = accept(&sql);
+            if applied {
+                files.push(sql.clone());
             } else {
                 state = before;
             }
+            sent.push(Sent {
+                sql,
+                applied,
+                planted,
+            });
         }
-        History { files }
+        History { files, sent }
     }
 }

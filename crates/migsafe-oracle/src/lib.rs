@@ -73,6 +73,15 @@ impl Applied {
             .map(|(m, _)| m)
     }
 
+    /// The migrations PostgreSQL saw, applied or rolled back, in order (what
+    /// a replay replays: a failed file must fail in the replay too).
+    pub fn sent(&self) -> impl Iterator<Item = &Migration> {
+        self.outcomes
+            .iter()
+            .filter(|(_, o)| *o != Outcome::NotRun)
+            .map(|(m, _)| m)
+    }
+
     /// The migrations PostgreSQL rejected, with its message.
     pub fn failed(&self) -> impl Iterator<Item = (&Migration, &str)> {
         self.outcomes.iter().filter_map(|(m, o)| match o {
@@ -200,6 +209,34 @@ pub fn apply_prisma_after(
     })
 }
 
+/// Applies every file of a history to a fresh database, each as one
+/// simple query (one implicit transaction), and goes on after a file
+/// PostgreSQL rejects: the later files run on the state the rollback left.
+/// (No tool table: this is for testing the failure model, not a tool.)
+pub fn apply_each(
+    pg: &TestPg,
+    prefix: &str,
+    migrations: &[Migration],
+) -> Result<Applied, HarnessError> {
+    let (database, url) = pg.fresh_database(prefix);
+    let mut client = connect(&url)?;
+    let outcomes = migrations
+        .iter()
+        .map(|m| {
+            let outcome = match client.batch_execute(&m.sql) {
+                Ok(()) => Outcome::Applied,
+                Err(e) => Outcome::Failed(pg_message(&e)),
+            };
+            (m.clone(), outcome)
+        })
+        .collect();
+    Ok(Applied {
+        database,
+        url,
+        outcomes,
+    })
+}
+
 /// The analyzed statements of each migration.
 pub fn analyze(migrations: &[&Migration]) -> Vec<Vec<Statement>> {
     migrations
@@ -238,6 +275,8 @@ pub struct Comparison {
     pub replayed: Replayed,
     pub live: SchemaModel,
     pub differences: Vec<Difference>,
+    /// The migrations PostgreSQL rolled back, with its message.
+    pub failed: Vec<(String, String)>,
 }
 
 impl Comparison {
@@ -262,17 +301,41 @@ impl Comparison {
             s.push('\n');
         }
         for i in &self.replayed.issues {
+            let verdict = match self.failed.iter().find(|(m, _)| *m == i.origin.migration) {
+                Some(_) => "as PostgreSQL",
+                None => "PostgreSQL applied it",
+            };
             s.push_str(&format!(
-                "  - replay issue in {} line {}: {}\n",
+                "  - replay issue in {} line {} ({verdict}): {}\n",
                 i.origin.migration, i.origin.line, i.message
             ));
+        }
+        for (m, e) in &self.failed {
+            if !self
+                .replayed
+                .issues
+                .iter()
+                .any(|i| i.origin.migration == *m)
+            {
+                s.push_str(&format!(
+                    "  - PostgreSQL rolled back {m}, the replay applied it: {e}\n"
+                ));
+            }
         }
         s
     }
 
-    /// Neither differences nor replay issues.
+    /// No differences, and the replay's issues are exactly one per
+    /// migration PostgreSQL rolled back (none when it applied everything).
     pub fn is_equal(&self) -> bool {
-        self.differences.is_empty() && self.replayed.issues.is_empty()
+        let issues: Vec<&str> = self
+            .replayed
+            .issues
+            .iter()
+            .map(|i| i.origin.migration.as_str())
+            .collect();
+        let failed: Vec<&str> = self.failed.iter().map(|(m, _)| m.as_str()).collect();
+        self.differences.is_empty() && issues == failed
     }
 
     /// How many tables, columns, indexes, constraints and enums were
@@ -296,7 +359,7 @@ impl Comparison {
 
 /// Replays what PostgreSQL applied and compares it with the database.
 pub fn compare(applied: &Applied) -> Result<Comparison, HarnessError> {
-    let ms: Vec<&Migration> = applied.applied().collect();
+    let ms: Vec<&Migration> = applied.sent().collect();
     let replayed = replay(&ms);
     let live = introspect(&applied.url, &replayed.model)?;
     let differences = diff(&replayed.model, &live);
@@ -304,6 +367,10 @@ pub fn compare(applied: &Applied) -> Result<Comparison, HarnessError> {
         replayed,
         live,
         differences,
+        failed: applied
+            .failed()
+            .map(|(m, e)| (m.name.clone(), e.to_owned()))
+            .collect(),
     })
 }
 
@@ -436,10 +503,14 @@ pub fn compare_down_scripts(
     connect(&base_url)?
         .batch_execute(setup)
         .map_err(|e| err("setup", pg_message(&e)))?;
+    let analyzed: Vec<Vec<Statement>> = migrations
+        .iter()
+        .map(|m| migsafe_classify::analyze(&m.sql).statements)
+        .collect();
     let mut replayer = Replayer::new();
     let mut before_live = introspect_plain(&base_url)?;
     let mut out = Vec::new();
-    for m in migrations {
+    for (m, statements) in migrations.iter().zip(&analyzed) {
         let before_model = replayer.model().clone();
         {
             let mut c = connect(&base_url)?;
@@ -450,11 +521,10 @@ pub fn compare_down_scripts(
                 )
             })?;
         }
-        let statements = migsafe_classify::analyze(&m.sql).statements;
         replayer.apply_migration(&MigrationInput {
             name: &m.name,
             path: &m.path,
-            statements: &statements,
+            statements,
         });
         if let Some(down) = &m.down {
             // The base database has no session now: it can be a template.

@@ -40,9 +40,12 @@ fn every_fixture_history_replays_to_the_database() {
 }
 
 /// Files PostgreSQL rejects: migsafe's replay reports the migration as
-/// failing (`replay-failed`), for the statement PostgreSQL names.
+/// failing (`replay-failed`), for the statement PostgreSQL names, and, as
+/// PostgreSQL rolls the whole file back, applies none of it: the file after
+/// it creates the same table again, which only works on the rolled-back
+/// state, and the replay must end where the database ends.
 #[test]
-fn files_postgres_rejects_are_replay_failures() {
+fn files_postgres_rejects_are_rolled_back_whole() {
     let pg = require_pg!();
     let cases = [
         "CREATE TABLE t (id INT); CREATE INDEX t_idx ON t (id); DROP INDEX t_idx ON t;",
@@ -53,25 +56,74 @@ fn files_postgres_rejects_are_replay_failures() {
         "CREATE TABLE t (id INT, g INT GENERATED ALWAYS AS (id * 2) STORED); ALTER TABLE t DROP COLUMN id;",
         "CREATE TABLE t (id INT); ALTER SEQUENCE nope RENAME TO other;",
         "CREATE TABLE t (id INT); DO $$ BEGIN IF EXISTS (SELECT 1) THEN ALTER TABLE gone ADD COLUMN x INT; END IF; END $$;",
+        "ALTER TABLE base ADD COLUMN note TEXT; CREATE TABLE t (id INT); DROP TABLE base;",
     ];
     let mut wrong = Vec::new();
     for (i, sql) in cases.iter().enumerate() {
-        let m = migsafe_oracle::Migration {
-            name: format!("20260101000000_case{i}"),
-            path: format!("case{i}/migration.sql"),
-            sql: (*sql).to_owned(),
+        let m = |n: usize, sql: &str| migsafe_oracle::Migration {
+            name: format!("2026010100000{n}_case{i}"),
+            path: format!("2026010100000{n}_case{i}/migration.sql"),
+            sql: sql.to_owned(),
             down: None,
         };
-        let applied =
-            migsafe_oracle::apply_prisma(pg, "rejected", std::slice::from_ref(&m)).unwrap();
-        let pg_error = applied.failed().next().map(|(_, e)| e.to_owned());
-        let replayed = migsafe_oracle::replay(&[&m]);
-        match (&pg_error, replayed.issues.first()) {
-            (Some(_), Some(_)) => {}
-            (e, i) => wrong.push(format!("{sql}\n  PostgreSQL: {e:?}\n  migsafe: {i:?}")),
+        let history = [
+            m(
+                1,
+                "CREATE TABLE base (id INT PRIMARY KEY); CREATE TABLE other (id INT REFERENCES base);",
+            ),
+            m(2, sql),
+            m(
+                3,
+                "CREATE TABLE t (id BIGINT, after_the_failure TEXT); ALTER TABLE base ADD COLUMN note INT;",
+            ),
+        ];
+        let applied = migsafe_oracle::apply_each(pg, "rejected", &history).unwrap();
+        let failed: Vec<&str> = applied.failed().map(|(m, _)| m.name.as_str()).collect();
+        if failed != [history[1].name.as_str()] {
+            wrong.push(format!("{sql}\n  PostgreSQL rolled back {failed:?}"));
+            continue;
+        }
+        let cmp = compare(&applied).unwrap();
+        if !cmp.is_equal() {
+            wrong.push(format!("{sql}\n{}", cmp.describe()));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Rolling a file back works however long the history before it is (the
+/// replay undoes from a checkpoint taken every `CHECKPOINT_EVERY`
+/// migrations and replays the ones since).
+#[test]
+fn a_failure_late_in_a_long_history_is_undone_exactly() {
+    let pg = require_pg!();
+    let mut history = Vec::new();
+    let mut push = |sql: String| {
+        let n = history.len() + 1;
+        history.push(migsafe_oracle::Migration {
+            name: format!("{n:04}_m"),
+            path: format!("{n:04}_m/migration.sql"),
+            sql,
+            down: None,
+        });
+    };
+    let span = 3 * migsafe_schema::replay::CHECKPOINT_EVERY;
+    for k in 1..=span {
+        push(format!("CREATE TABLE t{k} (id INT PRIMARY KEY);"));
+        if k % 29 == 0 || k == migsafe_schema::replay::CHECKPOINT_EVERY {
+            push(format!(
+                "ALTER TABLE t{k} ADD COLUMN extra INT; CREATE TABLE t{k}_copy (id INT); \
+                 ALTER TABLE t{k} RENAME TO t{k}_renamed; ALTER TABLE missing ADD COLUMN x INT;"
+            ));
+            push(format!(
+                "ALTER TABLE t{k} ADD COLUMN extra TEXT; CREATE TABLE t{k}_copy (id BIGINT);"
+            ));
+        }
+    }
+    let applied = migsafe_oracle::apply_each(pg, "longfail", &history).unwrap();
+    assert!(applied.failed().count() >= 4);
+    let cmp = compare(&applied).unwrap();
+    assert!(cmp.is_equal(), "{}", cmp.describe());
 }
 
 /// A database changed by hand after its migrations gets exactly the

@@ -23,7 +23,7 @@ fn cases() -> u32 {
 
 /// Builds the history of `steps` on a fresh database and compares it with
 /// the replay; `Err` with both sides and the history when they differ.
-fn check(pg: &migsafe_oracle::TestPg, steps: &[Step]) -> Result<(usize, usize), String> {
+fn check(pg: &migsafe_oracle::TestPg, steps: &[Step]) -> Result<(usize, usize, usize), String> {
     let (database, url) = pg.fresh_database("gen");
     let mut client = connect(&url).map_err(|e| e.to_string())?;
     let mut rejected = Vec::new();
@@ -35,22 +35,42 @@ fn check(pg: &migsafe_oracle::TestPg, steps: &[Step]) -> Result<(usize, usize), 
         }
     });
     drop(client);
+    // The files PostgreSQL applied, and those made to fail (the replay must
+    // roll them back whole); other rejected files (the generator's own
+    // mistakes, which no replay can be asked to predict) are left out.
+    let mut reasons = rejected.into_iter();
     let outcomes: Vec<(Migration, Outcome)> = history
-        .files
+        .sent
         .iter()
+        .filter_map(|f| {
+            let outcome = if f.applied {
+                Outcome::Applied
+            } else {
+                let reason = reasons.next().unwrap_or_default();
+                if !f.planted {
+                    return None;
+                }
+                Outcome::Failed(reason)
+            };
+            Some((f.sql.clone(), outcome))
+        })
         .enumerate()
-        .map(|(i, sql)| {
+        .map(|(i, (sql, outcome))| {
             (
                 Migration {
                     name: format!("{:04}_gen", i + 1),
                     path: format!("{:04}_gen/migration.sql", i + 1),
-                    sql: sql.clone(),
+                    sql,
                     down: None,
                 },
-                Outcome::Applied,
+                outcome,
             )
         })
         .collect();
+    let planted = outcomes
+        .iter()
+        .filter(|(_, o)| matches!(o, Outcome::Failed(_)))
+        .count();
     let applied = migsafe_oracle::Applied {
         database,
         url,
@@ -58,14 +78,14 @@ fn check(pg: &migsafe_oracle::TestPg, steps: &[Step]) -> Result<(usize, usize), 
     };
     let cmp = migsafe_oracle::compare(&applied).map_err(|e| e.to_string())?;
     if cmp.is_equal() {
-        return Ok((history.files.len(), cmp.objects()));
+        return Ok((history.files.len(), planted, cmp.objects()));
     }
     let mut listing = String::new();
     for (m, _) in &applied.outcomes {
         listing.push_str(&format!("-- {}\n{}", m.name, m.sql));
     }
     Err(format!(
-        "the replay and PostgreSQL differ:\n{}\nhistory ({} files PostgreSQL applied):\n{listing}",
+        "the replay and PostgreSQL differ:\n{}\nhistory ({} files PostgreSQL applied, {planted} rolled back):\n{listing}",
         cmp.describe(),
         history.files.len()
     ))
@@ -88,19 +108,22 @@ fn generated_histories_replay_to_the_database() {
     let mut runner = runner(config);
     let files = std::cell::Cell::new(0usize);
     let objects = std::cell::Cell::new(0usize);
+    let rolled_back = std::cell::Cell::new(0usize);
     let ran = std::cell::Cell::new(0usize);
     let steps = prop::collection::vec(any::<Step>(), 1..24);
     let result = runner.run(&steps, |steps| {
-        let (f, o) = check(pg, &steps).map_err(TestCaseError::fail)?;
+        let (f, r, o) = check(pg, &steps).map_err(TestCaseError::fail)?;
         files.set(files.get() + f);
+        rolled_back.set(rolled_back.get() + r);
         objects.set(objects.get() + o);
         ran.set(ran.get() + 1);
         Ok(())
     });
     println!(
-        "generated: {} cases passed, {} files applied, {} objects compared",
+        "generated: {} cases passed, {} files applied, {} made to fail and rolled back, {} objects compared",
         ran.get(),
         files.get(),
+        rolled_back.get(),
         objects.get()
     );
     if let Err(e) = result {

@@ -22,14 +22,20 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/models")
 }
 
-/// Replays Prisma's `migrate diff --from-empty` SQL.
+/// Replays Prisma's `migrate diff --from-empty` SQL statement by statement
+/// (each as its own migration): a statement PostgreSQL refuses (see
+/// [`KNOWN_INVALID_SQL`]) leaves out only itself, not the whole file as a
+/// deploy would, so the rest can still be compared with the model.
 fn replay_sql(name: &str, path: &str, sql: &str) -> Replayed {
     let statements = migsafe_classify::analyze(sql).statements;
-    replay(&[MigrationInput {
-        name,
-        path,
-        statements: &statements,
-    }])
+    let inputs: Vec<MigrationInput<'_>> = (0..statements.len())
+        .map(|i| MigrationInput {
+            name,
+            path,
+            statements: &statements[i..=i],
+        })
+        .collect();
+    replay(&inputs)
 }
 
 /// A statement of Prisma's SQL that PostgreSQL itself refuses: the replay
@@ -108,9 +114,12 @@ fn to_model_matches_replayed_prisma_sql_for_every_fixture() {
         let replayed = replay_sql(&label, &sql_path.to_string_lossy(), &sql);
         let known = KNOWN_INVALID_SQL.iter().find(|k| k.fixture == label);
         for issue in &replayed.issues {
-            if known
-                .is_some_and(|k| k.line == issue.origin.line && issue.message.contains(k.message))
-            {
+            // The refused statement, and those on the table it would have
+            // created (PostgreSQL refuses them too).
+            if known.is_some_and(|k| {
+                (k.line == issue.origin.line && issue.message.contains(k.message))
+                    || issue.message == format!("relation \"{}\" does not exist", k.table)
+            }) {
                 continue;
             }
             failures.push(format!(

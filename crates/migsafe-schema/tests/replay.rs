@@ -35,6 +35,38 @@ fn one(sql: &str) -> Replayed {
     run(&[("20260101000000_init", sql)])
 }
 
+/// Replays migrations given as (name, SQL), each statement as if it were a
+/// migration of its own (same name and file, so lines stay those of the
+/// file): a refused statement rolls back only itself, and tests can look
+/// at several refusals and at what the statements around them did.
+fn run_stepwise(migrations: &[(&str, &str)]) -> Replayed {
+    let analyzed: Vec<(String, String, Vec<migsafe_classify::Statement>)> = migrations
+        .iter()
+        .map(|(name, sql)| {
+            (
+                (*name).to_owned(),
+                format!("prisma/migrations/{name}/migration.sql"),
+                migsafe_classify::analyze(sql).statements,
+            )
+        })
+        .collect();
+    let inputs: Vec<MigrationInput<'_>> = analyzed
+        .iter()
+        .flat_map(|(name, path, statements)| {
+            (0..statements.len()).map(move |i| MigrationInput {
+                name,
+                path,
+                statements: &statements[i..=i],
+            })
+        })
+        .collect();
+    replay(&inputs)
+}
+
+fn stepwise(sql: &str) -> Replayed {
+    run_stepwise(&[("20260101000000_init", sql)])
+}
+
 fn clean(sql: &str) -> SchemaModel {
     let r = one(sql);
     assert!(r.issues.is_empty(), "unexpected issues: {:#?}", r.issues);
@@ -255,7 +287,7 @@ fn if_exists_and_if_not_exists() {
 
 #[test]
 fn statements_postgresql_refuses_are_issues_with_their_place() {
-    let r = run(&[
+    let r = run_stepwise(&[
         ("20260101000000_init", "CREATE TABLE t (a int);\n"),
         (
             "20260102000000_bad",
@@ -442,7 +474,8 @@ COMMIT;
 
 #[test]
 fn enum_values() {
-    let r = one(r#"CREATE TYPE mood AS ENUM ('sad', 'ok');
+    let r = stepwise(
+        r#"CREATE TYPE mood AS ENUM ('sad', 'ok');
 CREATE TABLE t (m mood DEFAULT 'ok');
 ALTER TYPE mood ADD VALUE 'happy';
 ALTER TYPE mood ADD VALUE 'meh' BEFORE 'ok';
@@ -451,7 +484,8 @@ ALTER TYPE mood ADD VALUE 'glad' AFTER 'sad';
 ALTER TYPE mood RENAME VALUE 'ok' TO 'fine';
 ALTER TYPE mood ADD VALUE 'sad';
 ALTER TYPE mood ADD VALUE 'x' AFTER 'nope';
-"#);
+"#,
+    );
     assert_eq!(
         messages(&r),
         [
@@ -472,12 +506,14 @@ ALTER TYPE mood ADD VALUE 'x' AFTER 'nope';
 
 #[test]
 fn renamed_and_dropped_types() {
-    let r = one(r#"CREATE TYPE "A" AS ENUM ('x');
+    let r = stepwise(
+        r#"CREATE TYPE "A" AS ENUM ('x');
 CREATE TABLE t (a "A", b int);
 DROP TYPE "A";
 ALTER TYPE "A" RENAME TO "B";
 DROP TYPE "B" CASCADE;
-"#);
+"#,
+    );
     assert_eq!(messages(&r).len(), 1);
     assert!(messages(&r)[0].starts_with(
         r#"cannot drop type "A" because other objects depend on it (column "a" of table "t")"#
@@ -535,7 +571,8 @@ ALTER TABLE c ADD CONSTRAINT c_pcode_key UNIQUE USING INDEX c_pcode_idx;
 
 #[test]
 fn constraint_and_index_drops() {
-    let r = one(r#"CREATE TABLE t (id int PRIMARY KEY, a int, b int UNIQUE);
+    let r = stepwise(
+        r#"CREATE TABLE t (id int PRIMARY KEY, a int, b int UNIQUE);
 ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a);
 DROP INDEX t_a_key;
 DROP INDEX t_pkey;
@@ -543,7 +580,8 @@ ALTER TABLE t DROP CONSTRAINT t_a_key;
 CREATE INDEX t_b_idx ON t (b);
 ALTER TABLE t DROP CONSTRAINT t_b_idx;
 ALTER TABLE t DROP CONSTRAINT nope;
-"#);
+"#,
+    );
     assert_eq!(
         messages(&r),
         [
@@ -569,7 +607,8 @@ ALTER TABLE t DROP CONSTRAINT nope;
 
 #[test]
 fn keys_foreign_keys_depend_on() {
-    let r = one(r#"CREATE TABLE p (id int PRIMARY KEY, code text);
+    let r = stepwise(
+        r#"CREATE TABLE p (id int PRIMARY KEY, code text);
 CREATE UNIQUE INDEX p_code_idx ON p (code);
 CREATE TABLE c (pid int REFERENCES p, pcode text REFERENCES p (code));
 DROP INDEX p_code_idx;
@@ -577,7 +616,8 @@ ALTER TABLE p DROP CONSTRAINT p_pkey;
 ALTER TABLE c ADD FOREIGN KEY (pid) REFERENCES c (pcode);
 ALTER TABLE p DROP CONSTRAINT p_pkey CASCADE;
 DROP INDEX p_code_idx CASCADE;
-"#);
+"#,
+    );
     assert_eq!(
         messages(&r),
         [
@@ -594,7 +634,8 @@ DROP INDEX p_code_idx CASCADE;
 
 #[test]
 fn drop_table_and_column_with_dependents() {
-    let r = one(r#"CREATE TABLE p (id int PRIMARY KEY);
+    let r = stepwise(
+        r#"CREATE TABLE p (id int PRIMARY KEY);
 CREATE TABLE c (pid int REFERENCES p);
 CREATE TABLE d (pid int REFERENCES p);
 ALTER TABLE p DROP COLUMN id;
@@ -602,7 +643,8 @@ DROP TABLE p;
 CREATE TABLE p2 (id int PRIMARY KEY);
 CREATE TABLE c2 (pid int REFERENCES p2);
 DROP TABLE p2 CASCADE;
-"#);
+"#,
+    );
     assert_eq!(r.issues.len(), 2, "{:#?}", r.issues);
     assert!(
         r.issues[0].message.starts_with(
@@ -644,7 +686,8 @@ ALTER TABLE t DROP COLUMN a;
 
 #[test]
 fn schemas_extensions_views_sequences() {
-    let r = one(r#"CREATE TABLE "audit"."Log" (id int);
+    let r = stepwise(
+        r#"CREATE TABLE "audit"."Log" (id int);
 CREATE SCHEMA IF NOT EXISTS "audit";
 CREATE TABLE "audit"."Log" (id int);
 CREATE TYPE "audit"."Level" AS ENUM ('a');
@@ -658,7 +701,8 @@ CREATE INDEX mv_idx ON mv ((1));
 CREATE SEQUENCE s;
 DROP VIEW v;
 ALTER TABLE "audit"."Log" SET SCHEMA public;
-"#);
+"#,
+    );
     assert_eq!(messages(&r), [r#"schema "audit" does not exist"#]);
     let m = &r.model;
     assert!(m.schemas.contains("audit"));
@@ -841,11 +885,27 @@ fn incremental_replay() {
         path: "down.sql",
         statements: &statements,
     });
-    assert_eq!(r.model().tables[&QualName::public("t")].columns.len(), 2);
+    // PostgreSQL refuses the DROP, so the whole file rolls back: the ADD
+    // COLUMN before it is undone too.
+    assert_eq!(r.model().tables[&QualName::public("t")].columns.len(), 1);
     assert_eq!(r.issues().len(), 1);
+    let ok = migsafe_classify::analyze("ALTER TABLE t ADD COLUMN c int;").statements;
+    r.apply_migration(&MigrationInput {
+        name: "next",
+        path: "next.sql",
+        statements: &ok,
+    });
+    assert_eq!(
+        r.model().tables[&QualName::public("t")]
+            .columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
+        ["a", "c"]
+    );
     let out = r.finish();
-    assert_eq!(out.migrations, 1);
-    assert_eq!(out.statements, 2);
+    assert_eq!(out.migrations, 2);
+    assert_eq!(out.statements, 3);
 }
 
 /// Names written on column constraints are kept (`CONSTRAINT fk REFERENCES

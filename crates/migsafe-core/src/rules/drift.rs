@@ -13,9 +13,11 @@ use crate::report::{Diagnostic, Severity};
 
 /// The rules of this module: what the repository's history and schema
 /// say, as opposed to what a change adds.
-pub static RULES: [&Rule; 5] = [
+pub static RULES: [&Rule; 7] = [
     &SCHEMA_DRIFT,
     &REPLAY_FAILED,
+    &OUTSIDE_HISTORY,
+    &UNEVALUABLE_GUARD,
     &PRISMA_SCHEMA_INVALID,
     &PROVIDER_MISMATCH,
     &CLIENT_OUTDATED,
@@ -60,14 +62,57 @@ next `prisma migrate dev` generates a surprise migration, or production fails at
 
 pub static REPLAY_FAILED: Rule = Rule {
     id: "replay-failed",
-    severity: Severity::Warning,
+    severity: Severity::Error,
     category: Category::Drift,
     summary: "a migration statement that cannot apply to the schema the earlier migrations produce",
     what: "Replaying the history statement by statement, a statement PostgreSQL would refuse: it alters \
-a table that does not exist, adds a column that already exists, drops an index that is not there. \
-Replay skips it and goes on.",
+a table that does not exist, adds a column that already exists, drops an index that is not there, is \
+written in another database's syntax. PostgreSQL runs a migration file as one transaction, so the whole \
+migration rolls back: the replay applies none of it (not even the statements before the refused one) \
+and replays the later migrations on the schema without it, as a database would have it.",
     why: "A fresh database (a new environment, CI, a developer's machine) built from these migrations \
 fails at this statement, or differs from the databases that were migrated along the way.",
+    bad: Example {
+        migrations: &[
+            (
+                "20260101000000_init",
+                "CREATE TABLE \"User\" (\"id\" INTEGER, \"bio\" TEXT);\n",
+            ),
+            (
+                "20260102000000_add_bio",
+                "ALTER TABLE \"User\" ADD COLUMN \"bio\" TEXT;\n",
+            ),
+        ],
+        config: "",
+        checked: true,
+    },
+    good: Example {
+        migrations: &[
+            (
+                "20260101000000_init",
+                "CREATE TABLE \"User\" (\"id\" INTEGER);\n",
+            ),
+            (
+                "20260102000000_add_bio",
+                "ALTER TABLE \"User\" ADD COLUMN \"bio\" TEXT;\n",
+            ),
+        ],
+        config: "",
+        checked: true,
+    },
+};
+
+pub static OUTSIDE_HISTORY: Rule = Rule {
+    id: "outside-history",
+    severity: Severity::Warning,
+    category: Category::Drift,
+    summary: "a migration statement on a table no migration creates",
+    what: "Replaying the history, a statement names a table that no earlier migration creates, renames \
+or drops. PostgreSQL refuses it on a database built from these migrations and rolls the whole file \
+back; the replay does the same. It is a warning rather than a `replay-failed` error because the table \
+may come from outside the history: a database that existed before the migrations did (a baseline).",
+    why: "A fresh database (a new environment, CI, a developer's machine) cannot be built from the \
+migrations alone: `prisma migrate deploy` on an empty database stops at this migration.",
     bad: Example {
         migrations: &[(
             "20260101000000_add_bio",
@@ -87,6 +132,36 @@ fails at this statement, or differs from the databases that were migrated along 
                 "ALTER TABLE \"User\" ADD COLUMN \"bio\" TEXT;\n",
             ),
         ],
+        config: "",
+        checked: true,
+    },
+};
+
+pub static UNEVALUABLE_GUARD: Rule = Rule {
+    id: "unevaluable-guard",
+    severity: Severity::Warning,
+    category: Category::Drift,
+    summary: "a `DO` block condition the replay cannot answer without a database",
+    what: "A `DO` block runs a statement under an `IF` whose condition migsafe cannot evaluate from \
+the replayed schema (a query of data, a function call, a catalog it does not model). The replay assumes \
+the condition holds and applies what it guards; migsafe answers `IF [NOT] EXISTS (SELECT … FROM \
+information_schema.columns / tables / table_constraints, pg_constraint, pg_indexes, pg_class, pg_tables, \
+pg_type, pg_enum WHERE … = '…')` itself.",
+    why: "Whether the guarded statement ran depends on the database: the replayed schema, and every \
+drift finding built on it, may not be what a fresh database gets.",
+    bad: Example {
+        migrations: &[(
+            "20260101000000_guarded",
+            "CREATE TABLE \"User\" (\"id\" INTEGER);\nDO $$ BEGIN IF (SELECT count(*) FROM \"User\") = 0 THEN ALTER TABLE \"User\" ADD COLUMN \"bio\" TEXT; END IF; END $$;\n",
+        )],
+        config: "",
+        checked: true,
+    },
+    good: Example {
+        migrations: &[(
+            "20260101000000_guarded",
+            "CREATE TABLE \"User\" (\"id\" INTEGER);\nDO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'User' AND column_name = 'bio') THEN ALTER TABLE \"User\" ADD COLUMN \"bio\" TEXT; END IF; END $$;\n",
+        )],
         config: "",
         checked: true,
     },
@@ -218,6 +293,8 @@ fn to_diag(f: Finding, config: &Config) -> Vec<Diagnostic> {
     let rule = match f.rule {
         migsafe_drift::SCHEMA_DRIFT => &SCHEMA_DRIFT,
         migsafe_drift::REPLAY_FAILED => &REPLAY_FAILED,
+        migsafe_drift::UNEVALUABLE_GUARD => &UNEVALUABLE_GUARD,
+        migsafe_drift::OUTSIDE_HISTORY => &OUTSIDE_HISTORY,
         migsafe_drift::PROVIDER_MISMATCH => &PROVIDER_MISMATCH,
         migsafe_drift::CLIENT_OUTDATED => &CLIENT_OUTDATED,
         _ => &SCHEMA_DRIFT,

@@ -101,6 +101,8 @@ pub static ALL: &[&Rule] = &[
     &rollback::DOWN_SCRIPT_MISMATCH,
     &drift::SCHEMA_DRIFT,
     &drift::REPLAY_FAILED,
+    &drift::OUTSIDE_HISTORY,
+    &drift::UNEVALUABLE_GUARD,
     &drift::PRISMA_SCHEMA_INVALID,
     &drift::PROVIDER_MISMATCH,
     &drift::CLIENT_OUTDATED,

@@ -2,7 +2,7 @@
 
 use super::*;
 
-impl Replayer {
+impl State {
     // ----- columns -------------------------------------------------------
 
     pub(super) fn drop_column(

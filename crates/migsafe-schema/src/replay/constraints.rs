@@ -2,7 +2,7 @@
 
 use super::*;
 
-impl Replayer {
+impl State {
     // ----- constraints ---------------------------------------------------
 
     pub(super) fn add_check(

@@ -2,7 +2,7 @@
 
 use super::*;
 
-impl Replayer {
+impl State {
     pub(super) fn apply_op(&mut self, ctx: &Ctx, kind: &OpKind) -> Outcome {
         use OpKind::*;
         match kind {

@@ -2,7 +2,7 @@
 
 use super::*;
 
-impl Replayer {
+impl State {
     // ----- indexes -------------------------------------------------------
 
     #[allow(clippy::too_many_arguments)]

@@ -2,7 +2,7 @@
 
 use super::*;
 
-impl Replayer {
+impl State {
     // ----- lookups -------------------------------------------------------
 
     pub(super) fn require_table(&self, table: &ObjName) -> Outcome {

@@ -237,9 +237,29 @@ impl Provenance {
     }
 }
 
-/// A statement replay could not apply, as PostgreSQL would have refused it.
+/// What kind of issue a [`ReplayIssue`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueKind {
+    /// PostgreSQL refuses the statement: the whole migration rolls back,
+    /// and the replay applies none of it.
+    Refused,
+    /// A `DO` block's condition migsafe cannot answer without a database:
+    /// the statements it guards were replayed as if it held.
+    Unevaluable,
+    /// Refused as [`IssueKind::Refused`] (the migration rolls back), for a
+    /// table no earlier migration creates, renames or drops: a fresh
+    /// database fails here, unless the table comes from outside the history
+    /// (a baseline the migrations do not hold).
+    OutsideHistory,
+}
+
+/// A statement replay could not apply, as PostgreSQL would have refused it,
+/// or a condition it could not evaluate.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ReplayIssue {
+    /// Refused (the migration rolls back) or a condition not evaluated.
+    pub kind: IssueKind,
     /// Where the statement is.
     pub origin: Origin,
     /// The operation, as a reader names it: `DROP INDEX`.
@@ -281,8 +301,31 @@ pub fn replay(migrations: &[MigrationInput<'_>]) -> Replayed {
 /// An incremental replay: apply migrations one by one, look at the model in
 /// between (the rollback checks replay a down script on top of its up
 /// script this way).
+///
+/// A migration is applied the way PostgreSQL applies a file sent as one
+/// simple query: in one transaction. When one of its statements is refused,
+/// the refusal is the migration's [`ReplayIssue`], the rest of the file is
+/// not replayed, and what the earlier statements of the file did is undone,
+/// so the later history is replayed on the state PostgreSQL would have.
+/// (The undo goes back to a checkpoint, taken every
+/// [`CHECKPOINT_EVERY`] migrations, and replays the migrations since; a
+/// history without failures pays one copy of the model per checkpoint.)
 #[derive(Clone, Debug)]
-pub struct Replayer {
+pub struct Replayer<'a> {
+    state: State,
+    /// The state after the migrations before `since`.
+    checkpoint: std::sync::Arc<State>,
+    /// The migrations applied since the checkpoint (failed ones left out).
+    since: Vec<MigrationInput<'a>>,
+}
+
+/// How many migrations apart the replayer keeps a copy of its state to
+/// undo a failing migration from.
+pub const CHECKPOINT_EVERY: usize = 32;
+
+/// The replay's state: the outcome so far and what it needs besides.
+#[derive(Clone, Debug)]
+struct State {
     out: Replayed,
     /// Sequence → (table, column) of the `SERIAL` column that owns it.
     owned_sequences: HashMap<QualName, (QualName, String)>,
@@ -303,7 +346,7 @@ pub struct Replayer {
     index_options: Option<IndexOptions>,
 }
 
-impl Default for Replayer {
+impl Default for Replayer<'_> {
     fn default() -> Self {
         Self::new()
     }
@@ -362,10 +405,97 @@ use helpers::*;
 use names::*;
 pub use names::{make_object_name, truncate_identifier};
 
-impl Replayer {
+impl<'a> Replayer<'a> {
     /// A replayer on an empty database: the `public` schema and nothing
     /// else.
     pub fn new() -> Self {
+        Self::on(State::new())
+    }
+
+    /// A replayer that starts from an existing model (provenance and issues
+    /// empty).
+    pub fn from_model(model: SchemaModel) -> Self {
+        let mut s = State::new();
+        s.out.model = model;
+        Self::on(s)
+    }
+
+    fn on(state: State) -> Self {
+        Self {
+            checkpoint: std::sync::Arc::new(state.clone()),
+            state,
+            since: Vec::new(),
+        }
+    }
+
+    /// The model as replayed so far.
+    pub fn model(&self) -> &SchemaModel {
+        &self.state.out.model
+    }
+
+    /// The issues found so far.
+    pub fn issues(&self) -> &[ReplayIssue] {
+        &self.state.out.issues
+    }
+
+    /// The model, provenance and issues.
+    pub fn finish(self) -> Replayed {
+        let mut out = self.state.out;
+        for t in &out.opaque_tables {
+            if let Some(tab) = out.model.tables.get_mut(t) {
+                tab.opaque = true;
+            }
+        }
+        crate::canonical::canonicalize(&mut out.model);
+        out
+    }
+
+    /// Applies one migration as one transaction: every statement, or, when
+    /// PostgreSQL would refuse one, none (the refusal is the migration's
+    /// issue and the replay stands where it stood before the migration).
+    pub fn apply_migration(&mut self, m: &MigrationInput<'a>) {
+        if self.state.apply_migration(m).is_ok() {
+            self.since.push(*m);
+            if self.since.len() >= CHECKPOINT_EVERY {
+                self.checkpoint = std::sync::Arc::new(self.state.clone());
+                self.since.clear();
+            }
+            return;
+        }
+        // Undo the file: back to the checkpoint, then the migrations since
+        // (they applied before, so they apply again the same way). The
+        // issues and counts stay those of the run so far.
+        let issues = std::mem::take(&mut self.state.out.issues);
+        let (migrations, statements) = (self.state.out.migrations, self.state.out.statements);
+        self.state = State::clone(&self.checkpoint);
+        for earlier in &self.since {
+            let _ = self.state.apply_migration(earlier);
+        }
+        self.state.out.issues = issues;
+        self.state.out.migrations = migrations;
+        self.state.out.statements = statements;
+    }
+
+    /// Applies one statement outside any migration bookkeeping (tests,
+    /// tools): `origin` says where it is. A refused statement changes
+    /// nothing.
+    pub fn apply_statement(&mut self, origin: &'a Origin, s: &'a Statement) {
+        let m = MigrationInput {
+            name: &origin.migration,
+            path: &origin.path,
+            statements: std::slice::from_ref(s),
+        };
+        let before = self.state.out.migrations;
+        self.apply_migration(&m);
+        self.state.out.migrations = before;
+    }
+}
+
+/// A migration PostgreSQL would roll back: its issue is recorded.
+struct FileFailed;
+
+impl State {
+    fn new() -> Self {
         let mut out = Replayed::default();
         out.model.schemas.insert(DEFAULT_SCHEMA.to_owned());
         Self {
@@ -380,37 +510,10 @@ impl Replayer {
         }
     }
 
-    /// A replayer that starts from an existing model (provenance and issues
-    /// empty).
-    pub fn from_model(model: SchemaModel) -> Self {
-        let mut r = Self::new();
-        r.out.model = model;
-        r
-    }
-
-    /// The model as replayed so far.
-    pub fn model(&self) -> &SchemaModel {
-        &self.out.model
-    }
-
-    /// The issues found so far.
-    pub fn issues(&self) -> &[ReplayIssue] {
-        &self.out.issues
-    }
-
-    /// The model, provenance and issues.
-    pub fn finish(mut self) -> Replayed {
-        for t in &self.out.opaque_tables {
-            if let Some(tab) = self.out.model.tables.get_mut(t) {
-                tab.opaque = true;
-            }
-        }
-        crate::canonical::canonicalize(&mut self.out.model);
-        self.out
-    }
-
-    /// Applies every statement of one migration.
-    pub fn apply_migration(&mut self, m: &MigrationInput<'_>) {
+    /// Applies the statements of one migration up to the first one
+    /// PostgreSQL would refuse (`Err`: its issue is recorded, and what the
+    /// file did so far is the caller's to undo).
+    fn apply_migration(&mut self, m: &MigrationInput<'_>) -> Result<(), FileFailed> {
         self.out.migrations += 1;
         // Constraints re-added later in this migration: a `modify_constraint`
         // operation before such a re-add is the drop half of a drop-and-re-add.
@@ -448,13 +551,13 @@ impl Replayer {
             if let Some(why) = &s.rejected {
                 // PostgreSQL's parser rejects it: nothing of it applies.
                 self.out.issues.push(ReplayIssue {
+                    kind: IssueKind::Refused,
                     origin: origin.clone(),
                     operation: s.ops.first().map(|o| o.kind.title()).unwrap_or_default(),
                     message: why.clone(),
                     help: Some("write the statement in PostgreSQL's syntax".to_owned()),
                 });
-                pos += s.ops.len();
-                continue;
+                return Err(FileFailed);
             }
             let mut unknown_reported = false;
             for o in &s.ops {
@@ -481,6 +584,7 @@ impl Replayer {
                                 if !unknown_reported {
                                     unknown_reported = true;
                                     self.out.issues.push(ReplayIssue {
+                                        kind: IssueKind::Unevaluable,
                                         origin: origin.clone(),
                                         operation: "DO block".to_owned(),
                                         message: format!(
@@ -520,12 +624,26 @@ impl Replayer {
                     && !ctx.guarded
                     && !self.on_missing_tool_table(&o.kind)
                 {
+                    let outside = r.message.contains("does not exist")
+                        && o.kind.table().is_some_and(|t| {
+                            let n = qual(t);
+                            !self.out.model.tables.contains_key(&n)
+                                && !self.out.model.views.contains_key(&n)
+                                && !self.out.provenance.tables.contains_key(&n)
+                                && !self.out.provenance.views.contains_key(&n)
+                        });
                     self.out.issues.push(ReplayIssue {
+                        kind: if outside {
+                            IssueKind::OutsideHistory
+                        } else {
+                            IssueKind::Refused
+                        },
                         origin: ctx.origin.clone(),
                         operation: ctx.operation.clone(),
                         message: r.message,
                         help: r.help,
                     });
+                    return Err(FileFailed);
                 }
                 pos += 1;
             }
@@ -534,6 +652,7 @@ impl Replayer {
             self.out.model.tables.remove(&t);
             self.out.opaque_tables.remove(&t);
         }
+        Ok(())
     }
 
     /// The answer of the model to a catalog question of a `DO` block.
@@ -612,19 +731,5 @@ impl Replayer {
             crate::model::is_migration_tool_table(&name)
                 && !self.out.model.tables.contains_key(&name)
         })
-    }
-
-    /// Applies one statement outside any migration bookkeeping (tests,
-    /// tools): `origin` says where it is.
-    pub fn apply_statement(&mut self, origin: &Origin, s: &Statement) {
-        let statements = std::slice::from_ref(s);
-        let m = MigrationInput {
-            name: &origin.migration,
-            path: &origin.path,
-            statements,
-        };
-        let before = self.out.migrations;
-        self.apply_migration(&m);
-        self.out.migrations = before;
     }
 }

@@ -2,7 +2,7 @@
 
 use super::*;
 
-impl Replayer {
+impl State {
     // ----- tables --------------------------------------------------------
 
     /// The columns a derived table gets from its source, and whether more

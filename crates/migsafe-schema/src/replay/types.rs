@@ -2,7 +2,7 @@
 
 use super::*;
 
-impl Replayer {
+impl State {
     // ----- types ---------------------------------------------------------
 
     pub(super) fn create_enum(&mut self, ctx: &Ctx, name: &ObjName, values: &[String]) -> Outcome {
