@@ -307,21 +307,18 @@ pub fn replay(migrations: &[MigrationInput<'_>]) -> Replayed {
 /// the refusal is the migration's [`ReplayIssue`], the rest of the file is
 /// not replayed, and what the earlier statements of the file did is undone,
 /// so the later history is replayed on the state PostgreSQL would have.
-/// (The undo goes back to a checkpoint, taken every
-/// [`CHECKPOINT_EVERY`] migrations, and replays the migrations since; a
-/// history without failures pays one copy of the model per checkpoint.)
+/// (The undo goes back to a checkpoint, the state after the last failure,
+/// and replays the migrations since: a history without failures pays
+/// nothing for it, one with failures one copy of the model per failure.)
 #[derive(Clone, Debug)]
 pub struct Replayer<'a> {
     state: State,
-    /// The state after the migrations before `since`.
+    /// The state after the migrations before `since` (shared by clones of
+    /// the replayer).
     checkpoint: std::sync::Arc<State>,
     /// The migrations applied since the checkpoint (failed ones left out).
     since: Vec<MigrationInput<'a>>,
 }
-
-/// How many migrations apart the replayer keeps a copy of its state to
-/// undo a failing migration from.
-pub const CHECKPOINT_EVERY: usize = 32;
 
 /// The replay's state: the outcome so far and what it needs besides.
 #[derive(Clone, Debug)]
@@ -456,21 +453,21 @@ impl<'a> Replayer<'a> {
     pub fn apply_migration(&mut self, m: &MigrationInput<'a>) {
         if self.state.apply_migration(m).is_ok() {
             self.since.push(*m);
-            if self.since.len() >= CHECKPOINT_EVERY {
-                self.checkpoint = std::sync::Arc::new(self.state.clone());
-                self.since.clear();
-            }
             return;
         }
         // Undo the file: back to the checkpoint, then the migrations since
-        // (they applied before, so they apply again the same way). The
-        // issues and counts stay those of the run so far.
+        // (they applied before, so they apply again the same way); that
+        // state is the next checkpoint. The issues and counts stay those of
+        // the run so far.
         let issues = std::mem::take(&mut self.state.out.issues);
         let (migrations, statements) = (self.state.out.migrations, self.state.out.statements);
-        self.state = State::clone(&self.checkpoint);
-        for earlier in &self.since {
-            let _ = self.state.apply_migration(earlier);
+        let checkpoint = std::mem::replace(&mut self.checkpoint, std::sync::Arc::new(State::new()));
+        self.state =
+            std::sync::Arc::try_unwrap(checkpoint).unwrap_or_else(|shared| (*shared).clone());
+        for earlier in std::mem::take(&mut self.since) {
+            let _ = self.state.apply_migration(&earlier);
         }
+        self.checkpoint = std::sync::Arc::new(self.state.clone());
         self.state.out.issues = issues;
         self.state.out.migrations = migrations;
         self.state.out.statements = statements;
