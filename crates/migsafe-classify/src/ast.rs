@@ -518,6 +518,7 @@ fn alter_table_op(table: &ObjName, op: &AlterTableOperation) -> OpKind {
                     column,
                     data_type: data_type.to_string(),
                     using: using.as_ref().map(ToString::to_string),
+                    collation: None,
                 },
                 AlterColumnOperation::AddGenerated { .. } => OpKind::AlterColumnOther {
                     table: t,

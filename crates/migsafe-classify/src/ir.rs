@@ -343,6 +343,8 @@ pub enum OpKind {
         column: String,
         data_type: String,
         using: Option<String>,
+        /// `COLLATE …` when given (else the new type's default collation).
+        collation: Option<String>,
     },
     SetNotNull {
         table: ObjName,

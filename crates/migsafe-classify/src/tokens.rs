@@ -700,11 +700,17 @@ fn alter_table_action(c: &mut Cur<'_, '_>, table: &ObjName) -> Option<OpKind> {
                 ty.push_str(tok.text);
                 c.i += 1;
             }
+            let collation = if c.eat("COLLATE") {
+                c.name().map(|n| n.to_string())
+            } else {
+                None
+            };
             return Some(OpKind::AlterColumnType {
                 table: t,
                 column,
                 data_type: ty,
                 using: None,
+                collation,
             });
         }
         if c.eat_seq(&["SET", "NOT", "NULL"]) {

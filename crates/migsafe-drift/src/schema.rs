@@ -102,6 +102,7 @@ fn truncate_names(m: SchemaModel) -> SchemaModel {
 /// - no foreign keys on the migrations' side with `relationMode = "prisma"`;
 /// - an identity column reads as `autoincrement()`, as Prisma introspects
 ///   it;
+/// - no column collations (a Prisma schema cannot say them);
 /// - every identifier of the schema truncated to 63 bytes, as PostgreSQL
 ///   stores it.
 pub fn comparable_models(
@@ -153,6 +154,8 @@ pub fn comparable_models(
             t.foreign_keys.clear();
         }
         for c in &mut t.columns {
+            // A Prisma schema cannot say a column's collation.
+            c.collation = None;
             if c.identity {
                 c.identity = false;
                 c.default = Some(DefaultValue::Sequence);

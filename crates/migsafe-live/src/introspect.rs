@@ -62,7 +62,12 @@ SELECT a.attrelid, a.attname::text, a.attnotnull, a.attidentity::text, a.attgene
   (t.typcategory = 'A' AND t.typelem <> 0) AS is_array,
   en.nspname::text, et.typname::text, et.typtype::text,
   pg_catalog.format_type(et.oid, a.atttypmod),
-  pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)
+  pg_catalog.pg_get_expr(ad.adbin, ad.adrelid),
+  (SELECT CASE WHEN cn.nspname IN ('pg_catalog', 'public') THEN co.collname::text
+               ELSE cn.nspname::text || '.' || co.collname::text END
+     FROM pg_catalog.pg_collation co
+     JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+    WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation)
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 JOIN pg_catalog.pg_type et
@@ -399,6 +404,7 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
         let identity: String = r.try_get(3)?;
         let generated: String = r.try_get(4)?;
         let expr: Option<String> = r.try_get(11)?;
+        col.collation = r.try_get(12)?;
         col.identity = !identity.is_empty();
         match (generated.is_empty(), expr) {
             (false, Some(e)) => col.generated = Some(normalize_catalog_expression(&e)),

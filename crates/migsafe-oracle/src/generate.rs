@@ -291,6 +291,16 @@ impl State {
             5 if ty.is_text() => {
                 let _ = write!(sql, " CHECK (char_length({}) > 0)", ident(&name));
             }
+            6 | 7 if ty.is_text() => {
+                let coll = [
+                    "\"C\"",
+                    "\"POSIX\"",
+                    "pg_catalog.\"C\"",
+                    "\"default\"",
+                    "\"ucs_basic\"",
+                ];
+                let _ = write!(sql, " COLLATE {}", coll[p.below(coll.len())]);
+            }
             _ => {}
         }
         (sql, Column { name, ty })
@@ -464,8 +474,14 @@ impl State {
                     _ => (Ty::Text, ""),
                 };
                 self.tables[ti].columns[ci].ty = to.clone();
+                // A collation with the new type, or the type's default.
+                let collate = if to.is_text() && p.chance(2) {
+                    " COLLATE \"C\""
+                } else {
+                    ""
+                };
                 format!(
-                    "ALTER TABLE {t} ALTER COLUMN {} SET DATA TYPE {}{using};",
+                    "ALTER TABLE {t} ALTER COLUMN {} SET DATA TYPE {}{collate}{using};",
                     ident(&c.name),
                     to.sql()
                 )

@@ -156,6 +156,16 @@ fn a_hand_change_is_exactly_one_difference() {
             "storage parameters",
         ),
         (
+            "ALTER TABLE child ALTER COLUMN label TYPE TEXT COLLATE \"POSIX\"",
+            "column \"child\".\"label\"",
+            "collation",
+        ),
+        (
+            "ALTER TABLE child ALTER COLUMN label TYPE TEXT",
+            "column \"child\".\"label\"",
+            "collation",
+        ),
+        (
             "DROP INDEX child_n_key; CREATE UNIQUE INDEX child_n_key ON child (n)",
             "index \"child\".\"child_n_key\"",
             "NULLS NOT DISTINCT",

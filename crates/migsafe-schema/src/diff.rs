@@ -115,6 +115,8 @@ pub enum Aspect {
     Identity,
     /// A column's generation expression.
     Generated,
+    /// A column's collation.
+    Collation,
     /// The columns (or expressions) of a key, index or foreign key.
     Columns,
     /// `UNIQUE` or not.
@@ -224,6 +226,7 @@ fn aspect_word(a: Aspect) -> &'static str {
         Aspect::Default => "default",
         Aspect::Identity => "identity",
         Aspect::Generated => "generation expression",
+        Aspect::Collation => "collation",
         Aspect::Columns => "columns",
         Aspect::Unique => "uniqueness",
         Aspect::Method => "access method",
@@ -468,6 +471,9 @@ fn render_table(t: &Table) -> String {
 /// `text NOT NULL DEFAULT ''`.
 pub fn render_column(c: &Column) -> String {
     let mut s = c.ty.to_string();
+    if let Some(coll) = &c.collation {
+        let _ = write!(s, " COLLATE {}", quote(coll));
+    }
     if !c.nullable {
         s.push_str(" NOT NULL");
     }
@@ -634,6 +640,9 @@ fn diff_table(out: &mut Vec<Difference>, e: &Table, a: &Table) {
                 }
                 if ec.generated != ac.generated {
                     changes.push(Aspect::Generated);
+                }
+                if ec.collation != ac.collation {
+                    changes.push(Aspect::Collation);
                 }
                 if !changes.is_empty() {
                     push(

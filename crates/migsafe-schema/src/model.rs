@@ -144,6 +144,11 @@ pub struct Column {
     /// type. Kept by the replay; not part of what is compared.
     #[serde(skip)]
     pub default_types: Vec<QualName>,
+    /// The collation when not the type's default, as PostgreSQL names it
+    /// (`C`, `en-x-icu`; schema-qualified outside `pg_catalog`); `None`
+    /// for the default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
 }
 
 impl Column {
@@ -156,6 +161,7 @@ impl Column {
             identity: false,
             generated: None,
             default_types: Vec::new(),
+            collation: None,
         }
     }
 }

@@ -92,6 +92,7 @@ impl State {
                 table,
                 column,
                 data_type,
+                collation,
                 ..
             } => {
                 let views = self.views_using(&qual(table), Some(&truncate_identifier(column)));
@@ -102,8 +103,11 @@ impl State {
                         q(&truncate_identifier(column))
                     ));
                 }
+                // The new type's default collation unless one is written.
+                let collation = collation.as_deref().and_then(collation_name);
                 self.with_column(ctx, table, column, |c| {
                     c.ty = normalize_type(data_type);
+                    c.collation = collation;
                     Ok(())
                 })
             }

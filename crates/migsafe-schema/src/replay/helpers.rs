@@ -165,3 +165,40 @@ pub(super) fn pk_name(t: &Table) -> Option<String> {
             .unwrap_or_else(|| make_object_name(&t.name.name, None, "pkey"))
     })
 }
+
+/// The collation a `COLLATE` clause names, as PostgreSQL stores it: quoted
+/// parts unquoted, unquoted parts folded, `pg_catalog.` dropped; `None`
+/// for `default` (the type's own collation); `public.` dropped too, as
+/// introspection drops it.
+pub(super) fn collation_name(written: &str) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    let mut chars = written.trim().chars().peekable();
+    let mut cur = String::new();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                while let Some(q) = chars.next() {
+                    if q == '"' {
+                        if chars.peek() == Some(&'"') {
+                            chars.next();
+                            cur.push('"');
+                        } else {
+                            break;
+                        }
+                    } else {
+                        cur.push(q);
+                    }
+                }
+            }
+            '.' => parts.push(std::mem::take(&mut cur)),
+            c if c.is_whitespace() => {}
+            c => cur.push(c.to_ascii_lowercase()),
+        }
+    }
+    parts.push(cur);
+    if parts.len() == 2 && (parts[0] == "pg_catalog" || parts[0] == "public") {
+        parts.remove(0);
+    }
+    let name = parts.join(".");
+    (name != "default" && !name.is_empty()).then_some(name)
+}

@@ -245,6 +245,7 @@ impl State {
         col.nullable = !(c.not_null || c.primary_key || c.identity);
         col.identity = c.identity;
         col.generated = c.generated.as_deref().map(normalize_expression);
+        col.collation = c.collation.as_deref().and_then(collation_name);
         if c.identity {
             self.add_identity_sequence(t, &name);
         }
