@@ -352,18 +352,28 @@ pub(crate) fn convert(stmt: &Statement) -> Option<Vec<OpKind>> {
         Statement::CreateFunction(f) => vec![OpKind::CreateFunction {
             name: obj(&f.name),
             or_replace: f.or_replace,
+            spec: Some(Box::new(function_spec(f))),
         }],
         Statement::DropFunction(f) => vec![OpKind::DropFunction {
             names: f.func_desc.iter().map(|d| obj(&d.name)).collect(),
+            args: f
+                .func_desc
+                .iter()
+                .map(|d| d.args.as_ref().map(|a| signature_args(a)))
+                .collect(),
+            if_exists: f.if_exists,
+            cascade: matches!(f.drop_behavior, Some(DropBehavior::Cascade)),
         }],
         Statement::CreateTrigger(t) => vec![OpKind::CreateTrigger {
             name: last(&t.name),
             table: obj(&t.table_name),
             or_replace: t.or_replace,
+            spec: trigger_spec(t).map(Box::new),
         }],
         Statement::DropTrigger(t) => vec![OpKind::DropTrigger {
             name: last(&t.trigger_name),
             table: t.table_name.as_ref().map(obj),
+            if_exists: t.if_exists,
         }],
         // `OWNED BY` is read from the tokens.
         Statement::CreateSequence { .. } => Vec::new(),
@@ -599,4 +609,87 @@ fn alter_table_op(table: &ObjName, op: &AlterTableOperation) -> OpKind {
             }
         }
     }
+}
+
+/// The argument types that make a function's signature: `IN`, `INOUT` and
+/// `VARIADIC` arguments, not `OUT`.
+fn signature_args(args: &[sqlparser::ast::OperateFunctionArg]) -> Vec<String> {
+    use sqlparser::ast::ArgMode;
+    args.iter()
+        .filter(|a| !matches!(a.mode, Some(ArgMode::Out)))
+        .map(|a| a.data_type.to_string())
+        .collect()
+}
+
+fn function_spec(f: &sqlparser::ast::CreateFunction) -> crate::ir::FunctionSpec {
+    use crate::ir::Volatility;
+    use sqlparser::ast::{FunctionBehavior, FunctionReturnType};
+    crate::ir::FunctionSpec {
+        args: f.args.as_deref().map(signature_args).unwrap_or_default(),
+        returns: match &f.return_type {
+            Some(FunctionReturnType::DataType(t)) => Some(t.to_string()),
+            Some(FunctionReturnType::SetOf(t)) => Some(format!("SETOF {t}")),
+            // Without RETURNS, the OUT and INOUT arguments say it: one is
+            // its type, several a record.
+            None => {
+                use sqlparser::ast::ArgMode;
+                let outs: Vec<String> = f
+                    .args
+                    .iter()
+                    .flatten()
+                    .filter(|a| matches!(a.mode, Some(ArgMode::Out | ArgMode::InOut)))
+                    .map(|a| a.data_type.to_string())
+                    .collect();
+                match outs.as_slice() {
+                    [] => None,
+                    [one] => Some(one.clone()),
+                    _ => Some("record".to_owned()),
+                }
+            }
+        },
+        volatility: match f.behavior {
+            Some(FunctionBehavior::Immutable) => Volatility::Immutable,
+            Some(FunctionBehavior::Stable) => Volatility::Stable,
+            _ => Volatility::Volatile,
+        },
+    }
+}
+
+fn trigger_spec(t: &sqlparser::ast::CreateTrigger) -> Option<crate::ir::TriggerSpec> {
+    use sqlparser::ast::{TriggerEvent, TriggerObject, TriggerObjectKind, TriggerPeriod};
+    let timing = match t.period? {
+        TriggerPeriod::Before => "BEFORE",
+        TriggerPeriod::After | TriggerPeriod::For => "AFTER",
+        TriggerPeriod::InsteadOf => "INSTEAD OF",
+    };
+    let mut events: Vec<&str> = t
+        .events
+        .iter()
+        .map(|e| match e {
+            TriggerEvent::Insert => "INSERT",
+            TriggerEvent::Update(_) => "UPDATE",
+            TriggerEvent::Delete => "DELETE",
+            TriggerEvent::Truncate => "TRUNCATE",
+        })
+        .collect();
+    let rank = |e: &&str| {
+        ["INSERT", "UPDATE", "DELETE", "TRUNCATE"]
+            .iter()
+            .position(|x| x == e)
+    };
+    events.sort_by_key(rank);
+    events.dedup();
+    let for_each_row = matches!(
+        t.trigger_object,
+        Some(
+            TriggerObjectKind::For(TriggerObject::Row)
+                | TriggerObjectKind::ForEach(TriggerObject::Row)
+        )
+    );
+    Some(crate::ir::TriggerSpec {
+        timing: timing.to_owned(),
+        events: events.into_iter().map(str::to_owned).collect(),
+        for_each_row,
+        function: obj(&t.exec_body.as_ref()?.func_desc.name),
+    })
 }

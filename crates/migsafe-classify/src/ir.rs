@@ -159,6 +159,41 @@ fn no_constraint_names(n: &Box<ColumnConstraintNames>) -> bool {
     n.is_empty()
 }
 
+/// What `CREATE FUNCTION` says of a function that PostgreSQL keeps.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FunctionSpec {
+    /// The types of the arguments that make its signature (`IN`, `INOUT`,
+    /// `VARIADIC`; not `OUT`), as written.
+    pub args: Vec<String>,
+    /// `RETURNS …` as written (`SETOF x` for a set), `None` for a procedure.
+    pub returns: Option<String>,
+    /// `IMMUTABLE`, `STABLE` or `VOLATILE` (the default).
+    pub volatility: Volatility,
+}
+
+/// A function's volatility.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Volatility {
+    Immutable,
+    Stable,
+    #[default]
+    Volatile,
+}
+
+/// What `CREATE TRIGGER` says of a trigger that PostgreSQL keeps.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TriggerSpec {
+    /// `BEFORE`, `AFTER` or `INSTEAD OF`.
+    pub timing: String,
+    /// `INSERT`, `UPDATE`, `DELETE`, `TRUNCATE`, in that order.
+    pub events: Vec<String>,
+    /// `FOR EACH ROW` (else `FOR EACH STATEMENT`).
+    pub for_each_row: bool,
+    /// The function it executes.
+    pub function: ObjName,
+}
+
 /// Names written for a column's inline constraints: `"a" int CONSTRAINT
 /// a_pk PRIMARY KEY CONSTRAINT a_fk REFERENCES t`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -483,18 +518,35 @@ pub enum OpKind {
     CreateFunction {
         name: ObjName,
         or_replace: bool,
+        /// The signature and properties, when the statement was parsed
+        /// (`None` when it was read from its tokens).
+        #[serde(skip)]
+        spec: Option<Box<FunctionSpec>>,
     },
     DropFunction {
         names: Vec<ObjName>,
+        /// Per name, the argument types when written (`DROP FUNCTION f(int)`).
+        #[serde(skip)]
+        args: Vec<Option<Vec<String>>>,
+        #[serde(skip)]
+        if_exists: bool,
+        #[serde(skip)]
+        cascade: bool,
     },
     CreateTrigger {
         name: String,
         table: ObjName,
         or_replace: bool,
+        /// Timing, events, level and function, when the statement was
+        /// parsed.
+        #[serde(skip)]
+        spec: Option<Box<TriggerSpec>>,
     },
     DropTrigger {
         name: String,
         table: Option<ObjName>,
+        #[serde(skip)]
+        if_exists: bool,
     },
     CreateSequence {
         name: ObjName,
@@ -1012,7 +1064,7 @@ impl OpKind {
             DropIndex { names: n, .. }
             | DropType { names: n, .. }
             | DropView { names: n, .. }
-            | DropFunction { names: n }
+            | DropFunction { names: n, .. }
             | DropSequence { names: n } => names(n),
             RenameIndex { index, .. } => vec![index.to_string()],
             CreateEnum { name, .. }

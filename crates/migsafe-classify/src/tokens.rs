@@ -382,13 +382,23 @@ fn drop(c: &mut Cur<'_, '_>) -> Option<Vec<OpKind>> {
             names: c.names().into_iter().map(|n| n.name).collect(),
         }
     } else if c.eat("FUNCTION") || c.eat("PROCEDURE") || c.eat("ROUTINE") {
-        c.if_exists();
-        OpKind::DropFunction { names: c.names() }
+        let if_exists = c.if_exists();
+        let names = c.names();
+        OpKind::DropFunction {
+            args: vec![None; names.len()],
+            names,
+            if_exists,
+            cascade: c.t.iter().any(|t| t.text.eq_ignore_ascii_case("CASCADE")),
+        }
     } else if c.eat("TRIGGER") {
-        c.if_exists();
+        let if_exists = c.if_exists();
         let name = c.ident().unwrap_or_default();
         let table = if c.eat("ON") { c.name() } else { None };
-        OpKind::DropTrigger { name, table }
+        OpKind::DropTrigger {
+            name,
+            table,
+            if_exists,
+        }
     } else {
         return None;
     };
@@ -495,17 +505,66 @@ fn create(c: &mut Cur<'_, '_>) -> Option<Vec<OpKind>> {
         OpKind::CreateFunction {
             name: c.name()?,
             or_replace,
+            spec: None,
         }
     } else if c.eat("TRIGGER") || c.eat_seq(&["CONSTRAINT", "TRIGGER"]) {
         let name = c.ident().unwrap_or_default();
+        let timing = if c.eat("BEFORE") {
+            Some("BEFORE")
+        } else if c.eat("AFTER") {
+            Some("AFTER")
+        } else if c.eat_seq(&["INSTEAD", "OF"]) {
+            Some("INSTEAD OF")
+        } else {
+            None
+        };
+        let mut events: Vec<&str> = Vec::new();
         while !c.at_end() && !c.kw("ON") {
+            for e in ["INSERT", "UPDATE", "DELETE", "TRUNCATE"] {
+                if c.kw(e) {
+                    events.push(e);
+                }
+            }
             c.i += 1;
         }
         c.eat("ON");
+        let table = c.name()?;
+        let mut for_each_row = false;
+        let mut function = None;
+        while !c.at_end() {
+            if c.eat("FOR") {
+                c.eat("EACH");
+                for_each_row = c.kw("ROW");
+            } else if c.eat("EXECUTE") && (c.eat("FUNCTION") || c.eat("PROCEDURE")) {
+                function = c.name();
+                break;
+            } else if c.peek().is_some_and(|t| t.kind == TokenKind::LParen) {
+                c.skip_item();
+                continue;
+            }
+            c.i += 1;
+        }
+        let rank = |e: &&str| {
+            ["INSERT", "UPDATE", "DELETE", "TRUNCATE"]
+                .iter()
+                .position(|x| x == e)
+        };
+        events.sort_by_key(rank);
+        events.dedup();
+        let spec = match (timing, function) {
+            (Some(timing), Some(function)) => Some(Box::new(crate::ir::TriggerSpec {
+                timing: timing.to_owned(),
+                events: events.into_iter().map(str::to_owned).collect(),
+                for_each_row,
+                function,
+            })),
+            _ => None,
+        };
         OpKind::CreateTrigger {
             name,
-            table: c.name()?,
+            table,
             or_replace,
+            spec,
         }
     } else if c.eat("SEQUENCE") {
         c.if_not_exists();

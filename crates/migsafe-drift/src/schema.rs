@@ -102,7 +102,8 @@ fn truncate_names(m: SchemaModel) -> SchemaModel {
 /// - no foreign keys on the migrations' side with `relationMode = "prisma"`;
 /// - an identity column reads as `autoincrement()`, as Prisma introspects
 ///   it;
-/// - no column collations (a Prisma schema cannot say them);
+/// - no column collations, functions or triggers (a Prisma schema cannot
+///   say them);
 /// - every identifier of the schema truncated to 63 bytes, as PostgreSQL
 ///   stores it.
 pub fn comparable_models(
@@ -118,9 +119,11 @@ pub fn comparable_models(
         m.enums.retain(|k, _| managed.contains(&k.schema));
         m.views.clear();
         m.sequences.clear();
+        m.functions.clear();
         m.schemas.retain(|s| managed.contains(s));
         for t in m.tables.values_mut() {
             t.checks.clear();
+            t.triggers.clear();
         }
     }
     if preview.contains("postgresqlExtensions") {

@@ -153,6 +153,52 @@ WHERE t.typtype = 'e' AND t.typnamespace = ANY($1)
                     AND d.deptype = 'e')
 ORDER BY 1, 2";
 
+/// A type as `column_type` needs it, fields separated by U+001F: its
+/// `format_type`, whether it is an array, and its element's schema, name,
+/// kind and `format_type`.
+macro_rules! type_fields {
+    ($oid:literal) => {
+        concat!(
+            "(SELECT pg_catalog.format_type(t.oid, NULL) || chr(31) || \
+               (t.typcategory = 'A' AND t.typelem <> 0)::text || chr(31) || \
+               en.nspname::text || chr(31) || et.typname::text || chr(31) || \
+               et.typtype::text || chr(31) || pg_catalog.format_type(et.oid, NULL) \
+             FROM pg_catalog.pg_type t \
+             JOIN pg_catalog.pg_type et ON et.oid = CASE WHEN t.typcategory = 'A' AND t.typelem <> 0 \
+                                                    THEN t.typelem ELSE t.oid END \
+             JOIN pg_catalog.pg_namespace en ON en.oid = et.typnamespace \
+             WHERE t.oid = ",
+            $oid,
+            ")"
+        )
+    };
+}
+
+/// Functions (not procedures or aggregates), not those of extensions.
+const Q_FUNCTIONS: &str = concat!(
+    "SELECT n.nspname::text, p.proname::text, p.provolatile::text, p.proretset, ",
+    type_fields!("p.prorettype"),
+    ", ARRAY(SELECT ",
+    type_fields!("u.a"),
+    " FROM unnest(p.proargtypes) WITH ORDINALITY AS u(a, o) ORDER BY u.o) \
+     FROM pg_catalog.pg_proc p \
+     JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+     WHERE p.prokind = 'f' AND p.pronamespace = ANY($1) \
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d \
+                       WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid \
+                         AND d.deptype = 'e') \
+     ORDER BY 1, 2"
+);
+
+/// Triggers users created (not those behind foreign keys).
+const Q_TRIGGERS: &str = "\
+SELECT tg.tgrelid, tg.tgname::text, tg.tgtype::int4, pn.nspname::text, pp.proname::text
+FROM pg_catalog.pg_trigger tg
+JOIN pg_catalog.pg_proc pp ON pp.oid = tg.tgfoid
+JOIN pg_catalog.pg_namespace pn ON pn.oid = pp.pronamespace
+WHERE tg.tgrelid = ANY($1) AND NOT tg.tgisinternal
+ORDER BY 1, 2";
+
 const Q_EXTENSIONS: &str = "\
 SELECT extname::text FROM pg_catalog.pg_extension WHERE extname <> 'plpgsql' ORDER BY 1";
 
@@ -377,10 +423,79 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
             },
         );
     }
+    for r in tx.query(Q_FUNCTIONS, &[&nsp_oids])? {
+        let name = QualName {
+            schema: r.try_get(0)?,
+            name: r.try_get(1)?,
+        };
+        let volatility = match r.try_get::<_, String>(2)?.as_str() {
+            "i" => "immutable",
+            "s" => "stable",
+            _ => "volatile",
+        };
+        let set: bool = r.try_get(3)?;
+        let ret = typed_fields(&r.try_get::<_, Option<String>>(4)?.unwrap_or_default());
+        let args: Vec<String> = r.try_get(5)?;
+        let f = migsafe_schema::Function {
+            name,
+            args: Some(args.iter().map(|a| typed_fields(a)).collect()),
+            returns: Some(if set {
+                format!("SETOF {}", ret.as_str())
+            } else {
+                ret.as_str().to_owned()
+            }),
+            volatility: Some(volatility.to_owned()),
+        };
+        model.functions.insert(f.key(), f);
+    }
     if tables.is_empty() {
         return Ok(model);
     }
     let table_oids: Vec<u32> = tables.keys().copied().collect();
+    for r in tx.query(Q_TRIGGERS, &[&table_oids])? {
+        let Some(table) = tables
+            .get(&r.try_get::<_, u32>(0)?)
+            .and_then(|n| model.tables.get_mut(n))
+        else {
+            continue;
+        };
+        let bits: i32 = r.try_get(2)?;
+        let timing = if bits & 64 != 0 {
+            "INSTEAD OF"
+        } else if bits & 2 != 0 {
+            "BEFORE"
+        } else {
+            "AFTER"
+        };
+        let events = [
+            (4, "INSERT"),
+            (16, "UPDATE"),
+            (8, "DELETE"),
+            (32, "TRUNCATE"),
+        ]
+        .into_iter()
+        .filter(|(b, _)| bits & b != 0)
+        .map(|(_, e)| e.to_owned())
+        .collect();
+        let schema: String = r.try_get(3)?;
+        table.triggers.push(migsafe_schema::Trigger {
+            name: r.try_get(1)?,
+            timing: Some(timing.to_owned()),
+            events,
+            for_each_row: bits & 1 != 0,
+            // A migration names a built-in trigger function unqualified
+            // (the search path finds it in pg_catalog); the model keeps
+            // unqualified names as `public`.
+            function: Some(QualName {
+                schema: if schema == "pg_catalog" {
+                    migsafe_schema::DEFAULT_SCHEMA.to_owned()
+                } else {
+                    schema
+                },
+                name: r.try_get(4)?,
+            }),
+        });
+    }
 
     // Columns, in attnum order.
     for r in tx.query(Q_COLUMNS, &[&table_oids])? {
@@ -651,6 +766,17 @@ fn column_type(
             quote(elem_schema),
             quote(elem_name)
         )),
+    }
+}
+
+/// A type from the fields `type_fields!` selects, in the model's form.
+fn typed_fields(fields: &str) -> migsafe_schema::NormalizedType {
+    let f: Vec<&str> = fields.split('\u{1f}').collect();
+    match f.as_slice() {
+        [formatted, is_array, schema, name, kind, elem] => {
+            column_type(formatted, *is_array == "true", schema, name, kind, elem)
+        }
+        _ => normalize_type(fields),
     }
 }
 

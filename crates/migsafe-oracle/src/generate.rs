@@ -181,7 +181,29 @@ struct State {
     sequences: Vec<String>,
     views: Vec<String>,
     counter: u32,
+    /// Functions: name, argument types, return type.
+    functions: Vec<(String, Vec<&'static str>, &'static str)>,
+    /// Trigger functions (no arguments, `RETURNS trigger`).
+    trigger_functions: Vec<String>,
+    /// Triggers: table, trigger, function (the table may have been
+    /// renamed or dropped since: PostgreSQL then rejects the file).
+    triggers: Vec<(String, String, String)>,
 }
+
+/// Argument and return types of generated functions, spelled as
+/// migrations spell them (typmods PostgreSQL drops included).
+const ROUTINE_TYPES: &[&str] = &[
+    "INTEGER",
+    "BIGINT",
+    "TEXT",
+    "VARCHAR(20)",
+    "NUMERIC(10,2)",
+    "TEXT[]",
+    "TIMESTAMP(3)",
+    "BOOLEAN",
+    "int4",
+    "character varying",
+];
 
 /// `"Name"` for names that need quotes, the bare name otherwise.
 fn ident(name: &str) -> String {
@@ -414,7 +436,7 @@ impl State {
         let Some(ti) = self.table_index(p) else {
             return self.create_table(p);
         };
-        let kind = p.below(26);
+        let kind = p.below(29);
         let tname = self.tables[ti].name.clone();
         let t = ident(&tname);
         match kind {
@@ -780,10 +802,141 @@ impl State {
                     cols.join(", ")
                 )
             }
+            26 | 27 => self.function(p),
+            28 => self.trigger(p, &tname),
             _ => {
                 let t = self.tables.remove(ti);
                 let cascade = if p.chance(2) { " CASCADE" } else { "" };
                 format!("DROP TABLE {}{cascade};", ident(&t.name))
+            }
+        }
+    }
+
+    /// Creates, replaces or drops a function.
+    fn function(&mut self, p: &mut Pick<'_>) -> String {
+        let volatility = ["", " IMMUTABLE", " STABLE", " VOLATILE"][p.below(4)];
+        match p.below(4) {
+            // Replace one with another volatility (same signature and
+            // return type, as PostgreSQL requires).
+            0 if !self.functions.is_empty() => {
+                let (name, args, ret) = self.functions[p.below(self.functions.len())].clone();
+                let list: Vec<String> = args
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| format!("a{i} {a}"))
+                    .collect();
+                format!(
+                    "CREATE OR REPLACE FUNCTION {}({}) RETURNS {ret} LANGUAGE sql{volatility} AS $$ SELECT NULL::{ret} $$;",
+                    ident(&name),
+                    list.join(", ")
+                )
+            }
+            1 if !self.functions.is_empty() => {
+                let i = p.below(self.functions.len());
+                let (name, args, _) = self.functions.remove(i);
+                let unique = self.functions.iter().all(|f| f.0 != name);
+                if unique && p.chance(2) {
+                    format!("DROP FUNCTION {};", ident(&name))
+                } else {
+                    format!(
+                        "DROP FUNCTION{} {}({});",
+                        if p.chance(2) { " IF EXISTS" } else { "" },
+                        ident(&name),
+                        args.join(", ")
+                    )
+                }
+            }
+            _ => {
+                // A new function, or an overload of one.
+                let name = match p.pick(&self.functions) {
+                    Some(f) if p.chance(3) => f.0.clone(),
+                    _ => self.fresh(p, "fn"),
+                };
+                let n = p.below(3);
+                let args: Vec<&'static str> = (0..n)
+                    .map(|_| ROUTINE_TYPES[p.below(ROUTINE_TYPES.len())])
+                    .collect();
+                let ret = ROUTINE_TYPES[p.below(ROUTINE_TYPES.len())];
+                let setof = if p.chance(4) { "SETOF " } else { "" };
+                let list: Vec<String> = args
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| format!("a{i} {a}"))
+                    .collect();
+                if setof.is_empty() {
+                    self.functions.push((name.clone(), args, ret));
+                }
+                format!(
+                    "CREATE FUNCTION {}({}) RETURNS {setof}{ret} LANGUAGE sql{volatility} AS $$ SELECT NULL::{ret} $$;",
+                    ident(&name),
+                    list.join(", ")
+                )
+            }
+        }
+    }
+
+    /// Creates or drops a trigger on `table`, or drops a trigger function
+    /// (with `CASCADE`: its triggers go too).
+    fn trigger(&mut self, p: &mut Pick<'_>, table: &str) -> String {
+        match p.below(5) {
+            0 if !self.triggers.is_empty() => {
+                let (t, tr, _) = self.triggers.remove(p.below(self.triggers.len()));
+                format!(
+                    "DROP TRIGGER{} {} ON {};",
+                    if p.chance(2) { " IF EXISTS" } else { "" },
+                    ident(&tr),
+                    ident(&t)
+                )
+            }
+            1 if !self.trigger_functions.is_empty() => {
+                let f = self
+                    .trigger_functions
+                    .remove(p.below(self.trigger_functions.len()));
+                self.triggers.retain(|x| x.2 != f);
+                format!("DROP FUNCTION {}() CASCADE;", ident(&f))
+            }
+            _ => {
+                let mut sql = String::new();
+                let f = match p.pick(&self.trigger_functions) {
+                    Some(f) if p.chance(2) => f.clone(),
+                    _ => {
+                        let f = self.fresh(p, "trg_fn");
+                        let _ = writeln!(
+                            sql,
+                            "CREATE FUNCTION {}() RETURNS TRIGGER LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;",
+                            ident(&f)
+                        );
+                        self.trigger_functions.push(f.clone());
+                        f
+                    }
+                };
+                let name = self.fresh(p, "trg");
+                let row = p.chance(2);
+                let all: &[&str] = if row {
+                    &["INSERT", "UPDATE", "DELETE"]
+                } else {
+                    &["INSERT", "UPDATE", "DELETE", "TRUNCATE"]
+                };
+                let mut events: Vec<&str> = all.iter().copied().filter(|_| p.chance(2)).collect();
+                if events.is_empty() {
+                    events.push(all[p.below(all.len())]);
+                }
+                if p.chance(2) {
+                    events.reverse();
+                }
+                let _ = write!(
+                    sql,
+                    "CREATE TRIGGER {} {} {} ON {} FOR EACH {} EXECUTE {} {}();",
+                    ident(&name),
+                    if p.chance(2) { "BEFORE" } else { "AFTER" },
+                    events.join(" OR "),
+                    ident(table),
+                    if row { "ROW" } else { "STATEMENT" },
+                    if p.chance(3) { "PROCEDURE" } else { "FUNCTION" },
+                    ident(&f)
+                );
+                self.triggers.push((table.to_owned(), name, f));
+                sql
             }
         }
     }

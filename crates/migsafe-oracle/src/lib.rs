@@ -338,8 +338,8 @@ impl Comparison {
         self.differences.is_empty() && issues == failed
     }
 
-    /// How many tables, columns, indexes, constraints and enums were
-    /// compared (those of the database).
+    /// How many tables, columns, indexes, constraints, triggers, enums and
+    /// functions were compared (those of the database).
     pub fn objects(&self) -> usize {
         let m = &self.live;
         m.tables.len()
@@ -350,10 +350,12 @@ impl Comparison {
                         + t.indexes.len()
                         + t.foreign_keys.len()
                         + t.checks.len()
+                        + t.triggers.len()
                         + usize::from(t.primary_key.is_some())
                 })
                 .sum::<usize>()
             + m.enums.len()
+            + m.functions.len()
     }
 }
 

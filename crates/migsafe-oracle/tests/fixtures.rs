@@ -57,6 +57,18 @@ fn files_postgres_rejects_are_rolled_back_whole() {
         "CREATE TABLE t (id INT); ALTER SEQUENCE nope RENAME TO other;",
         "CREATE TABLE t (id INT); DO $$ BEGIN IF EXISTS (SELECT 1) THEN ALTER TABLE gone ADD COLUMN x INT; END IF; END $$;",
         "ALTER TABLE base ADD COLUMN note TEXT; CREATE TABLE t (id INT); DROP TABLE base;",
+        "CREATE TABLE t (id INT); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$; \
+         CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f(); DROP FUNCTION f();",
+        "CREATE TABLE t (id INT); CREATE FUNCTION g() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$; \
+         CREATE FUNCTION g() RETURNS int LANGUAGE sql AS $$ SELECT 2 $$;",
+        "CREATE TABLE t (id INT); DROP TRIGGER nope ON t;",
+        "CREATE TABLE t (id INT); CREATE FUNCTION h(a int) RETURNS int LANGUAGE sql AS $$ SELECT a $$; \
+         CREATE OR REPLACE FUNCTION h(a int) RETURNS bigint LANGUAGE sql AS $$ SELECT a::bigint $$;",
+        "CREATE TABLE t (id INT); CREATE FUNCTION k(a int) RETURNS int LANGUAGE sql AS $$ SELECT a $$; \
+         CREATE FUNCTION k(a text) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$; DROP FUNCTION k;",
+        "CREATE TABLE t (id INT); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$; \
+         CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f(); \
+         CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();",
     ];
     let mut wrong = Vec::new();
     for (i, sql) in cases.iter().enumerate() {
@@ -173,6 +185,66 @@ fn a_hand_change_is_exactly_one_difference() {
     ];
     for (sql, path, aspect) in changes {
         let applied = apply_prisma_after(pg, "handchange", "", &migrations).unwrap();
+        assert!(applied.failed().next().is_none());
+        migsafe_oracle::connect(&applied.url)
+            .unwrap()
+            .batch_execute(sql)
+            .unwrap();
+        let cmp = compare(&applied).unwrap();
+        let labels = migsafe_schema::diff::Labels::new("the replay has", "PostgreSQL has");
+        assert_eq!(cmp.differences.len(), 1, "{sql}:\n{}", cmp.describe());
+        let d = &cmp.differences[0];
+        assert_eq!(d.path, path, "{sql}");
+        assert!(
+            d.message(&labels).contains(aspect),
+            "{sql}: {}",
+            d.message(&labels)
+        );
+    }
+}
+
+/// Hand changes to functions and triggers are exactly the finding for that
+/// change.
+#[test]
+fn a_hand_change_to_a_function_or_trigger_is_exactly_one_difference() {
+    let pg = require_pg!();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/histories/functions_and_triggers");
+    let migrations = read_dir(&dir).unwrap();
+    let changes = [
+        (
+            "ALTER FUNCTION add_one(integer) IMMUTABLE",
+            "function \"add_one\"(integer)",
+            "volatility",
+        ),
+        (
+            "CREATE FUNCTION extra() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$",
+            "function \"extra\"()",
+            "no such function",
+        ),
+        (
+            "DROP FUNCTION tags",
+            "function \"tags\"(text[], text[])",
+            "no such function",
+        ),
+        (
+            "DROP TRIGGER \"Account_touch\" ON \"Member\"",
+            "trigger \"Member\".\"Account_touch\"",
+            "no such trigger",
+        ),
+        (
+            "CREATE OR REPLACE TRIGGER \"Account_touch\" AFTER INSERT ON \"Member\" FOR EACH ROW EXECUTE FUNCTION touch_updated_at()",
+            "trigger \"Member\".\"Account_touch\"",
+            "timing",
+        ),
+        (
+            "CREATE OR REPLACE TRIGGER account_dedupe BEFORE UPDATE ON \"Member\" FOR EACH STATEMENT EXECUTE FUNCTION touch_updated_at()",
+            "trigger \"Member\".\"account_dedupe\"",
+            "level",
+        ),
+    ];
+    for (sql, path, aspect) in changes {
+        let applied = apply_prisma_after(pg, "handfn", "", &migrations).unwrap();
         assert!(applied.failed().next().is_none());
         migsafe_oracle::connect(&applied.url)
             .unwrap()

@@ -302,11 +302,13 @@ pub fn inverse(op: &OpKind, before: &SchemaModel) -> Inverse {
         CreateFunction {
             name,
             or_replace: false,
+            ..
         } => sql(format!("DROP FUNCTION {};", obj(name))),
         CreateTrigger {
             name,
             table,
             or_replace: false,
+            ..
         } => sql(format!("DROP TRIGGER {} ON {};", q(name), obj(table))),
         CreateSequence { name, .. } => sql(format!("DROP SEQUENCE {};", obj(name))),
         AttachPartition { table, partition } => sql(format!(

@@ -47,7 +47,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::model::{
-    CheckConstraint, Column, EnumType, ForeignKey, Index, PrimaryKey, QualName, SchemaModel, Table,
+    CheckConstraint, Column, EnumType, ForeignKey, Function, Index, PrimaryKey, QualName,
+    SchemaModel, Table, Trigger,
 };
 
 /// What kind of database object a [`Difference`] is about.
@@ -66,6 +67,8 @@ pub enum ObjectKind {
     Index,
     ForeignKey,
     Check,
+    Function,
+    Trigger,
 }
 
 impl ObjectKind {
@@ -84,6 +87,8 @@ impl ObjectKind {
             ObjectKind::Index => "index",
             ObjectKind::ForeignKey => "foreign key",
             ObjectKind::Check => "check constraint",
+            ObjectKind::Function => "function",
+            ObjectKind::Trigger => "trigger",
         }
     }
 }
@@ -141,6 +146,18 @@ pub enum Aspect {
     Order,
     /// Materialized or plain view.
     Materialized,
+    /// A function's return type.
+    Returns,
+    /// A function's volatility.
+    Volatility,
+    /// A trigger's timing (`BEFORE`, `AFTER`, `INSTEAD OF`).
+    Timing,
+    /// A trigger's events.
+    Events,
+    /// A trigger's level (`FOR EACH ROW` or `STATEMENT`).
+    Level,
+    /// The function a trigger executes.
+    Executes,
     /// A foreign key's `DEFERRABLE` / `INITIALLY DEFERRED`.
     Deferrable,
     /// A constraint's validation (`NOT VALID` or validated).
@@ -239,6 +256,12 @@ fn aspect_word(a: Aspect) -> &'static str {
         Aspect::Expression => "expression",
         Aspect::Order => "value order",
         Aspect::Materialized => "materialization",
+        Aspect::Returns => "return type",
+        Aspect::Volatility => "volatility",
+        Aspect::Timing => "timing",
+        Aspect::Events => "events",
+        Aspect::Level => "level",
+        Aspect::Executes => "function",
         Aspect::Deferrable => "deferrability",
         Aspect::Validated => "validation",
         Aspect::NullsNotDistinct => "NULLS NOT DISTINCT",
@@ -272,6 +295,7 @@ pub fn diff(expected: &SchemaModel, actual: &SchemaModel) -> Vec<Difference> {
         |q| format!("sequence {q}"),
     );
     diff_views(&mut out, expected, actual);
+    diff_functions(&mut out, expected, actual);
     for (name, e) in &expected.tables {
         match actual.tables.get(name) {
             Some(a) => diff_table(&mut out, e, a),
@@ -460,6 +484,89 @@ fn diff_views(out: &mut Vec<Difference>, expected: &SchemaModel, actual: &Schema
                 changes: Vec::new(),
             });
         }
+    }
+}
+
+/// Functions by signature; one whose arguments a side could not read
+/// matches any function of the same name on the other.
+fn diff_functions(out: &mut Vec<Difference>, expected: &SchemaModel, actual: &SchemaModel) {
+    let render = |f: &Function| {
+        let mut s = format!(
+            "a function returning {}",
+            f.returns.as_deref().unwrap_or("?")
+        );
+        if let Some(v) = &f.volatility {
+            let _ = write!(s, ", {}", v.to_ascii_uppercase());
+        }
+        s
+    };
+    let find = |m: &SchemaModel, f: &Function| -> Option<Function> {
+        if let Some(x) = m.functions.get(&f.key()) {
+            return Some(x.clone());
+        }
+        m.functions
+            .values()
+            .find(|x| x.name == f.name && (x.args.is_none() || f.args.is_none()))
+            .cloned()
+    };
+    for e in expected.functions.values() {
+        let path = format!("function {}", e.key());
+        match find(actual, e) {
+            None => out.push(Difference {
+                object: ObjectKind::Function,
+                path,
+                table: None,
+                kind: DiffKind::MissingInActual,
+                expected: Some(render(e)),
+                actual: None,
+                changes: Vec::new(),
+            }),
+            Some(a) => {
+                let mut changes = Vec::new();
+                let known = e.args.is_some() && a.args.is_some();
+                if known && e.returns != a.returns {
+                    changes.push(Aspect::Returns);
+                }
+                if known && e.volatility != a.volatility {
+                    changes.push(Aspect::Volatility);
+                }
+                if !changes.is_empty() {
+                    out.push(Difference {
+                        object: ObjectKind::Function,
+                        path,
+                        table: None,
+                        kind: DiffKind::Changed,
+                        expected: Some(render(e)),
+                        actual: Some(render(&a)),
+                        changes,
+                    });
+                }
+            }
+        }
+    }
+    for a in actual.functions.values() {
+        if find(expected, a).is_none() {
+            out.push(Difference {
+                object: ObjectKind::Function,
+                path: format!("function {}", a.key()),
+                table: None,
+                kind: DiffKind::ExtraInActual,
+                expected: None,
+                actual: Some(render(a)),
+                changes: Vec::new(),
+            });
+        }
+    }
+}
+
+fn render_trigger(t: &Trigger) -> String {
+    match (&t.timing, &t.function) {
+        (Some(timing), Some(f)) => format!(
+            "{timing} {} FOR EACH {} EXECUTE FUNCTION {f}()",
+            t.events.join(" OR "),
+            if t.for_each_row { "ROW" } else { "STATEMENT" }
+        ),
+        _ => "a trigger".to_owned(),
     }
 }
 
@@ -665,6 +772,59 @@ fn diff_table(out: &mut Vec<Difference>, e: &Table, a: &Table) {
                 DiffKind::ExtraInActual,
                 None,
                 Some(render_column(ac)),
+                Vec::new(),
+            );
+        }
+    }
+
+    // Triggers, by name.
+    for et in &e.triggers {
+        let path = sub(ObjectKind::Trigger, &et.name);
+        match a.triggers.iter().find(|t| t.name == et.name) {
+            None => push(
+                ObjectKind::Trigger,
+                path,
+                DiffKind::MissingInActual,
+                Some(render_trigger(et)),
+                None,
+                Vec::new(),
+            ),
+            Some(at) if et.timing.is_some() && at.timing.is_some() => {
+                let mut changes = Vec::new();
+                if et.timing != at.timing {
+                    changes.push(Aspect::Timing);
+                }
+                if et.events != at.events {
+                    changes.push(Aspect::Events);
+                }
+                if et.for_each_row != at.for_each_row {
+                    changes.push(Aspect::Level);
+                }
+                if et.function != at.function {
+                    changes.push(Aspect::Executes);
+                }
+                if !changes.is_empty() {
+                    push(
+                        ObjectKind::Trigger,
+                        path,
+                        DiffKind::Changed,
+                        Some(render_trigger(et)),
+                        Some(render_trigger(at)),
+                        changes,
+                    );
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    for at in &a.triggers {
+        if !e.triggers.iter().any(|t| t.name == at.name) {
+            push(
+                ObjectKind::Trigger,
+                sub(ObjectKind::Trigger, &at.name),
+                DiffKind::ExtraInActual,
+                None,
+                Some(render_trigger(at)),
                 Vec::new(),
             );
         }

@@ -82,6 +82,56 @@ pub struct SchemaModel {
     pub views: BTreeMap<QualName, View>,
     pub extensions: BTreeSet<String>,
     pub schemas: BTreeSet<String>,
+    /// Functions, by [`Function::key`].
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub functions: BTreeMap<String, Function>,
+}
+
+/// A function (not a procedure or an aggregate).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Function {
+    pub name: QualName,
+    /// The argument types of its signature, typmods dropped as PostgreSQL
+    /// drops them (`character varying`, not `character varying(10)`);
+    /// `None` when the producer could not read them (then only the name is
+    /// compared).
+    pub args: Option<Vec<NormalizedType>>,
+    /// The return type (`SETOF x` for a set), typmods dropped.
+    pub returns: Option<String>,
+    /// `immutable`, `stable` or `volatile`.
+    pub volatility: Option<String>,
+}
+
+impl Function {
+    /// `"public"."f"(integer, text)`; `"public"."f"(…)` when the arguments
+    /// are not known.
+    pub fn key(&self) -> String {
+        match &self.args {
+            Some(a) => format!(
+                "{}({})",
+                self.name,
+                a.iter()
+                    .map(NormalizedType::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => format!("{}(…)", self.name),
+        }
+    }
+}
+
+/// A trigger on a table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Trigger {
+    pub name: String,
+    /// `BEFORE`, `AFTER` or `INSTEAD OF`; `None` when the producer could
+    /// not read the statement (then only the name is compared).
+    pub timing: Option<String>,
+    /// `INSERT`, `UPDATE`, `DELETE`, `TRUNCATE`, in that order.
+    pub events: Vec<String>,
+    pub for_each_row: bool,
+    /// The function it executes.
+    pub function: Option<QualName>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -100,6 +150,9 @@ pub struct Table {
     /// does not hold): only its existence is compared.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub opaque: bool,
+    /// Triggers, by name order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<Trigger>,
 }
 
 impl Table {
@@ -112,6 +165,7 @@ impl Table {
             foreign_keys: Vec::new(),
             checks: Vec::new(),
             opaque: false,
+            triggers: Vec::new(),
         }
     }
 

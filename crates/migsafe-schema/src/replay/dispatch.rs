@@ -507,18 +507,29 @@ impl State {
                 }
                 Ok(())
             }
-            CreateTrigger { table, .. } => {
-                let t = qual(table);
-                if self.out.model.tables.contains_key(&t) || self.out.model.views.contains_key(&t) {
-                    Ok(())
-                } else {
-                    refuse(format!("relation {} does not exist", q(&t.name)))
-                }
-            }
-            CreateFunction { .. }
-            | DropFunction { .. }
-            | DropTrigger { .. }
-            | Truncate { .. }
+            CreateTrigger {
+                name,
+                table,
+                or_replace,
+                spec,
+            } => self.create_trigger(name, table, *or_replace, spec.as_deref()),
+            DropTrigger {
+                name,
+                table,
+                if_exists,
+            } => self.drop_trigger(name, table.as_ref(), *if_exists),
+            CreateFunction {
+                name,
+                or_replace,
+                spec,
+            } => self.create_function(name, *or_replace, spec.as_deref()),
+            DropFunction {
+                names,
+                args,
+                if_exists,
+                cascade,
+            } => self.drop_functions(names, args, *if_exists, *cascade),
+            Truncate { .. }
             | Delete { .. }
             | Update { .. }
             | Insert { .. }

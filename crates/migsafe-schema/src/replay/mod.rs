@@ -30,7 +30,8 @@
 //!
 //! The code, by object kind: `dispatch` (one IR operation to the right
 //! place), `tables`, `columns`, `constraints`, `indexes`, `types` (enums,
-//! types and schemas), `lookups` (names, dependencies, views), `names`
+//! types and schemas), `routines` (functions and triggers), `lookups`
+//! (names, dependencies, views), `names`
 //! (PostgreSQL's naming and truncation) and `helpers`.
 //!
 //! Every table, column, key, index, foreign key, check, enum and enum value
@@ -395,6 +396,7 @@ mod helpers;
 mod indexes;
 mod lookups;
 mod names;
+mod routines;
 mod tables;
 mod types;
 
