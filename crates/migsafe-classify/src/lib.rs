@@ -15,7 +15,7 @@ pub mod guard;
 pub mod ir;
 pub mod lex;
 pub mod lock;
-pub mod source;
+pub use migsafe_model::source;
 pub mod split;
 pub mod tokens;
 

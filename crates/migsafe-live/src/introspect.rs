@@ -25,8 +25,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use migsafe_schema::types::{normalize_default, normalize_expression, strip_outer_parens};
-use migsafe_schema::{
+use migsafe_model::types::{normalize_default, normalize_expression, strip_outer_parens};
+use migsafe_model::{
     CheckConstraint, Column, DefaultValue, EnumType, ForeignKey, Index, IndexColumn, IndexOptions,
     PrimaryKey, QualName, RefAction, SchemaModel, Table, View, normalize_type,
 };
@@ -214,7 +214,7 @@ impl Connection {
     /// [`LiveError::Query`] when a catalog query fails.
     pub fn introspect(&mut self, schemas: &[&str]) -> Result<SchemaModel, LiveError> {
         let mut model = self.read("the schema", |tx| read_model(tx, schemas))?;
-        migsafe_schema::canonical::canonicalize(&mut model);
+        migsafe_model::canonical::canonicalize(&mut model);
         Ok(model)
     }
 }
@@ -436,7 +436,7 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
         let set: bool = r.try_get(3)?;
         let ret = typed_fields(&r.try_get::<_, Option<String>>(4)?.unwrap_or_default());
         let args: Vec<String> = r.try_get(5)?;
-        let f = migsafe_schema::Function {
+        let f = migsafe_model::Function {
             name,
             args: Some(args.iter().map(|a| typed_fields(a)).collect()),
             returns: Some(if set {
@@ -478,7 +478,7 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
         .map(|(_, e)| e.to_owned())
         .collect();
         let schema: String = r.try_get(3)?;
-        table.triggers.push(migsafe_schema::Trigger {
+        table.triggers.push(migsafe_model::Trigger {
             name: r.try_get(1)?,
             timing: Some(timing.to_owned()),
             events,
@@ -488,7 +488,7 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
             // unqualified names as `public`.
             function: Some(QualName {
                 schema: if schema == "pg_catalog" {
-                    migsafe_schema::DEFAULT_SCHEMA.to_owned()
+                    migsafe_model::DEFAULT_SCHEMA.to_owned()
                 } else {
                     schema
                 },
@@ -563,7 +563,7 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
                     referenced_columns: r.try_get(6)?,
                     on_delete: ref_action(&r.try_get::<_, String>(7)?),
                     on_update: ref_action(&r.try_get::<_, String>(8)?),
-                    characteristics: Some(migsafe_schema::FkCharacteristics {
+                    characteristics: Some(migsafe_model::FkCharacteristics {
                         deferrable: r.try_get(10)?,
                         initially_deferred: r.try_get(11)?,
                         validated: r.try_get(12)?,
@@ -748,7 +748,7 @@ fn column_type(
     elem_name: &str,
     elem_kind: &str,
     elem_formatted: &str,
-) -> migsafe_schema::NormalizedType {
+) -> migsafe_model::NormalizedType {
     let dims = if is_array { "[]" } else { "" };
     if elem_schema == "pg_catalog" {
         return normalize_type(formatted);
@@ -770,7 +770,7 @@ fn column_type(
 }
 
 /// A type from the fields `type_fields!` selects, in the model's form.
-fn typed_fields(fields: &str) -> migsafe_schema::NormalizedType {
+fn typed_fields(fields: &str) -> migsafe_model::NormalizedType {
     let f: Vec<&str> = fields.split('\u{1f}').collect();
     match f.as_slice() {
         [formatted, is_array, schema, name, kind, elem] => {
@@ -801,7 +801,7 @@ pub fn normalize_catalog_default(expr: &str) -> DefaultValue {
 /// An expression as the catalog prints it (check, predicate, index key,
 /// generation expression), normalized for comparison: outer parentheses
 /// and casts of constants removed, then
-/// [`normalize_expression`](migsafe_schema::types::normalize_expression).
+/// [`normalize_expression`](migsafe_model::types::normalize_expression).
 pub fn normalize_catalog_expression(expr: &str) -> String {
     let stripped = strip_literal_casts(strip_outer_parens(expr));
     let simplified = simplify_deparsed(strip_outer_parens(&stripped));

@@ -5,9 +5,9 @@
 //!   TLS as `sslmode` asks (see [`SslMode`]), a connect timeout and
 //!   `application_name=migsafe`.
 //! - [`Connection::introspect`] reads the schema from `pg_catalog` into the
-//!   same [`SchemaModel`](migsafe_schema::SchemaModel) that the Prisma
+//!   same [`SchemaModel`](migsafe_model::SchemaModel) that the Prisma
 //!   schema and the replayed migrations produce, so that
-//!   [`migsafe_schema::diff::diff`] between them is drift.
+//!   [`migsafe_model::diff::diff`] between them is drift.
 //! - [`Connection::prisma_history`] reads Prisma's `_prisma_migrations`;
 //!   [`check_history`] compares it with the local migration files
 //!   (`checksum-mismatch`, `failed-migration`, `missing-migration-file`,

@@ -19,7 +19,7 @@
 //! )]);
 //! assert!(schema.diagnostics().is_empty());
 //! let model = schema.to_model();
-//! let user = &model.tables[&migsafe_schema::QualName::public("User")];
+//! let user = &model.tables[&migsafe_model::QualName::public("User")];
 //! assert_eq!(user.primary_key.as_ref().and_then(|p| p.name.as_deref()), Some("User_pkey"));
 //! assert_eq!(user.indexes[0].name, "User_email_key");
 //! ```
@@ -44,7 +44,7 @@ mod validate;
 
 use std::path::{Path, PathBuf};
 
-use migsafe_schema::SchemaModel;
+use migsafe_model::SchemaModel;
 
 pub use ast::SchemaAst;
 pub use config::{ConfigValue, Datasource, Generator};
@@ -177,14 +177,14 @@ pub fn load(path: &Path) -> Result<ParsedSchema, LoadError> {
     }
     let mut files = Vec::new();
     for p in paths {
-        let bytes = migsafe_classify::source::read_regular_file(
+        let bytes = migsafe_model::source::read_regular_file(
             &p,
-            migsafe_classify::source::DEFAULT_MAX_FILE_BYTES,
+            migsafe_model::source::DEFAULT_MAX_FILE_BYTES,
         )
         .map_err(|e| LoadError::Io {
             path: p.clone(),
             source: match e {
-                migsafe_classify::source::ReadError::Io(io) => io,
+                migsafe_model::source::ReadError::Io(io) => io,
                 other => std::io::Error::other(other.to_string()),
             },
         })?;

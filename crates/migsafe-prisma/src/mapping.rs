@@ -3,12 +3,12 @@
 //! Every type and default is first written the way Prisma writes it in a
 //! migration (`TIMESTAMP(3)`, `DEFAULT CURRENT_TIMESTAMP`,
 //! `ARRAY['a']::TEXT[]`) and then passed through
-//! [`migsafe_schema::normalize_type`] and
-//! [`migsafe_schema::types::normalize_default`], so the model compares equal
+//! [`migsafe_model::normalize_type`] and
+//! [`migsafe_model::types::normalize_default`], so the model compares equal
 //! with one replayed from Prisma's SQL.
 
-use migsafe_schema::types::normalize_default;
-use migsafe_schema::{
+use migsafe_model::types::normalize_default;
+use migsafe_model::{
     Column, DEFAULT_SCHEMA, EnumType, ForeignKey, Index, IndexColumn, PrimaryKey, QualName,
     RefAction, SchemaModel, Table, View, normalize_type,
 };
@@ -96,7 +96,7 @@ pub(crate) fn to_model(ast: &SchemaAst, datasource: Option<&Datasource>) -> Sche
         }
     }
     // `ops: ArrayOps` on a list field is the default: the same index.
-    migsafe_schema::canonical::canonicalize(&mut model);
+    migsafe_model::canonical::canonicalize(&mut model);
     model
 }
 

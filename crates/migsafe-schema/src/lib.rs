@@ -1,18 +1,14 @@
-//! The schema model: what a PostgreSQL schema looks like to migsafe.
+//! The replay of migration operations onto migsafe's schema model.
 //!
-//! Three producers build a [`SchemaModel`]: the Prisma schema mapping
-//! (`migsafe-prisma`), the replay of migration operations (this crate's
-//! `replay` module) and live introspection (`migsafe-live`). Drift is the
-//! [`diff`](diff::diff) of two models, so every producer must write
-//! names, types and defaults in the same normalized form; [`types`] owns that
-//! form.
+//! The model itself, its canonical form and its diff live in
+//! `migsafe-model` (no SQL parser) and are re-exported here, so
+//! `migsafe_schema::diff`, `migsafe_schema::SchemaModel`, … name the same
+//! things. This crate adds [`replay`]: the schema a migration history
+//! produces, read from the statements `migsafe-classify` analyzed.
 
-pub mod canonical;
-pub mod diff;
-pub mod model;
-pub mod opclass;
+pub use migsafe_model::{canonical, diff, model, names, opclass, types};
+
 pub mod replay;
-pub mod types;
 
 pub use model::*;
 pub use types::{NormalizedType, normalize_type};

@@ -78,8 +78,7 @@ use crate::model::{
 };
 use crate::types::{is_serial, normalize_default, normalize_expression, normalize_type};
 
-/// PostgreSQL's identifier limit (`NAMEDATALEN - 1`).
-pub const MAX_IDENTIFIER_BYTES: usize = 63;
+pub use migsafe_model::names::MAX_IDENTIFIER_BYTES;
 
 /// One migration to replay: its name, its path as reported, and its
 /// analyzed statements (from [`migsafe_classify::analyze`]).

@@ -8,23 +8,8 @@ pub(super) fn q(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
-/// The longest prefix of `s` of at most `max` bytes that ends on a
-/// character boundary.
-pub(super) fn clip(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut i = max;
-    while i > 0 && !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    s.get(..i).unwrap_or("")
-}
-
-/// An identifier as PostgreSQL stores it: at most 63 bytes.
-pub fn truncate_identifier(s: &str) -> String {
-    clip(s, MAX_IDENTIFIER_BYTES).to_owned()
-}
+pub(super) use migsafe_model::names::clip;
+pub use migsafe_model::names::truncate_identifier;
 
 /// PostgreSQL's `makeObjectName`: `name1_name2_label`, the longer of the
 /// two names shortened first so that the whole fits 63 bytes.

@@ -234,7 +234,9 @@ impl State {
         };
         let t = qual(table);
         let Some(tab) = self.out.model.tables.get_mut(&t) else {
-            if self.out.model.views.contains_key(&t) {
+            // `IF EXISTS` skips a missing table too (PostgreSQL: "relation
+            // … does not exist, skipping").
+            if self.out.model.views.contains_key(&t) || if_exists {
                 return Ok(());
             }
             return refuse(format!("relation {} does not exist", q(&t.name)));

@@ -130,6 +130,13 @@ const BUILTINS: &[(&str, &str)] = &[
     ("interval", "interval"),
     ("json", "json"),
     ("jsonb", "jsonb"),
+    // Pseudo-types, which functions take and return.
+    ("trigger", "trigger"),
+    ("event_trigger", "event_trigger"),
+    ("void", "void"),
+    ("record", "record"),
+    ("anyelement", "anyelement"),
+    ("anyarray", "anyarray"),
     ("uuid", "uuid"),
     ("bytea", "bytea"),
     ("inet", "inet"),
@@ -208,7 +215,7 @@ fn normalize_scalar(s: &str) -> String {
         // PostgreSQL truncates every identifier to 63 bytes.
         let parts: Vec<String> = split_quoted_path(s)
             .iter()
-            .map(|p| crate::replay::truncate_identifier(p))
+            .map(|p| crate::names::truncate_identifier(p))
             .collect();
         return match parts.as_slice() {
             [schema, name] if schema != crate::model::DEFAULT_SCHEMA => {
@@ -234,10 +241,10 @@ fn normalize_scalar(s: &str) -> String {
     // Schema-qualified builtin (`pg_catalog.int4`) or user type (`audit.role`).
     let (schema, bare) = match words.rsplit_once('.') {
         Some((sch, b)) => (
-            Some(crate::replay::truncate_identifier(sch)),
-            crate::replay::truncate_identifier(b),
+            Some(crate::names::truncate_identifier(sch)),
+            crate::names::truncate_identifier(b),
         ),
-        None => (None, crate::replay::truncate_identifier(&words)),
+        None => (None, crate::names::truncate_identifier(&words)),
     };
     let canonical = BUILTINS
         .iter()
@@ -557,7 +564,7 @@ pub fn normalize_expression(e: &str) -> String {
                     .strip_prefix('"')
                     .and_then(|p| p.strip_suffix('"'))
                     .unwrap_or(piece);
-                let quoted = format!("\"{}\"", crate::replay::truncate_identifier(inner));
+                let quoted = format!("\"{}\"", crate::names::truncate_identifier(inner));
                 match needless_quotes(&quoted) {
                     Some(bare) => out.push_str(bare),
                     None => out.push_str(&quoted),
@@ -581,7 +588,7 @@ pub fn normalize_expression(e: &str) -> String {
             // before it were pushed already, and the word goes on as is.
             flush_space(&mut out, &mut pending_space, Some(c as char));
             let word = e[start..i].to_ascii_lowercase();
-            out.push_str(&crate::replay::truncate_identifier(&word));
+            out.push_str(&crate::names::truncate_identifier(&word));
             continue;
         }
         if c.is_ascii_whitespace() {

@@ -16,9 +16,9 @@
 //! sides with [`Labels`]:
 //!
 //! ```
-//! use migsafe_schema::diff::{diff, Labels};
-//! use migsafe_schema::{Column, QualName, SchemaModel, Table, normalize_type};
-//! use migsafe_schema::types::normalize_default;
+//! use migsafe_model::diff::{diff, Labels};
+//! use migsafe_model::{Column, QualName, SchemaModel, Table, normalize_type};
+//! use migsafe_model::types::normalize_default;
 //!
 //! let mut expected = SchemaModel::default();
 //! let mut table = Table::new(QualName::public("User"));
