@@ -348,6 +348,7 @@ pub(crate) fn convert(stmt: &Statement) -> Option<Vec<OpKind>> {
             materialized: v.materialized,
             or_replace: v.or_replace,
             references: Vec::new(),
+            columns: view_columns(v),
         }],
         Statement::CreateFunction(f) => vec![OpKind::CreateFunction {
             name: obj(&f.name),
@@ -692,4 +693,66 @@ fn trigger_spec(t: &sqlparser::ast::CreateTrigger) -> Option<crate::ir::TriggerS
         for_each_row,
         function: obj(&t.exec_body.as_ref()?.func_desc.name),
     })
+}
+
+/// The output columns of a view, as far as its query names them: `None`
+/// when an item's name is PostgreSQL's to choose (`?column?`, a constant's
+/// type) or the query is not a plain `SELECT`.
+fn view_columns(v: &sqlparser::ast::CreateView) -> Option<crate::ir::ViewColumns> {
+    use crate::ir::ViewItem;
+    use sqlparser::ast::{SelectItem, SelectItemQualifiedWildcardKind, SetExpr, TableFactor};
+    let mut body = v.query.body.as_ref();
+    let select = loop {
+        match body {
+            SetExpr::Select(s) => break s,
+            SetExpr::SetOperation { left, .. } => body = left,
+            SetExpr::Query(q) => body = q.body.as_ref(),
+            _ => return None,
+        }
+    };
+    let mut items = Vec::new();
+    for item in &select.projection {
+        items.push(match item {
+            SelectItem::UnnamedExpr(e) => ViewItem::Named(expr_column_name(e)?),
+            SelectItem::ExprWithAlias { alias, .. } => ViewItem::Named(ident(alias)),
+            SelectItem::Wildcard(_) => ViewItem::Star(None),
+            SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(n), _) => {
+                ViewItem::Star(Some(obj(n).name))
+            }
+            _ => return None,
+        });
+    }
+    let mut from = Vec::new();
+    for t in &select.from {
+        let factors = std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation));
+        for f in factors {
+            match f {
+                TableFactor::Table { name, alias, .. } => {
+                    if alias.as_ref().is_some_and(|a| !a.columns.is_empty()) {
+                        return None;
+                    }
+                    from.push((obj(name), alias.as_ref().map(|a| ident(&a.name))));
+                }
+                _ => return None,
+            }
+        }
+    }
+    Some(crate::ir::ViewColumns {
+        names: v.columns.iter().map(|c| ident(&c.name)).collect(),
+        items,
+        from,
+    })
+}
+
+/// The name PostgreSQL gives an unaliased select item, where it is the
+/// item's own: a column, a function call, a cast of a column.
+fn expr_column_name(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Identifier(i) => Some(ident(i)),
+        Expr::CompoundIdentifier(parts) => parts.last().map(ident),
+        Expr::Function(f) => f.name.0.last().map(part),
+        Expr::Cast { expr, .. } => expr_column_name(expr),
+        Expr::Nested(inner) => expr_column_name(inner),
+        _ => None,
+    }
 }

@@ -159,6 +159,27 @@ fn no_constraint_names(n: &Box<ColumnConstraintNames>) -> bool {
     n.is_empty()
 }
 
+/// The output columns of a view's query, as far as the query says them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ViewColumns {
+    /// `CREATE VIEW v (a, b) AS …`: names for the first columns.
+    pub names: Vec<String>,
+    /// The select list of the query (its first branch for a `UNION`).
+    pub items: Vec<ViewItem>,
+    /// The `FROM` relations, with their aliases, when there are no joins
+    /// or every join is plain (`*` expands them in order).
+    pub from: Vec<(ObjName, Option<String>)>,
+}
+
+/// One item of a view's select list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum ViewItem {
+    /// A named output column.
+    Named(String),
+    /// `*`, or `q.*` for the relation named or aliased `q`.
+    Star(Option<String>),
+}
+
 /// What `CREATE FUNCTION` says of a function that PostgreSQL keeps.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FunctionSpec {
@@ -510,6 +531,11 @@ pub enum OpKind {
         /// Every identifier of the view's query, folded: what it may
         /// depend on (tables, views, columns).
         references: Vec<String>,
+        /// Its output columns, when the statement was parsed and every one
+        /// can be named from the query alone (stars are expanded by the
+        /// replay, which knows the tables).
+        #[serde(skip)]
+        columns: Option<ViewColumns>,
     },
     DropView {
         names: Vec<ObjName>,

@@ -500,6 +500,7 @@ fn create(c: &mut Cur<'_, '_>) -> Option<Vec<OpKind>> {
             materialized,
             or_replace,
             references: Vec::new(),
+            columns: None,
         }
     } else if c.eat("FUNCTION") || c.eat("PROCEDURE") {
         OpKind::CreateFunction {
@@ -605,6 +606,28 @@ fn alter(c: &mut Cur<'_, '_>) -> Option<Vec<OpKind>> {
             }
         }
         return Some(ops);
+    }
+    if c.eat("VIEW") || c.eat_seq(&["MATERIALIZED", "VIEW"]) {
+        // Renames: the view or one of its columns.
+        c.if_exists();
+        let view = c.name()?;
+        if c.eat_seq(&["RENAME", "TO"]) {
+            return Some(vec![OpKind::RenameTable {
+                table: view,
+                to: c.ident()?,
+            }]);
+        }
+        if c.eat("RENAME") {
+            c.eat("COLUMN");
+            let from = c.ident()?;
+            c.eat("TO");
+            return Some(vec![OpKind::RenameColumn {
+                table: view,
+                from,
+                to: c.ident()?,
+            }]);
+        }
+        return None;
     }
     if c.eat("INDEX") {
         c.if_exists();

@@ -190,6 +190,12 @@ const Q_FUNCTIONS: &str = concat!(
      ORDER BY 1, 2"
 );
 
+/// The columns of views and materialized views, in order.
+const Q_VIEW_COLUMNS: &str = "\
+SELECT a.attrelid, a.attname::text FROM pg_catalog.pg_attribute a
+WHERE a.attrelid = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attrelid, a.attnum";
+
 /// Triggers users created (not those behind foreign keys).
 const Q_TRIGGERS: &str = "\
 SELECT tg.tgrelid, tg.tgname::text, tg.tgtype::int4, pn.nspname::text, pp.proname::text
@@ -382,6 +388,7 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
 
     // Relations.
     let mut tables: HashMap<u32, QualName> = HashMap::new();
+    let mut views: HashMap<u32, QualName> = HashMap::new();
     for r in tx.query(Q_RELATIONS, &[&nsp_oids])? {
         let oid: u32 = r.try_get(0)?;
         let name = QualName {
@@ -396,11 +403,13 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
                 model.tables.insert(name.clone(), Table::new(name));
             }
             "v" | "m" => {
+                views.insert(oid, name.clone());
                 model.views.insert(
                     name.clone(),
                     View {
                         name,
                         materialized: kind == "m",
+                        columns: Some(Vec::new()),
                     },
                 );
             }
@@ -422,6 +431,16 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
                 values: r.try_get(2)?,
             },
         );
+    }
+    let view_oids: Vec<u32> = views.keys().copied().collect();
+    for r in tx.query(Q_VIEW_COLUMNS, &[&view_oids])? {
+        if let Some(cols) = views
+            .get(&r.try_get::<_, u32>(0)?)
+            .and_then(|n| model.views.get_mut(n))
+            .and_then(|v| v.columns.as_mut())
+        {
+            cols.push(r.try_get(1)?);
+        }
     }
     for r in tx.query(Q_FUNCTIONS, &[&nsp_oids])? {
         let name = QualName {

@@ -48,7 +48,7 @@ use serde::Serialize;
 
 use crate::model::{
     CheckConstraint, Column, EnumType, ForeignKey, Function, Index, PrimaryKey, QualName,
-    SchemaModel, Table, Trigger,
+    SchemaModel, Table, Trigger, View,
 };
 
 /// What kind of database object a [`Difference`] is about.
@@ -469,6 +469,24 @@ fn diff_views(out: &mut Vec<Difference>, expected: &SchemaModel, actual: &Schema
                 actual: Some(render(a.materialized)),
                 changes: vec![Aspect::Materialized],
             }),
+            Some(a) if e.columns.is_some() && a.columns.is_some() && e.columns != a.columns => {
+                let cols = |v: &View| {
+                    format!(
+                        "{} of columns ({})",
+                        render(v.materialized),
+                        column_list(v.columns.as_deref().unwrap_or_default())
+                    )
+                };
+                out.push(Difference {
+                    object: ObjectKind::View,
+                    path: format!("view {name}"),
+                    table: None,
+                    kind: DiffKind::Changed,
+                    expected: Some(cols(e)),
+                    actual: Some(cols(a)),
+                    changes: vec![Aspect::Columns],
+                })
+            }
             Some(_) => {}
         }
     }
@@ -1366,6 +1384,7 @@ mod tests {
             View {
                 name: QualName::public("v"),
                 materialized: false,
+                columns: None,
             },
         );
         let a = SchemaModel::default();

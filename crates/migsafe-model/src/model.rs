@@ -370,4 +370,8 @@ pub struct EnumType {
 pub struct View {
     pub name: QualName,
     pub materialized: bool,
+    /// Its output column names, in order; `None` where the producer cannot
+    /// know them (then not compared).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub columns: Option<Vec<String>>,
 }

@@ -179,7 +179,8 @@ struct State {
     tables: Vec<Table>,
     enums: Vec<Enum>,
     sequences: Vec<String>,
-    views: Vec<String>,
+    /// Views and the names of their columns.
+    views: Vec<(String, Vec<String>)>,
     counter: u32,
     /// Functions: name, argument types, return type.
     functions: Vec<(String, Vec<&'static str>, &'static str)>,
@@ -786,20 +787,83 @@ impl State {
                     ident(&c.name)
                 )
             }
+            20 if !self.views.is_empty() && p.chance(3) => {
+                // Rename a view or one of its columns.
+                let vi = p.below(self.views.len());
+                let (v, cols) = self.views[vi].clone();
+                let kind = if p.chance(2) { "VIEW" } else { "TABLE" };
+                match p.pick(&cols).cloned() {
+                    Some(c) if p.chance(2) => {
+                        let new = self.fresh(p, "vcol");
+                        for x in &mut self.views[vi].1 {
+                            if *x == c {
+                                *x = new.clone();
+                            }
+                        }
+                        format!(
+                            "ALTER {kind} {} RENAME COLUMN {} TO {};",
+                            ident(&v),
+                            ident(&c),
+                            ident(&new)
+                        )
+                    }
+                    _ => {
+                        let new = self.fresh(p, "view");
+                        self.views[vi].0 = new.clone();
+                        format!("ALTER {kind} {} RENAME TO {};", ident(&v), ident(&new))
+                    }
+                }
+            }
             20 => {
                 let name = self.fresh(p, "view");
-                let cols: Vec<String> = self.tables[ti]
-                    .columns
-                    .iter()
-                    .take(2)
-                    .map(|c| ident(&c.name))
-                    .collect();
-                self.views.push(name.clone());
+                let columns = self.tables[ti].columns.clone();
+                let (list, names): (Vec<String>, Vec<String>) = match p.below(4) {
+                    0 => (
+                        vec![if p.chance(2) {
+                            "*".to_owned()
+                        } else {
+                            format!("{t}.*")
+                        }],
+                        columns.iter().map(|c| c.name.clone()).collect(),
+                    ),
+                    1 => columns
+                        .iter()
+                        .take(2)
+                        .map(|c| (ident(&c.name), c.name.clone()))
+                        .unzip(),
+                    2 => columns
+                        .iter()
+                        .take(3)
+                        .enumerate()
+                        .map(|(i, c)| {
+                            let alias = format!("v{i}_{}", c.name.to_ascii_lowercase());
+                            (format!("{} AS {}", ident(&c.name), ident(&alias)), alias)
+                        })
+                        .unzip(),
+                    _ => columns
+                        .iter()
+                        .take(2)
+                        .map(|c| (format!("{}::text", ident(&c.name)), c.name.clone()))
+                        .chain(std::iter::once((
+                            "count(*) OVER ()".to_owned(),
+                            "count".to_owned(),
+                        )))
+                        .unzip(),
+                };
+                // Names for the first columns, sometimes.
+                let (header, names) = if p.chance(4) && !names.is_empty() {
+                    let mut names = names;
+                    names[0] = format!("first_{}", self.counter);
+                    (format!(" ({})", ident(&names[0])), names)
+                } else {
+                    (String::new(), names)
+                };
+                self.views.push((name.clone(), names));
                 let mat = if p.chance(2) { "MATERIALIZED " } else { "" };
                 format!(
-                    "CREATE {mat}VIEW {} AS SELECT {} FROM {t};",
+                    "CREATE {mat}VIEW {}{header} AS SELECT {} FROM {t};",
                     ident(&name),
-                    cols.join(", ")
+                    list.join(", ")
                 )
             }
             26 | 27 => self.function(p),

@@ -338,8 +338,8 @@ impl Comparison {
         self.differences.is_empty() && issues == failed
     }
 
-    /// How many tables, columns, indexes, constraints, triggers, enums and
-    /// functions were compared (those of the database).
+    /// How many tables, columns, indexes, constraints, triggers, enums,
+    /// functions and views were compared (those of the database).
     pub fn objects(&self) -> usize {
         let m = &self.live;
         m.tables.len()
@@ -356,6 +356,7 @@ impl Comparison {
                 .sum::<usize>()
             + m.enums.len()
             + m.functions.len()
+            + m.views.len()
     }
 }
 

@@ -208,9 +208,7 @@ fn a_hand_change_is_exactly_one_difference() {
 #[test]
 fn a_hand_change_to_a_function_or_trigger_is_exactly_one_difference() {
     let pg = require_pg!();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/histories/functions_and_triggers");
-    let migrations = read_dir(&dir).unwrap();
+    let migrations = fixture("functions_and_triggers");
     let changes = [
         (
             "ALTER FUNCTION add_one(integer) IMMUTABLE",
@@ -243,8 +241,56 @@ fn a_hand_change_to_a_function_or_trigger_is_exactly_one_difference() {
             "level",
         ),
     ];
+    hand_changes(pg, &migrations, &changes);
+}
+
+/// A hand change to a view's columns is exactly that finding.
+#[test]
+fn a_hand_change_to_a_views_columns_is_exactly_one_difference() {
+    let pg = require_pg!();
+    let migrations = fixture("view_columns");
+    hand_changes(
+        pg,
+        &migrations,
+        &[
+            (
+                "CREATE OR REPLACE VIEW every_user AS SELECT id, \"emailAddress\" AS email, \"Name\", \"createdAt\", 1 AS more FROM \"User\"",
+                "view \"every_user\"",
+                "columns",
+            ),
+            (
+                "ALTER TABLE named RENAME COLUMN email_address TO mail2",
+                "view \"named\"",
+                "columns",
+            ),
+            (
+                "ALTER VIEW qualified RENAME COLUMN headline TO title",
+                "view \"qualified\"",
+                "columns",
+            ),
+        ],
+    );
+}
+
+fn fixture(name: &str) -> Vec<migsafe_oracle::Migration> {
+    read_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/histories")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// Applies the history, then each change by hand on a fresh copy: the
+/// comparison must find exactly one difference, at `path`, naming
+/// `aspect`.
+fn hand_changes(
+    pg: &migsafe_oracle::TestPg,
+    migrations: &[migsafe_oracle::Migration],
+    changes: &[(&str, &str, &str)],
+) {
     for (sql, path, aspect) in changes {
-        let applied = apply_prisma_after(pg, "handfn", "", &migrations).unwrap();
+        let applied = apply_prisma_after(pg, "hand", "", migrations).unwrap();
         assert!(applied.failed().next().is_none());
         migsafe_oracle::connect(&applied.url)
             .unwrap()
@@ -254,7 +300,7 @@ fn a_hand_change_to_a_function_or_trigger_is_exactly_one_difference() {
         let labels = migsafe_schema::diff::Labels::new("the replay has", "PostgreSQL has");
         assert_eq!(cmp.differences.len(), 1, "{sql}:\n{}", cmp.describe());
         let d = &cmp.differences[0];
-        assert_eq!(d.path, path, "{sql}");
+        assert_eq!(d.path, *path, "{sql}");
         assert!(
             d.message(&labels).contains(aspect),
             "{sql}: {}",

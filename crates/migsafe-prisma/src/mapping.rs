@@ -65,6 +65,7 @@ pub(crate) fn to_model(ast: &SchemaAst, datasource: Option<&Datasource>) -> Sche
                     View {
                         name,
                         materialized: false,
+                        columns: None,
                     },
                 );
             }

@@ -205,6 +205,30 @@ impl State {
         let from = truncate_identifier(from);
         let to = truncate_identifier(to);
         let opaque = self.out.opaque_tables.contains(&t);
+        if !self.out.model.tables.contains_key(&t)
+            && let Some(v) = self.out.model.views.get_mut(&t)
+        {
+            // `ALTER TABLE|VIEW v RENAME COLUMN` renames a view's column.
+            return match v.columns.as_mut() {
+                Some(cols) => match cols.iter().position(|c| *c == from) {
+                    Some(i) if !cols.contains(&to) => {
+                        cols[i] = to;
+                        Ok(())
+                    }
+                    Some(_) => refuse(format!(
+                        "column {} of relation {} already exists",
+                        q(&to),
+                        q(&t.name)
+                    )),
+                    None => refuse(format!(
+                        "column {} of relation {} does not exist",
+                        q(&from),
+                        q(&t.name)
+                    )),
+                },
+                None => Ok(()),
+            };
+        }
         let Some(tab) = self.out.model.tables.get_mut(&t) else {
             return refuse(format!("relation {} does not exist", q(&t.name)));
         };

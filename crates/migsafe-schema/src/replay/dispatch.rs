@@ -397,21 +397,31 @@ impl State {
                 name,
                 materialized,
                 references,
+                columns,
                 ..
             } => {
                 let n = qual(name);
                 if self.out.model.tables.contains_key(&n) {
                     return refuse(format!("relation {} already exists", q(&n.name)));
                 }
+                let mut starred = Vec::new();
+                let columns = columns
+                    .as_ref()
+                    .and_then(|c| self.view_output(c, &mut starred));
                 self.view_refs.insert(
                     n.clone(),
-                    references.iter().map(|r| truncate_identifier(r)).collect(),
+                    references
+                        .iter()
+                        .map(|r| truncate_identifier(r))
+                        .chain(starred)
+                        .collect(),
                 );
                 self.out.model.views.insert(
                     n.clone(),
                     View {
                         name: n.clone(),
                         materialized: *materialized,
+                        columns,
                     },
                 );
                 self.out

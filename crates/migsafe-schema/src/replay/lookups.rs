@@ -327,3 +327,55 @@ impl State {
         Ok(())
     }
 }
+
+impl State {
+    /// A view's output column names: the select list with its stars
+    /// expanded from the tables and views the model holds, the names of
+    /// `CREATE VIEW v (a, b)` over the first ones; `None` when one cannot
+    /// be known.
+    /// The columns a star expands to are pushed on `starred` (the view
+    /// depends on each of them: dropping one drops the view).
+    pub(super) fn view_output(
+        &self,
+        c: &migsafe_classify::ir::ViewColumns,
+        starred: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        use migsafe_classify::ir::ViewItem;
+        let columns_of = |o: &ObjName| -> Option<Vec<String>> {
+            let n = qual(o);
+            match self.out.model.tables.get(&n) {
+                Some(t) if !t.opaque => Some(t.columns.iter().map(|c| c.name.clone()).collect()),
+                Some(_) => None,
+                None => self.out.model.views.get(&n)?.columns.clone(),
+            }
+        };
+        let mut out = Vec::new();
+        for item in &c.items {
+            match item {
+                ViewItem::Named(n) => out.push(truncate_identifier(n)),
+                // `*` over joins merges `USING` columns: only one relation.
+                ViewItem::Star(None) => match c.from.as_slice() {
+                    [(o, _)] => {
+                        let cols = columns_of(o)?;
+                        starred.extend(cols.iter().cloned());
+                        out.extend(cols);
+                    }
+                    _ => return None,
+                },
+                ViewItem::Star(Some(q)) => {
+                    let (o, _) = c
+                        .from
+                        .iter()
+                        .find(|(o, a)| a.as_deref().map_or(o.name == *q, |a| a == q))?;
+                    let cols = columns_of(o)?;
+                    starred.extend(cols.iter().cloned());
+                    out.extend(cols);
+                }
+            }
+        }
+        for (slot, name) in out.iter_mut().zip(&c.names) {
+            *slot = truncate_identifier(name);
+        }
+        Some(out)
+    }
+}

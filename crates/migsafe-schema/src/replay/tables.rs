@@ -529,7 +529,7 @@ impl State {
                     to.clone(),
                     View {
                         name: to.clone(),
-                        materialized: v.materialized,
+                        ..v
                     },
                 );
                 if let Some(refs) = self.view_refs.remove(from) {
