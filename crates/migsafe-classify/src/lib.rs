@@ -13,7 +13,7 @@ mod analyze;
 mod ast;
 pub mod guard;
 pub mod ir;
-pub mod lex;
+pub use migsafe_model::lex;
 pub mod lock;
 pub use migsafe_model::source;
 pub mod split;

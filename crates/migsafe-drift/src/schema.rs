@@ -142,8 +142,7 @@ pub fn comparable_models(
         // expression): Migrate leaves them alone, unless the schema declares
         // an index of the same name, which it then compares.
         t.indexes.retain_mut(|i| {
-            let expressible =
-                i.predicate.is_none() && i.columns.iter().all(|c| !is_expression(&c.expr));
+            let expressible = i.predicate.is_none() && i.columns.iter().all(|c| !c.is_expression());
             if expressible {
                 return true;
             }
@@ -205,11 +204,6 @@ pub fn comparable_models(
     (expected, actual)
 }
 
-/// An index element that is an expression rather than a column name.
-fn is_expression(s: &str) -> bool {
-    s.contains(['(', ')', ' ', ':', '\'', '+', '-', '*', '/', '|'])
-}
-
 /// `'{}'` and `'{a,b}'` (an array literal in text form) as `array[]` and
 /// `array['a','b']`, the form Prisma writes, so both compare equal.
 fn array_literal_default(d: DefaultValue, element: &str) -> DefaultValue {
@@ -238,7 +232,10 @@ fn array_literal_default(d: DefaultValue, element: &str) -> DefaultValue {
             }
         })
         .collect();
-    DefaultValue::Expression(format!("array[{}]", items.join(",")))
+    DefaultValue::Expression(migsafe_schema::types::normalize_expression(&format!(
+        "array[{}]",
+        items.join(",")
+    )))
 }
 
 /// One `schema-drift` error per difference between the schema file and the

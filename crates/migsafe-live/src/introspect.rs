@@ -1495,7 +1495,7 @@ mod tests {
         );
         assert_eq!(
             check_expression("CHECK ((status = ANY (ARRAY['a'::text, 'b'::text])))"),
-            "status in('a','b')"
+            "status in ('a', 'b')"
         );
         assert_eq!(
             check_expression("CHECK ((status <> ALL (ARRAY['a'::text, 'b'::text])))"),
@@ -1512,7 +1512,7 @@ mod tests {
         );
         assert_eq!(
             normalize_catalog_expression("((x = ANY (ARRAY[y, z])))"),
-            "x = any(array[y,z])"
+            "x in (y, z)"
         );
         assert_eq!(
             normalize_catalog_expression("(\"deletedAt\" IS NULL)"),

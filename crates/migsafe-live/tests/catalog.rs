@@ -192,7 +192,7 @@ fn columns_types_defaults_identity_generated() {
     assert_eq!(ty("moods"), "\"mood\"[]");
     assert_eq!(
         col("moods").default,
-        Some(DefaultValue::Expression("array['sad','meh']".into()))
+        Some(DefaultValue::Expression("array['sad', 'meh']".into()))
     );
     assert_eq!(ty("deleted_at"), "timestamp with time zone");
     assert!(col("deleted_at").nullable);

@@ -9,10 +9,15 @@
 //!
 //! This crate holds the model and nothing that reads SQL: a tool that
 //! needs the model (the Prisma mapping, introspection) does not link the
-//! SQL parser. [`source`] reads input files the safe way for all of them.
+//! SQL parser. [`source`] reads input files the safe way for all of them;
+//! [`lex`] is migsafe's one SQL lexer (the statement splitter and the
+//! token classifier in `migsafe-classify` use it too), [`expr`] the one
+//! canonical form of an expression, built on it.
 
 pub mod canonical;
 pub mod diff;
+pub mod expr;
+pub mod lex;
 pub mod model;
 pub mod names;
 pub mod opclass;

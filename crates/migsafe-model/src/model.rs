@@ -289,6 +289,12 @@ pub struct IndexColumn {
 }
 
 impl IndexColumn {
+    /// An expression rather than a column name (a column name is stored
+    /// as it is, an expression in its canonical form).
+    pub fn is_expression(&self) -> bool {
+        is_expression_element(&self.expr)
+    }
+
     pub fn column(name: impl Into<String>) -> Self {
         Self {
             expr: name.into(),
@@ -296,6 +302,15 @@ impl IndexColumn {
             opclass: None,
         }
     }
+}
+
+/// Whether an index element's text is an expression rather than a column
+/// name: it has an operator, a call, a literal, a cast or a space.
+pub fn is_expression_element(s: &str) -> bool {
+    s.contains([
+        '(', ')', ' ', ':', '\'', '+', '-', '*', '/', '|', '&', '<', '>', '=', '~', '%', '^', '#',
+        '[', ',',
+    ])
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]

@@ -532,10 +532,23 @@ fn needless_quotes(quoted: &str) -> Option<&str> {
     (plain && !RESERVED.contains(&inner)).then_some(inner)
 }
 
+/// Whether `word` (lower case) is a reserved word, which a deparser quotes
+/// when it is a name.
+pub fn is_reserved_word(word: &str) -> bool {
+    RESERVED.contains(&word)
+}
+
+/// The canonical form of an expression ([`crate::expr::canonical`]); for
+/// what its parser does not know, the token-level form
+/// ([`normalize_expression_tokens`]).
+pub fn normalize_expression(e: &str) -> String {
+    crate::expr::canonical(e).unwrap_or_else(|| normalize_expression_tokens(e))
+}
+
 /// Lower-cases outside quotes, collapses whitespace and drops it next to
 /// punctuation, and drops the quotes of identifiers that do not need them
 /// (`"price" >= 0` and `price >= 0` are the same expression).
-pub fn normalize_expression(e: &str) -> String {
+pub fn normalize_expression_tokens(e: &str) -> String {
     let mut out = String::with_capacity(e.len());
     let b = e.as_bytes();
     let mut i = 0;
@@ -664,7 +677,7 @@ mod tests {
 
     #[test]
     fn needless_identifier_quotes_are_dropped() {
-        assert_eq!(normalize_expression("(\"price\" >= 0)"), "(price >= 0)");
+        assert_eq!(normalize_expression("(\"price\" >= 0)"), "price >= 0");
         assert_eq!(normalize_expression("\"Price\" >= 0"), "\"Price\" >= 0");
         assert_eq!(normalize_expression("\"user\" = 'x'"), "\"user\" = 'x'");
         assert_eq!(normalize_expression("'\"a\"'"), "'\"a\"'");

@@ -304,15 +304,32 @@ impl State {
             }
             4 if ty.is_int() => {
                 let c = self.constraint_name(p, table, "check");
-                let _ = write!(
-                    sql,
-                    " CONSTRAINT {} CHECK ({} >= 0)",
-                    ident(&c),
-                    ident(&name)
-                );
+                let n = ident(&name);
+                // Spellings PostgreSQL stores differently: BETWEEN, IN, casts
+                // it adds (`smallint & integer`), `!=`.
+                let body = [
+                    format!("{n} >= 0"),
+                    format!("{n} BETWEEN 0 AND 1000"),
+                    format!("{n} NOT BETWEEN -5 AND -1"),
+                    format!("{n} IN (1, 2, 3) OR {n} IS NULL"),
+                    format!("({n} & 1) = 0 AND {n} != 7"),
+                    format!("{n}::bigint < 100000 AND NOT ({n} = 13)"),
+                ][p.below(6)]
+                .clone();
+                let _ = write!(sql, " CONSTRAINT {} CHECK ({body})", ident(&c));
             }
             5 if ty.is_text() => {
-                let _ = write!(sql, " CHECK (char_length({}) > 0)", ident(&name));
+                let n = ident(&name);
+                let body = [
+                    format!("char_length({n}) > 0"),
+                    format!("{n} LIKE 'a%' OR {n} NOT ILIKE '%z'"),
+                    format!("{n} NOT IN ('x', 'y')"),
+                    format!("lower({n}) <> upper({n}) IS NOT FALSE"),
+                    format!("{n} || 'x' <> 'yx'"),
+                    format!("CASE WHEN {n} = '' THEN false ELSE true END"),
+                ][p.below(6)]
+                .clone();
+                let _ = write!(sql, " CHECK ({body})");
             }
             6 | 7 if ty.is_text() => {
                 let coll = [
@@ -1021,6 +1038,10 @@ impl State {
             (Ty::TextArray | Ty::IntArray, 3) => (" USING gin", format!("{col} array_ops")),
             (Ty::Jsonb | Ty::TextArray | Ty::IntArray, _) => ("", col.clone()),
             (Ty::Text | Ty::Varchar(_), 0) => ("", format!("lower({col})")),
+            (Ty::Text | Ty::Varchar(_), 6) => ("", format!("(({col} || '-') COLLATE \"C\")")),
+            (Ty::Varchar(_), 7) => ("", format!("(({col})::text)")),
+            (Ty::SmallInt | Ty::Int, 6) => ("", format!("(({col} & 3))")),
+            (Ty::SmallInt | Ty::Int | Ty::BigInt, 7) => ("", format!("(({col} + 1) * 2)")),
             (Ty::Text | Ty::Varchar(_), 1) => ("", format!("{col} text_pattern_ops")),
             (Ty::Text, 2) => ("", format!("{col} text_ops")),
             (Ty::Int, 2) => ("", format!("{col} int4_ops")),

@@ -142,7 +142,7 @@ impl State {
             }
             tab.indexes.retain(|i| {
                 let uses = i.columns.iter().any(|c| {
-                    c.expr == col || (c.expr.contains('(') && expression_mentions(&c.expr, &col))
+                    c.expr == col || (c.is_expression() && expression_mentions(&c.expr, &col))
                 }) || i.include.contains(&col)
                     || i.predicate
                         .as_deref()
@@ -268,7 +268,7 @@ impl State {
             for c in &mut i.columns {
                 if c.expr == from {
                     c.expr.clone_from(&to);
-                } else if c.expr.contains('(') {
+                } else if c.is_expression() {
                     c.expr = normalize_expression(&rename_in_expression(&c.expr, &from, &to));
                 }
             }
