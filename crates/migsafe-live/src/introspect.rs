@@ -680,7 +680,7 @@ impl RawIndex {
                     .get(k)
                     .cloned()
                     .flatten()
-                    .map(|d| normalize_catalog_expression(&d))
+                    .map(|d| migsafe_model::index_element(normalize_catalog_expression(&d)))
                     .unwrap_or_default()
             };
             let descending = self.indoption.get(k).is_some_and(|o| o & 1 != 0);

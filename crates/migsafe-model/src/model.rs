@@ -313,6 +313,23 @@ pub fn is_expression_element(s: &str) -> bool {
     ])
 }
 
+/// An index element from its canonical expression: a bare column name
+/// (`(("Col")::text)` canonicalizes to `"Col"`, which PostgreSQL indexes
+/// as the column) is the column's name as stored, anything else the
+/// expression.
+pub fn index_element(canonical: String) -> String {
+    if is_expression_element(&canonical) {
+        return canonical;
+    }
+    match canonical
+        .strip_prefix('"')
+        .and_then(|x| x.strip_suffix('"'))
+    {
+        Some(inner) => crate::names::truncate_identifier(&inner.replace("\"\"", "\"")),
+        None => canonical,
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RefAction {

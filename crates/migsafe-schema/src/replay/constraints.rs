@@ -101,10 +101,11 @@ impl State {
                         }
                     }
                     tab.primary_key = Some(PrimaryKey {
-                        name: Some(name),
+                        name: Some(name.clone()),
                         columns: cols,
                     });
                 }
+                self.note_key(t, &name);
                 self.table_prov(t).primary_key = Some(ctx.touch(Action::Created));
                 Ok(())
             }
@@ -125,6 +126,7 @@ impl State {
                         self.choose_relation_name(t, Some(&addition), "key", true)
                     }
                 };
+                self.note_key(t, &name);
                 if let Some(tab) = self.out.model.tables.get_mut(t) {
                     tab.indexes.push(Index {
                         name: name.clone(),
@@ -177,6 +179,11 @@ impl State {
                 }
                 let touch = ctx.touch(Action::Created);
                 let renamed = ctx.touch(Action::Renamed);
+                if name != idx {
+                    // The index becomes the key under its new name (and
+                    // keeps its age).
+                    self.rename_referenced_key(t, &idx, &name);
+                }
                 let Some(tab) = self.out.model.tables.get_mut(t) else {
                     return Ok(());
                 };
@@ -271,26 +278,37 @@ impl State {
             return refuse("number of referencing and referenced columns for foreign key disagree");
         }
         let opaque_target = self.out.opaque_tables.contains(&target);
-        // The key PostgreSQL ties the foreign key to: the primary key when it
-        // matches, else the first matching unique index.
+        // The key PostgreSQL ties the foreign key to: without a column
+        // list the primary key; with one, the oldest matching unique index,
+        // the primary key's included (checked against PostgreSQL 15).
         let pk_key = pk_name(rt).filter(|_| {
             rt.primary_key
                 .as_ref()
                 .is_some_and(|p| same_set(&p.columns, &ref_cols))
         });
-        let referenced_key = pk_key.or_else(|| {
-            rt.indexes
-                .iter()
-                .find(|i| {
-                    i.unique
-                        && i.predicate.is_none()
-                        && same_set(
-                            &i.columns.iter().map(|c| c.expr.clone()).collect::<Vec<_>>(),
-                            &ref_cols,
-                        )
-                })
-                .map(|i| i.name.clone())
-        });
+        let candidates: Vec<String> = pk_key
+            .into_iter()
+            .chain(
+                rt.indexes
+                    .iter()
+                    .filter(|i| {
+                        i.unique
+                            && i.predicate.is_none()
+                            && same_set(
+                                &i.columns.iter().map(|c| c.expr.clone()).collect::<Vec<_>>(),
+                                &ref_cols,
+                            )
+                    })
+                    .map(|i| i.name.clone()),
+            )
+            .collect();
+        let referenced_key = if fk.referenced_columns.is_empty() {
+            candidates.into_iter().next()
+        } else {
+            candidates
+                .into_iter()
+                .min_by_key(|k| self.key_created(&target, k))
+        };
         let keyed = referenced_key.is_some();
         if !keyed && !opaque_target {
             return refuse_with(

@@ -34,7 +34,7 @@ impl State {
                 let expr = if tab.column(&plain).is_some() || !looks_like_expression(&c.expr) {
                     plain
                 } else {
-                    normalize_expression(&c.expr)
+                    crate::model::index_element(normalize_expression(&c.expr))
                 };
                 IndexColumn {
                     expr,
@@ -77,6 +77,9 @@ impl State {
         let method = method
             .map(|m| m.trim().to_ascii_lowercase())
             .filter(|m| m != "btree");
+        if unique {
+            self.note_key(&t, &name);
+        }
         if let Some(tab) = self.out.model.tables.get_mut(&t) {
             tab.indexes.push(Index {
                 name: name.clone(),

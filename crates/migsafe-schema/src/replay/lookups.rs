@@ -150,6 +150,10 @@ impl State {
 
     /// A key of `t` renamed: the foreign keys tied to it follow.
     pub(super) fn rename_referenced_key(&mut self, t: &QualName, from: &str, to: &str) {
+        if let Some(seq) = self.key_order.remove(&(t.schema.clone(), from.to_owned())) {
+            self.key_order
+                .insert((t.schema.clone(), to.to_owned()), seq);
+        }
         for o in self.out.model.tables.values_mut() {
             for f in &mut o.foreign_keys {
                 if f.referenced_table == *t && f.referenced_key.as_deref() == Some(from) {

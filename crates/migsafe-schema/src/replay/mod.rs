@@ -341,6 +341,11 @@ struct State {
     adding_not_valid: bool,
     /// The options of the `CREATE INDEX` being applied.
     index_options: Option<IndexOptions>,
+    /// When each unique index and primary key was created, by (schema,
+    /// index name): PostgreSQL ties a foreign key with a column list to
+    /// the oldest matching one (the lowest OID), primary key or not.
+    key_order: HashMap<(String, String), u64>,
+    key_seq: u64,
 }
 
 impl Default for Replayer<'_> {
@@ -505,7 +510,24 @@ impl State {
             other_types: BTreeSet::new(),
             temp_tables: Vec::new(),
             identity_sequences: BTreeSet::new(),
+            key_order: HashMap::new(),
+            key_seq: 0,
         }
+    }
+
+    /// Notes that the index (or key) `name` of table `t` was just created.
+    fn note_key(&mut self, t: &QualName, name: &str) {
+        self.key_seq += 1;
+        self.key_order
+            .insert((t.schema.clone(), name.to_owned()), self.key_seq);
+    }
+
+    /// When the index `name` of `t` was created (unknown: last).
+    fn key_created(&self, t: &QualName, name: &str) -> u64 {
+        self.key_order
+            .get(&(t.schema.clone(), name.to_owned()))
+            .copied()
+            .unwrap_or(u64::MAX)
     }
 
     /// Applies the statements of one migration up to the first one
