@@ -10,36 +10,15 @@ use migsafe_schema::{DefaultValue, QualName, RefAction, SchemaModel, Table, norm
 
 /// Replays migrations given as (name, SQL).
 fn run(migrations: &[(&str, &str)]) -> Replayed {
-    let analyzed: Vec<(String, String, Vec<migsafe_classify::Statement>)> = migrations
-        .iter()
-        .map(|(name, sql)| {
-            (
-                (*name).to_owned(),
-                format!("prisma/migrations/{name}/migration.sql"),
-                migsafe_classify::analyze(sql).statements,
-            )
-        })
-        .collect();
-    let inputs: Vec<MigrationInput<'_>> = analyzed
-        .iter()
-        .map(|(name, path, statements)| MigrationInput {
-            name,
-            path,
-            statements,
-        })
-        .collect();
-    replay(&inputs)
+    replay_as(migrations, false)
 }
 
-fn one(sql: &str) -> Replayed {
-    run(&[("20260101000000_init", sql)])
-}
-
-/// Replays migrations given as (name, SQL), each statement as if it were a
-/// migration of its own (same name and file, so lines stay those of the
-/// file): a refused statement rolls back only itself, and tests can look
-/// at several refusals and at what the statements around them did.
-fn run_stepwise(migrations: &[(&str, &str)]) -> Replayed {
+/// Replays migrations given as (name, SQL); `stepwise`: each statement as
+/// if it were a migration of its own (same name and file, so lines stay
+/// those of the file), so a refused statement rolls back only itself and
+/// tests can look at several refusals and at what the statements around
+/// them did.
+fn replay_as(migrations: &[(&str, &str)], stepwise: bool) -> Replayed {
     let analyzed: Vec<(String, String, Vec<migsafe_classify::Statement>)> = migrations
         .iter()
         .map(|(name, sql)| {
@@ -53,14 +32,27 @@ fn run_stepwise(migrations: &[(&str, &str)]) -> Replayed {
     let inputs: Vec<MigrationInput<'_>> = analyzed
         .iter()
         .flat_map(|(name, path, statements)| {
-            (0..statements.len()).map(move |i| MigrationInput {
+            let parts: Vec<&[migsafe_classify::Statement]> = if stepwise {
+                statements.chunks(1).collect()
+            } else {
+                vec![statements.as_slice()]
+            };
+            parts.into_iter().map(move |statements| MigrationInput {
                 name,
                 path,
-                statements: &statements[i..=i],
+                statements,
             })
         })
         .collect();
     replay(&inputs)
+}
+
+fn one(sql: &str) -> Replayed {
+    run(&[("20260101000000_init", sql)])
+}
+
+fn run_stepwise(migrations: &[(&str, &str)]) -> Replayed {
+    replay_as(migrations, true)
 }
 
 fn stepwise(sql: &str) -> Replayed {

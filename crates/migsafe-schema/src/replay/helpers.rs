@@ -65,57 +65,26 @@ pub(super) fn rename_in_expression(expr: &str, from: &str, to: &str) -> String {
     } else {
         quoted_to.clone()
     };
-    let b = expr.as_bytes();
+    // On the one lexer: string literals and comments are left alone.
     let mut out = String::with_capacity(expr.len());
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if c == b'\'' || c == b'"' {
-            let start = i;
-            i += 1;
-            while i < b.len() {
-                if b[i] == c {
-                    if i + 1 < b.len() && b[i + 1] == c {
-                        i += 2;
-                        continue;
-                    }
-                    break;
-                }
-                i += 1;
-            }
-            let end = (i + 1).min(b.len());
-            let piece = expr.get(start..end).unwrap_or("");
-            if c == b'"'
-                && piece.len() >= 2
-                && piece.ends_with('"')
-                && piece
-                    .get(1..piece.len() - 1)
-                    .is_some_and(|inner| inner.replace("\"\"", "\"") == from)
+    let mut after_dot = false;
+    for t in migsafe_classify::lex::lex(expr).tokens {
+        let text = t.text(expr);
+        let replaced = match t.kind {
+            migsafe_classify::lex::TokenKind::QuotedIdent
+                if migsafe_classify::lex::ident_value(t.kind, text) == from =>
             {
-                out.push_str(&quoted_to);
-            } else {
-                out.push_str(piece);
+                Some(quoted_to.as_str())
             }
-            i = end;
-            continue;
-        }
-        if c.is_ascii_alphabetic() || c == b'_' {
-            let start = i;
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$') {
-                i += 1;
+            migsafe_classify::lex::TokenKind::Word
+                if bare_ok && !after_dot && text.to_ascii_lowercase() == from =>
+            {
+                Some(to_bare.as_str())
             }
-            let word = expr.get(start..i).unwrap_or("");
-            let prev_dot = start > 0 && b[start - 1] == b'.';
-            if bare_ok && !prev_dot && word.to_ascii_lowercase() == from {
-                out.push_str(&to_bare);
-            } else {
-                out.push_str(word);
-            }
-            continue;
-        }
-        let ch_len = expr[i..].chars().next().map_or(1, char::len_utf8);
-        out.push_str(&expr[i..i + ch_len]);
-        i += ch_len;
+            _ => None,
+        };
+        out.push_str(replaced.unwrap_or(text));
+        after_dot = t.kind == migsafe_classify::lex::TokenKind::Dot;
     }
     out
 }
