@@ -69,6 +69,12 @@ fn files_postgres_rejects_are_rolled_back_whole() {
         "CREATE TABLE t (id INT); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$; \
          CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f(); \
          CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();",
+        "CREATE FUNCTION code() RETURNS text LANGUAGE sql AS $$ SELECT 'c' $$; \
+         CREATE TABLE t (id INT, c TEXT DEFAULT code()); DROP FUNCTION code();",
+        "CREATE FUNCTION pos(n int) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT n > 0 $$; \
+         CREATE TABLE t (id INT CHECK (pos(id))); DROP FUNCTION pos;",
+        "CREATE FUNCTION low(s text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT lower(s) $$; \
+         CREATE TABLE t (id INT, s TEXT); CREATE INDEX t_low ON t (low(s)); DROP FUNCTION low(text);",
     ];
     let mut wrong = Vec::new();
     for (i, sql) in cases.iter().enumerate() {

@@ -172,6 +172,61 @@ impl State {
                     tab.triggers.retain(|x| x.name != tr);
                 }
             }
+            // Defaults, checks, generated columns and indexes that call it.
+            let name = qn.name.clone();
+            let first_user =
+                self.out.model.tables.values().find_map(|t| {
+                    t.columns
+                        .iter()
+                        .find_map(|c| match &c.default {
+                            Some(DefaultValue::Expression(e)) if calls(e, &name) => Some(format!(
+                                "default value for column {} of table {}",
+                                q(&c.name),
+                                q(&t.name.name)
+                            )),
+                            _ => c.generated.as_deref().filter(|g| calls(g, &name)).map(|_| {
+                                format!("column {} of table {}", q(&c.name), q(&t.name.name))
+                            }),
+                        })
+                        .or_else(|| {
+                            t.checks.iter().find(|c| calls(&c.expr, &name)).map(|c| {
+                                format!(
+                                    "constraint {} on table {}",
+                                    q(c.name.as_deref().unwrap_or("?")),
+                                    q(&t.name.name)
+                                )
+                            })
+                        })
+                        .or_else(|| {
+                            t.indexes
+                                .iter()
+                                .find(|i| index_calls(i, &name))
+                                .map(|i| format!("index {}", q(&i.name)))
+                        })
+                });
+            if let Some(what) = first_user {
+                if !cascade {
+                    return refuse_with(
+                        format!(
+                            "cannot drop function {}() because other objects depend on it ({what})",
+                            q(&qn.name)
+                        ),
+                        "drop or change what uses it first, or use DROP … CASCADE",
+                    );
+                }
+                for tab in self.out.model.tables.values_mut() {
+                    for c in &mut tab.columns {
+                        if matches!(&c.default, Some(DefaultValue::Expression(e)) if calls(e, &name))
+                        {
+                            c.default = None;
+                        }
+                    }
+                    tab.columns
+                        .retain(|c| !c.generated.as_deref().is_some_and(|g| calls(g, &name)));
+                    tab.checks.retain(|c| !calls(&c.expr, &name));
+                    tab.indexes.retain(|i| !index_calls(i, &name));
+                }
+            }
             for k in keys {
                 self.out.model.functions.remove(&k);
             }
@@ -254,4 +309,25 @@ impl State {
             )),
         }
     }
+}
+
+/// Whether the expression calls a function named `name` (by name: an
+/// overload of the same name counts too).
+fn calls(expr: &str, name: &str) -> bool {
+    use migsafe_classify::lex::{TokenKind, ident_value, lex};
+    let toks: Vec<_> = lex(expr)
+        .tokens
+        .into_iter()
+        .filter(|t| !t.kind.is_trivia())
+        .collect();
+    toks.windows(2).any(|w| {
+        matches!(w[0].kind, TokenKind::Word | TokenKind::QuotedIdent)
+            && w[1].kind == TokenKind::LParen
+            && ident_value(w[0].kind, w[0].text(expr)) == name
+    })
+}
+
+fn index_calls(i: &crate::model::Index, name: &str) -> bool {
+    i.columns.iter().any(|c| calls(&c.expr, name))
+        || i.predicate.as_deref().is_some_and(|p| calls(p, name))
 }
