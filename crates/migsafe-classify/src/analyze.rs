@@ -258,6 +258,14 @@ fn table_source(toks: &[Tok<'_>]) -> Option<crate::ir::TableSource> {
         }
     };
     let end = |i: usize| i >= toks.len() || kind(i) == Some(TokenKind::Semicolon);
+    if let Some(part) = toks
+        .iter()
+        .position(|t| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case("PARTITION"))
+        && kw(part + 1, "OF")
+    {
+        let (parent, _) = name_at(part + 2)?;
+        return Some(TableSource::PartitionOf { parent });
+    }
     if let Some(like) = toks
         .iter()
         .position(|t| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case("LIKE"))

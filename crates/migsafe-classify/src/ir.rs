@@ -326,6 +326,9 @@ pub enum TxKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TableSource {
+    /// `PARTITION OF parent …`: the parent's columns, keys and indexes
+    /// (the replay keeps the partition opaque), dropped with the parent.
+    PartitionOf { parent: ObjName },
     /// `(LIKE t [INCLUDING …])`: the columns with their types and `NOT
     /// NULL`; defaults with `INCLUDING DEFAULTS`; `including_more` for any
     /// other `INCLUDING` (constraints, indexes, identity, generated, all).

@@ -458,6 +458,7 @@ impl State {
         let tname = self.tables[ti].name.clone();
         let t = ident(&tname);
         match kind {
+            0 if p.chance(4) => self.create_partitioned(p),
             0 | 1 => self.create_table(p),
             2 | 3 => {
                 let prev = self.tables[ti].columns.clone();
@@ -891,6 +892,50 @@ impl State {
                 format!("DROP TABLE {}{cascade};", ident(&t.name))
             }
         }
+    }
+
+    /// A table partitioned by range, with one or two partitions (the
+    /// parent is a table of the picture; its partitions are not: their
+    /// contents follow the parent's).
+    fn create_partitioned(&mut self, p: &mut Pick<'_>) -> String {
+        let name = self.fresh(p, "parted");
+        let key = Column {
+            name: "k".to_owned(),
+            ty: Ty::Int,
+        };
+        let other = Column {
+            name: "v".to_owned(),
+            ty: Ty::Text,
+        };
+        let mut sql = format!(
+            "CREATE TABLE {} (k INTEGER NOT NULL, v TEXT DEFAULT 'x'{}) PARTITION BY RANGE (k);\n",
+            ident(&name),
+            if p.chance(2) { ", PRIMARY KEY (k)" } else { "" }
+        );
+        let first = self.fresh(p, "part");
+        let _ = writeln!(
+            sql,
+            "CREATE TABLE {} PARTITION OF {} FOR VALUES FROM (0) TO (100);",
+            ident(&first),
+            ident(&name)
+        );
+        if p.chance(2) {
+            let second = self.fresh(p, "part");
+            let _ = writeln!(
+                sql,
+                "CREATE TABLE {} PARTITION OF {} DEFAULT;",
+                ident(&second),
+                ident(&name)
+            );
+        }
+        self.tables.push(Table {
+            name,
+            columns: vec![key, other],
+            pk: false,
+            indexes: Vec::new(),
+            constraints: Vec::new(),
+        });
+        sql
     }
 
     /// Creates, replaces or drops a function.

@@ -41,6 +41,14 @@ impl State {
                 let opaque = *derived && derived_columns.as_ref().is_none_or(|(_, more)| *more);
                 let existed = self.relation_exists(&qual(table));
                 self.create_table(ctx, table, *if_not_exists, columns, constraints, opaque)?;
+                if let Some(migsafe_classify::ir::TableSource::PartitionOf { parent }) = source
+                    && !existed
+                {
+                    self.partitions
+                        .entry(qual(parent))
+                        .or_default()
+                        .push(qual(table));
+                }
                 if let Some((cols, _)) = derived_columns.filter(|_| !existed) {
                     let t = qual(table);
                     if let Some(tab) = self.out.model.tables.get_mut(&t) {

@@ -346,6 +346,8 @@ struct State {
     /// the oldest matching one (the lowest OID), primary key or not.
     key_order: HashMap<(String, String), u64>,
     key_seq: u64,
+    /// Partitioned table → its partitions (`PARTITION OF`).
+    partitions: HashMap<QualName, Vec<QualName>>,
 }
 
 impl Default for Replayer<'_> {
@@ -512,6 +514,7 @@ impl State {
             identity_sequences: BTreeSet::new(),
             key_order: HashMap::new(),
             key_seq: 0,
+            partitions: HashMap::new(),
         }
     }
 

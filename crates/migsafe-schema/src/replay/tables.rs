@@ -16,6 +16,7 @@ impl State {
         let from = match source {
             TableSource::Like { table, .. } => qual(table),
             TableSource::Query { from, .. } => qual(from),
+            TableSource::PartitionOf { parent } => qual(parent),
         };
         let Some(src) = self.out.model.tables.get(&from) else {
             if self.out.model.views.contains_key(&from) {
@@ -29,6 +30,9 @@ impl State {
         };
         let opaque_src = self.out.opaque_tables.contains(&from);
         match source {
+            // Compared by existence: what a partition clones from its
+            // parent (indexes, keys, later columns) is not replayed.
+            TableSource::PartitionOf { .. } => Ok((Vec::new(), true)),
             TableSource::Like {
                 defaults,
                 including_more,
@@ -375,7 +379,19 @@ impl State {
         if_exists: bool,
         cascade: bool,
     ) -> Outcome {
-        let names: Vec<QualName> = tables.iter().map(qual).collect();
+        let mut names: Vec<QualName> = tables.iter().map(qual).collect();
+        // A partitioned table goes with its partitions.
+        let mut i = 0;
+        while i < names.len() {
+            if let Some(children) = self.partitions.get(&names[i]) {
+                for c in children {
+                    if !names.contains(c) && self.out.model.tables.contains_key(c) {
+                        names.push(c.clone());
+                    }
+                }
+            }
+            i += 1;
+        }
         let mut result = Ok(());
         for t in &names {
             if !self.out.model.tables.contains_key(t) {
@@ -521,6 +537,18 @@ impl State {
     pub(super) fn move_table(&mut self, ctx: &Ctx, from: &QualName, to: QualName) -> Outcome {
         if from == &to {
             return Ok(());
+        }
+        // Partitions follow their parent's new name and their own (a
+        // refused move rolls the whole file back, this with it).
+        if let Some(children) = self.partitions.remove(from) {
+            self.partitions.insert(to.clone(), children);
+        }
+        for children in self.partitions.values_mut() {
+            for c in children.iter_mut() {
+                if c == from {
+                    *c = to.clone();
+                }
+            }
         }
         if !self.out.model.tables.contains_key(from) {
             if let Some(v) = self.out.model.views.remove(from) {
