@@ -128,57 +128,52 @@ pub fn replay(migrations: &[MigrationInput<'_>]) -> Replayed {
 /// pointing at the statement it refuses, and one `unevaluable-guard`
 /// warning per `DO` block condition replay could not answer.
 pub fn replay_findings(replayed: &Replayed) -> Vec<Finding> {
+    const ROLLED_BACK: &str = "PostgreSQL runs the file as one transaction and rolls all of it back: the replay applied none of this migration, and replayed the later ones without it; drift findings about the same objects may follow from it";
     replayed
         .issues
         .iter()
-        .map(|i| match i.kind {
-            IssueKind::Refused | IssueKind::OutsideHistory => Finding {
-                rule: if i.kind == IssueKind::Refused {
-                    REPLAY_FAILED
-                } else {
-                    OUTSIDE_HISTORY
-                },
-                severity: if i.kind == IssueKind::Refused {
-                    Severity::Error
-                } else {
-                    Severity::Warning
-                },
+        .map(|i| {
+            let (rule, severity, message, help, note) = match i.kind {
+                IssueKind::Refused => (
+                    REPLAY_FAILED,
+                    Severity::Error,
+                    format!(
+                        "{} in migration {} cannot be replayed: {}",
+                        i.operation, i.origin.migration, i.message
+                    ),
+                    Some("fix the statement or the history before it: PostgreSQL would refuse it, so a database built from these migrations fails here"),
+                    ROLLED_BACK,
+                ),
+                IssueKind::OutsideHistory => (
+                    OUTSIDE_HISTORY,
+                    Severity::Warning,
+                    format!(
+                        "{} in migration {} cannot be replayed: {}",
+                        i.operation, i.origin.migration, i.message
+                    ),
+                    Some("no migration creates it: if the history starts from a baseline, add the baseline as the first migration (Prisma: `prisma migrate diff --from-empty --to-schema-datamodel … --script`), so a fresh database can be built from the migrations"),
+                    ROLLED_BACK,
+                ),
+                IssueKind::Unevaluable => (
+                    UNEVALUABLE_GUARD,
+                    Severity::Warning,
+                    format!("in migration {}: {}", i.origin.migration, i.message),
+                    None,
+                    "drift findings about the objects the block touches may follow from the guess",
+                ),
+            };
+            Finding {
+                rule,
+                severity,
                 path: i.origin.path.clone(),
                 line: Some(i.origin.line),
                 column: Some(i.origin.column),
-                message: format!(
-                    "{} in migration {} cannot be replayed: {}",
-                    i.operation, i.origin.migration, i.message
-                ),
-                help: Some(i.help.clone().unwrap_or_else(|| {
-                    if i.kind == IssueKind::Refused {
-                        "fix the statement or the history before it: PostgreSQL would refuse it, so a database built from these migrations fails here".to_owned()
-                    } else {
-                        "no migration creates it: if the history starts from a baseline, add the baseline as the first migration (Prisma: `prisma migrate diff --from-empty --to-schema-datamodel … --script`), so a fresh database can be built from the migrations".to_owned()
-                    }
-                })),
-                note: Some(
-                    "PostgreSQL runs the file as one transaction and rolls all of it back: the replay applied none of this migration, and replayed the later ones without it; drift findings about the same objects may follow from it"
-                        .to_owned(),
-                ),
+                message,
+                help: i.help.clone().or_else(|| help.map(str::to_owned)),
+                note: Some(note.to_owned()),
                 migration: Some(i.origin.migration.clone()),
                 difference: None,
-            },
-            IssueKind::Unevaluable => Finding {
-                rule: UNEVALUABLE_GUARD,
-                severity: Severity::Warning,
-                path: i.origin.path.clone(),
-                line: Some(i.origin.line),
-                column: Some(i.origin.column),
-                message: format!("in migration {}: {}", i.origin.migration, i.message),
-                help: i.help.clone(),
-                note: Some(
-                    "drift findings about the objects the block touches may follow from the guess"
-                        .to_owned(),
-                ),
-                migration: Some(i.origin.migration.clone()),
-                difference: None,
-            },
+            }
         })
         .collect()
 }

@@ -606,12 +606,7 @@ fn canonical_ident(text: &str, quoted: bool) -> String {
         crate::lex::fold_ident(text)
     };
     let v = crate::names::truncate_identifier(&v);
-    let mut chars = v.chars();
-    let plain = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
-    if plain && !crate::types::is_reserved_word(&v) {
+    if crate::types::needs_no_quotes(&v) {
         v
     } else {
         format!("\"{}\"", v.replace('"', "\"\""))

@@ -521,21 +521,21 @@ const RESERVED: &[&str] = &[
     "with",
 ];
 
-/// A quoted identifier that does not need its quotes (`"price"`), as
-/// PostgreSQL's deparser would print it: plain lower case, not reserved.
-fn needless_quotes(quoted: &str) -> Option<&str> {
-    let inner = quoted.strip_prefix('"')?.strip_suffix('"')?;
-    let mut chars = inner.chars();
-    let first = chars.next()?;
-    let plain = (first.is_ascii_lowercase() || first == '_')
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
-    (plain && !RESERVED.contains(&inner)).then_some(inner)
+/// Whether PostgreSQL's deparser prints the name without quotes: plain
+/// lower case, not reserved.
+pub fn needs_no_quotes(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+        && !RESERVED.contains(&name)
 }
 
-/// Whether `word` (lower case) is a reserved word, which a deparser quotes
-/// when it is a name.
-pub fn is_reserved_word(word: &str) -> bool {
-    RESERVED.contains(&word)
+/// A quoted identifier that does not need its quotes (`"price"`).
+fn needless_quotes(quoted: &str) -> Option<&str> {
+    let inner = quoted.strip_prefix('"')?.strip_suffix('"')?;
+    needs_no_quotes(inner).then_some(inner)
 }
 
 /// The canonical form of an expression ([`crate::expr::canonical`]); for

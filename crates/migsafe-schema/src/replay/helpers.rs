@@ -120,11 +120,6 @@ pub(super) fn sql_lit(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-/// An index element that is not a plain column name.
-pub(super) fn looks_like_expression(s: &str) -> bool {
-    s.contains(['(', ')', ' ', ':', '\'', '+', '-', '*', '/', '|'])
-}
-
 /// The name of a table's primary key: its own, or the one PostgreSQL
 /// gives an unnamed one (`t_pkey`).
 pub(super) fn pk_name(t: &Table) -> Option<String> {

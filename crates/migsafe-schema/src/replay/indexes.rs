@@ -31,7 +31,9 @@ impl State {
             .iter()
             .map(|c| {
                 let plain = truncate_identifier(&c.expr);
-                let expr = if tab.column(&plain).is_some() || !looks_like_expression(&c.expr) {
+                let expr = if tab.column(&plain).is_some()
+                    || !crate::model::is_expression_element(&c.expr)
+                {
                     plain
                 } else {
                     crate::model::index_element(normalize_expression(&c.expr))
@@ -47,7 +49,7 @@ impl State {
         if !opaque
             && let Some(m) = cols
                 .iter()
-                .filter(|c| !looks_like_expression(&c.expr))
+                .filter(|c| !crate::model::is_expression_element(&c.expr))
                 .map(|c| &c.expr)
                 .chain(include.iter())
                 .find(|c| tab.column(c).is_none())
