@@ -326,8 +326,9 @@ pub enum TxKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TableSource {
-    /// `PARTITION OF parent …`: the parent's columns, keys and indexes
-    /// (the replay keeps the partition opaque), dropped with the parent.
+    /// `PARTITION OF parent …`: the parent's columns (the statement's
+    /// column entries carry options only), kept in step with the parent's
+    /// and dropped with it.
     PartitionOf { parent: ObjName },
     /// `(LIKE t [INCLUDING …])`: the columns with their types and `NOT
     /// NULL`; defaults with `INCLUDING DEFAULTS`; `including_more` for any

@@ -95,6 +95,8 @@ FROM pg_catalog.pg_constraint con
 LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace
 WHERE con.conrelid = ANY($1) AND con.contype IN ('p', 'f', 'c') AND con.conparentid = 0
+  -- A check a partition (or child) only inherits is its parent's.
+  AND (con.contype <> 'c' OR con.conislocal)
 ORDER BY con.conrelid, con.conname";
 
 const Q_INDEXES: &str = "\
@@ -203,6 +205,9 @@ FROM pg_catalog.pg_trigger tg
 JOIN pg_catalog.pg_proc pp ON pp.oid = tg.tgfoid
 JOIN pg_catalog.pg_namespace pn ON pn.oid = pp.pronamespace
 WHERE tg.tgrelid = ANY($1) AND NOT tg.tgisinternal
+  -- A partition's clone of its parent's trigger is the parent's
+  -- (tgparentid exists from PostgreSQL 13 on; 11 and 12 mark clones internal).
+  AND COALESCE((to_jsonb(tg) ->> 'tgparentid')::oid, 0) = 0
 ORDER BY 1, 2";
 
 const Q_EXTENSIONS: &str = "\

@@ -912,21 +912,57 @@ impl State {
             ident(&name),
             if p.chance(2) { ", PRIMARY KEY (k)" } else { "" }
         );
+        if p.chance(2) {
+            let _ = writeln!(sql, "CREATE INDEX ON {} (v);", ident(&name));
+        }
         let first = self.fresh(p, "part");
+        // Options and constraints of the partition's own.
+        let own = match p.below(4) {
+            0 => " (v WITH OPTIONS DEFAULT 'y')",
+            1 => " (v NOT NULL, CONSTRAINT small CHECK (k < 1000))",
+            _ => "",
+        };
         let _ = writeln!(
             sql,
-            "CREATE TABLE {} PARTITION OF {} FOR VALUES FROM (0) TO (100);",
+            "CREATE TABLE {} PARTITION OF {}{own} FOR VALUES FROM (0) TO (100);",
             ident(&first),
             ident(&name)
         );
         if p.chance(2) {
-            let second = self.fresh(p, "part");
-            let _ = writeln!(
-                sql,
-                "CREATE TABLE {} PARTITION OF {} DEFAULT;",
-                ident(&second),
-                ident(&name)
-            );
+            let _ = writeln!(sql, "CREATE INDEX ON {} (v, k);", ident(&first));
+        }
+        match p.below(3) {
+            0 => {
+                let second = self.fresh(p, "part");
+                let _ = writeln!(
+                    sql,
+                    "CREATE TABLE {} PARTITION OF {} DEFAULT;",
+                    ident(&second),
+                    ident(&name)
+                );
+            }
+            1 => {
+                // A table of its own, attached: an index equal to the
+                // parent's becomes the parent's.
+                let second = self.fresh(p, "part");
+                let _ = writeln!(
+                    sql,
+                    "CREATE TABLE {second} (k INTEGER NOT NULL, v TEXT DEFAULT 'z');\n\
+                     CREATE INDEX ON {second} (v);\n\
+                     ALTER TABLE {parent} ATTACH PARTITION {second} FOR VALUES FROM (100) TO (200);",
+                    second = ident(&second),
+                    parent = ident(&name)
+                );
+                if p.chance(2) {
+                    let _ = writeln!(
+                        sql,
+                        "ALTER TABLE {} DETACH PARTITION {};",
+                        ident(&name),
+                        ident(&second)
+                    );
+                }
+            }
+            _ => {}
         }
         self.tables.push(Table {
             name,

@@ -3,7 +3,9 @@
 use super::*;
 
 impl State {
-    pub(super) fn apply_op(&mut self, ctx: &Ctx, kind: &OpKind) -> Outcome {
+    /// One operation on the object it names (its partitions get theirs
+    /// from `apply_op`).
+    pub(super) fn apply_here(&mut self, ctx: &Ctx, kind: &OpKind) -> Outcome {
         use OpKind::*;
         match kind {
             CreateTable {
@@ -34,6 +36,16 @@ impl State {
                 source,
                 ..
             } => {
+                if let Some(migsafe_classify::ir::TableSource::PartitionOf { parent }) = source {
+                    return self.create_partition(
+                        ctx,
+                        table,
+                        *if_not_exists,
+                        parent,
+                        columns,
+                        constraints,
+                    );
+                }
                 let derived_columns = match source {
                     Some(s) if *derived => Some(self.source_columns(s)?),
                     _ => None,
@@ -41,14 +53,6 @@ impl State {
                 let opaque = *derived && derived_columns.as_ref().is_none_or(|(_, more)| *more);
                 let existed = self.relation_exists(&qual(table));
                 self.create_table(ctx, table, *if_not_exists, columns, constraints, opaque)?;
-                if let Some(migsafe_classify::ir::TableSource::PartitionOf { parent }) = source
-                    && !existed
-                {
-                    self.partitions
-                        .entry(qual(parent))
-                        .or_default()
-                        .push(qual(table));
-                }
                 if let Some((cols, _)) = derived_columns.filter(|_| !existed) {
                     let t = qual(table);
                     if let Some(tab) = self.out.model.tables.get_mut(&t) {
@@ -561,9 +565,9 @@ impl State {
             | Maintenance { .. }
             | DoBlock
             | TableSetting { .. }
-            | AttachPartition { .. }
-            | DetachPartition { .. }
             | Other { .. } => Ok(()),
+            AttachPartition { table, partition } => self.attach_partition(ctx, table, partition),
+            DetachPartition { table, partition } => self.detach_partition(table, partition),
         }
     }
 }

@@ -402,6 +402,7 @@ mod helpers;
 mod indexes;
 mod lookups;
 mod names;
+mod partitions;
 mod routines;
 mod tables;
 mod types;

@@ -30,9 +30,20 @@ impl State {
         };
         let opaque_src = self.out.opaque_tables.contains(&from);
         match source {
-            // Compared by existence: what a partition clones from its
-            // parent (indexes, keys, later columns) is not replayed.
-            TableSource::PartitionOf { .. } => Ok((Vec::new(), true)),
+            // A partition has its parent's columns (not its identity: a
+            // partition of PostgreSQL 15 has none); what it clones besides
+            // (keys, indexes, checks, foreign keys) is the parent's and
+            // compared there.
+            TableSource::PartitionOf { .. } => Ok((
+                src.columns
+                    .iter()
+                    .map(|c| Column {
+                        identity: false,
+                        ..c.clone()
+                    })
+                    .collect(),
+                opaque_src,
+            )),
             TableSource::Like {
                 defaults,
                 including_more,
@@ -159,6 +170,21 @@ impl State {
             }
             self.push_column(ctx, &t, c);
         }
+        let constrained = self.add_table_constraints(ctx, &t, columns, constraints);
+        result.and(constrained)
+    }
+
+    /// The inline and table constraints of a `CREATE TABLE`, once its
+    /// columns are there.
+    pub(super) fn add_table_constraints(
+        &mut self,
+        ctx: &Ctx,
+        t: &QualName,
+        columns: &[ColumnSpec],
+        constraints: &[ConstraintSpec],
+    ) -> Outcome {
+        let t = t.clone();
+        let mut result = Ok(());
         // Checks first (PostgreSQL adds them with the table), then keys and
         // unique constraints (their indexes), then foreign keys.
         let mut pending_fks = Vec::new();
@@ -487,6 +513,10 @@ impl State {
     }
 
     pub(super) fn remove_table(&mut self, ctx: &Ctx, t: &QualName) {
+        self.partitions.remove(t);
+        for children in self.partitions.values_mut() {
+            children.retain(|c| c != t);
+        }
         if let Some(pos) = self.temp_tables.iter().position(|x| x == t) {
             self.temp_tables.remove(pos);
             self.out.model.tables.remove(t);
