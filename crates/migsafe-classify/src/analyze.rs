@@ -165,7 +165,12 @@ fn analyze_statement(src: &str, split: &Split, raw: &RawStatement, depth: u32) -
 pub(crate) fn enrich(kinds: &mut [OpKind], toks: &[Tok<'_>]) {
     for k in kinds.iter_mut() {
         match k {
-            OpKind::CreateView { references, .. } => *references = query_identifiers(toks),
+            OpKind::CreateView {
+                references, query, ..
+            } => {
+                *references = query_identifiers(toks);
+                *query = query_text(toks);
+            }
             OpKind::CreateTable {
                 derived: true,
                 source,
@@ -343,6 +348,39 @@ fn table_source(toks: &[Tok<'_>]) -> Option<crate::ir::TableSource> {
 }
 
 /// The identifiers after the first `AS` of a `CREATE VIEW`: its query.
+/// A view's query, its tokens joined by one space (operators that were
+/// adjacent stay adjacent: `>=` is two tokens of one operator).
+fn query_text(toks: &[Tok<'_>]) -> Option<String> {
+    let start = toks
+        .iter()
+        .position(|t| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case("AS"))?
+        + 1;
+    let is_op = |t: &Tok<'_>| {
+        t.kind == TokenKind::Punct && t.text != "::" && t.text != "[" && t.text != "]"
+    };
+    let mut body = toks.get(start..)?;
+    if let Some(end) = body.iter().position(|t| t.kind == TokenKind::Semicolon) {
+        body = &body[..end];
+    }
+    // `CREATE MATERIALIZED VIEW … AS … WITH [NO] DATA`: not the query's.
+    let word = |t: &Tok<'_>, w: &str| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case(w);
+    match body {
+        [rest @ .., w, d] if word(w, "WITH") && word(d, "DATA") => body = rest,
+        [rest @ .., w, n, d] if word(w, "WITH") && word(n, "NO") && word(d, "DATA") => body = rest,
+        _ => {}
+    }
+    let mut out = String::new();
+    let mut prev: Option<&Tok<'_>> = None;
+    for t in body {
+        if prev.is_some_and(|p| !(is_op(p) && is_op(t))) {
+            out.push(' ');
+        }
+        out.push_str(t.text);
+        prev = Some(t);
+    }
+    (!out.is_empty()).then_some(out)
+}
+
 fn query_identifiers(toks: &[Tok<'_>]) -> Vec<String> {
     let start = toks
         .iter()

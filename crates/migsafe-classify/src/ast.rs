@@ -349,6 +349,7 @@ pub(crate) fn convert(stmt: &Statement) -> Option<Vec<OpKind>> {
             or_replace: v.or_replace,
             references: Vec::new(),
             columns: view_columns(v),
+            query: None,
         }],
         Statement::CreateFunction(f) => vec![OpKind::CreateFunction {
             name: obj(&f.name),

@@ -540,6 +540,10 @@ pub enum OpKind {
         /// replay, which knows the tables).
         #[serde(skip)]
         columns: Option<ViewColumns>,
+        /// The query's text, tokens as written (the replay keeps it for
+        /// the view's definition).
+        #[serde(skip)]
+        query: Option<String>,
     },
     DropView {
         names: Vec<ObjName>,

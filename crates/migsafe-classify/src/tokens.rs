@@ -501,6 +501,7 @@ fn create(c: &mut Cur<'_, '_>) -> Option<Vec<OpKind>> {
             or_replace,
             references: Vec::new(),
             columns: None,
+            query: None,
         }
     } else if c.eat("FUNCTION") || c.eat("PROCEDURE") {
         OpKind::CreateFunction {

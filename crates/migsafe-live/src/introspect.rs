@@ -198,6 +198,11 @@ SELECT a.attrelid, a.attname::text FROM pg_catalog.pg_attribute a
 WHERE a.attrelid = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum";
 
+/// The queries of views and materialized views, as PostgreSQL prints them.
+const Q_VIEW_DEFINITIONS: &str = "\
+SELECT c.oid, pg_catalog.pg_get_viewdef(c.oid) FROM pg_catalog.pg_class c
+WHERE c.oid = ANY($1)";
+
 /// Triggers users created (not those behind foreign keys).
 const Q_TRIGGERS: &str = "\
 SELECT tg.tgrelid, tg.tgname::text, tg.tgtype::int4, pn.nspname::text, pp.proname::text
@@ -415,6 +420,7 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
                         name,
                         materialized: kind == "m",
                         columns: Some(Vec::new()),
+                        definition: None,
                     },
                 );
             }
@@ -445,6 +451,17 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
             .and_then(|v| v.columns.as_mut())
         {
             cols.push(r.try_get(1)?);
+        }
+    }
+    for r in tx.query(Q_VIEW_DEFINITIONS, &[&view_oids])? {
+        if let Some(v) = views
+            .get(&r.try_get::<_, u32>(0)?)
+            .and_then(|n| model.views.get_mut(n))
+        {
+            let text: Option<String> = r.try_get(1)?;
+            v.definition = text
+                .as_deref()
+                .and_then(migsafe_model::query::canonical_query);
         }
     }
     for r in tx.query(Q_FUNCTIONS, &[&nsp_oids])? {

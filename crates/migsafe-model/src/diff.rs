@@ -166,6 +166,8 @@ pub enum Aspect {
     NullsNotDistinct,
     /// An index's storage parameters (`WITH (…)`).
     Storage,
+    /// A view's query.
+    Definition,
 }
 
 /// One difference between the expected and the actual model.
@@ -256,6 +258,7 @@ fn aspect_word(a: Aspect) -> &'static str {
         Aspect::Expression => "expression",
         Aspect::Order => "value order",
         Aspect::Materialized => "materialization",
+        Aspect::Definition => "query",
         Aspect::Returns => "return type",
         Aspect::Volatility => "volatility",
         Aspect::Timing => "timing",
@@ -485,6 +488,28 @@ fn diff_views(out: &mut Vec<Difference>, expected: &SchemaModel, actual: &Schema
                     expected: Some(cols(e)),
                     actual: Some(cols(a)),
                     changes: vec![Aspect::Columns],
+                })
+            }
+            Some(a)
+                if e.definition.is_some()
+                    && a.definition.is_some()
+                    && e.definition != a.definition =>
+            {
+                let def = |v: &View| {
+                    format!(
+                        "{} of {}",
+                        render(v.materialized),
+                        v.definition.as_deref().unwrap_or_default()
+                    )
+                };
+                out.push(Difference {
+                    object: ObjectKind::View,
+                    path: format!("view {name}"),
+                    table: None,
+                    kind: DiffKind::Changed,
+                    expected: Some(def(e)),
+                    actual: Some(def(a)),
+                    changes: vec![Aspect::Definition],
                 })
             }
             Some(_) => {}
@@ -1385,6 +1410,7 @@ mod tests {
                 name: QualName::public("v"),
                 materialized: false,
                 columns: None,
+                definition: None,
             },
         );
         let a = SchemaModel::default();

@@ -12,7 +12,8 @@
 //! SQL parser. [`source`] reads input files the safe way for all of them;
 //! [`lex`] is migsafe's one SQL lexer (the statement splitter and the
 //! token classifier in `migsafe-classify` use it too), [`expr`] the one
-//! canonical form of an expression, built on it.
+//! canonical form of an expression, built on it, [`query`] that of a view's
+//! query.
 
 pub mod canonical;
 pub mod diff;
@@ -21,6 +22,7 @@ pub mod lex;
 pub mod model;
 pub mod names;
 pub mod opclass;
+pub mod query;
 pub mod source;
 pub mod types;
 

@@ -406,4 +406,9 @@ pub struct View {
     /// know them (then not compared).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub columns: Option<Vec<String>>,
+    /// Its query in canonical form ([`crate::query`]); `None` where the
+    /// producer cannot know it or the query is outside the canonical form
+    /// (then not compared).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub definition: Option<String>,
 }

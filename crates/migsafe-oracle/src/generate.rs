@@ -878,8 +878,39 @@ impl State {
                 };
                 self.views.push((name.clone(), names));
                 let mat = if p.chance(2) { "MATERIALIZED " } else { "" };
+                // A filter, an order, a limit: the definition PostgreSQL
+                // prints its own way.
+                let first = columns.first().map(|c| (ident(&c.name), c.ty.clone()));
+                let mut tail = String::new();
+                if let Some((c, ty)) = &first {
+                    match p.below(5) {
+                        0 => {
+                            let _ = write!(tail, " WHERE {c} IS NOT NULL");
+                        }
+                        1 if ty.is_int() => {
+                            let _ = write!(tail, " WHERE {t}.{c} > 10 AND {c} BETWEEN 1 AND 1000");
+                        }
+                        1 if ty.is_text() => {
+                            let _ =
+                                write!(tail, " WHERE {c} IN ('a', 'b') OR lower({c}) LIKE 'x%'");
+                        }
+                        2 => {
+                            let _ = write!(tail, " WHERE NOT ({c} IS NULL)");
+                        }
+                        _ => {}
+                    }
+                    match p.below(4) {
+                        0 => {
+                            let _ = write!(tail, " ORDER BY {c} DESC");
+                        }
+                        1 => {
+                            let _ = write!(tail, " ORDER BY {c} LIMIT 10");
+                        }
+                        _ => {}
+                    }
+                }
                 format!(
-                    "CREATE {mat}VIEW {}{header} AS SELECT {} FROM {t};",
+                    "CREATE {mat}VIEW {}{header} AS SELECT {} FROM {t}{tail};",
                     ident(&name),
                     list.join(", ")
                 )

@@ -338,6 +338,24 @@ impl Comparison {
         self.differences.is_empty() && issues == failed
     }
 
+    /// How many views had their query compared (its canonical form known
+    /// on both sides).
+    pub fn definitions(&self) -> usize {
+        self.live
+            .views
+            .iter()
+            .filter(|(n, v)| {
+                v.definition.is_some()
+                    && self
+                        .replayed
+                        .model
+                        .views
+                        .get(*n)
+                        .is_some_and(|r| r.definition.is_some())
+            })
+            .count()
+    }
+
     /// How many tables, columns, indexes, constraints, triggers, enums,
     /// functions and views were compared (those of the database).
     pub fn objects(&self) -> usize {

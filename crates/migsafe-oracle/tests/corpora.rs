@@ -19,9 +19,11 @@ fn prisma_history_equals_the_database(label: &str, dir: &str) {
     );
     let cmp = compare(&applied).unwrap();
     println!(
-        "{label}: {} migrations applied, {} objects compared, {} differences, {} replay issues",
+        "{label}: {} migrations applied, {} objects compared ({} of {} view queries), {} differences, {} replay issues",
         applied.applied().count(),
         cmp.objects(),
+        cmp.definitions(),
+        cmp.live.views.len(),
         cmp.differences.len(),
         cmp.replayed.issues.len()
     );

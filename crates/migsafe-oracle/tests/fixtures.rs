@@ -261,6 +261,40 @@ fn a_hand_change_to_a_views_columns_is_exactly_one_difference() {
     );
 }
 
+/// Every view of the fixture has its query compared (the canonical form
+/// covers them, on both sides, after renames), and a query changed by hand
+/// is exactly that finding.
+#[test]
+fn view_queries_are_compared_and_a_hand_change_is_one_difference() {
+    let pg = require_pg!();
+    let migrations = fixture("view_definitions");
+    let applied = apply_prisma_after(pg, "viewdefs", "", &migrations).unwrap();
+    let cmp = compare(&applied).unwrap();
+    assert!(cmp.is_equal(), "{}", cmp.describe());
+    assert_eq!(cmp.definitions(), 7, "views whose query was compared");
+    hand_changes(
+        pg,
+        &migrations,
+        &[
+            (
+                "CREATE OR REPLACE VIEW \"ActiveUser\" AS SELECT id, mail AS email FROM \"Member\" WHERE \"removedAt\" IS NOT NULL ORDER BY id DESC",
+                "view \"ActiveUser\"",
+                "query",
+            ),
+            (
+                "CREATE OR REPLACE VIEW \"OpenInvoice\" AS SELECT DISTINCT \"userId\", state AS status FROM \"Invoice\" WHERE state IN ('open') LIMIT 100 OFFSET 5",
+                "view \"OpenInvoice\"",
+                "query",
+            ),
+            (
+                "CREATE OR REPLACE VIEW \"Replaced\" AS SELECT id, age + 2 AS next_age FROM \"Member\" WHERE NOT (age IS NULL)",
+                "view \"Replaced\"",
+                "query",
+            ),
+        ],
+    );
+}
+
 fn fixture(name: &str) -> Vec<migsafe_oracle::Migration> {
     read_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR"))

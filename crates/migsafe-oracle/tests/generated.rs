@@ -23,7 +23,10 @@ fn cases() -> u32 {
 
 /// Builds the history of `steps` on a fresh database and compares it with
 /// the replay; `Err` with both sides and the history when they differ.
-fn check(pg: &migsafe_oracle::TestPg, steps: &[Step]) -> Result<(usize, usize, usize), String> {
+fn check(
+    pg: &migsafe_oracle::TestPg,
+    steps: &[Step],
+) -> Result<(usize, usize, usize, usize), String> {
     let (database, url) = pg.fresh_database("gen");
     let mut client = connect(&url).map_err(|e| e.to_string())?;
     let mut rejected = Vec::new();
@@ -78,7 +81,12 @@ fn check(pg: &migsafe_oracle::TestPg, steps: &[Step]) -> Result<(usize, usize, u
     };
     let cmp = migsafe_oracle::compare(&applied).map_err(|e| e.to_string())?;
     if cmp.is_equal() {
-        return Ok((history.files.len(), planted, cmp.objects()));
+        return Ok((
+            history.files.len(),
+            planted,
+            cmp.objects(),
+            cmp.definitions(),
+        ));
     }
     let mut listing = String::new();
     for (m, _) in &applied.outcomes {
@@ -110,9 +118,11 @@ fn generated_histories_replay_to_the_database() {
     let objects = std::cell::Cell::new(0usize);
     let rolled_back = std::cell::Cell::new(0usize);
     let ran = std::cell::Cell::new(0usize);
+    let definitions = std::cell::Cell::new(0usize);
     let steps = prop::collection::vec(any::<Step>(), 1..24);
     let result = runner.run(&steps, |steps| {
-        let (f, r, o) = check(pg, &steps).map_err(TestCaseError::fail)?;
+        let (f, r, o, d) = check(pg, &steps).map_err(TestCaseError::fail)?;
+        definitions.set(definitions.get() + d);
         files.set(files.get() + f);
         rolled_back.set(rolled_back.get() + r);
         objects.set(objects.get() + o);
@@ -120,11 +130,12 @@ fn generated_histories_replay_to_the_database() {
         Ok(())
     });
     println!(
-        "generated: {} cases passed, {} files applied, {} made to fail and rolled back, {} objects compared",
+        "generated: {} cases passed, {} files applied, {} made to fail and rolled back, {} objects compared ({} view queries)",
         ran.get(),
         files.get(),
         rolled_back.get(),
-        objects.get()
+        objects.get(),
+        definitions.get()
     );
     if let Err(e) = result {
         panic!("{e}");

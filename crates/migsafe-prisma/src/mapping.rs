@@ -66,6 +66,7 @@ pub(crate) fn to_model(ast: &SchemaAst, datasource: Option<&Datasource>) -> Sche
                         name,
                         materialized: false,
                         columns: None,
+                        definition: None,
                     },
                 );
             }

@@ -212,7 +212,9 @@ impl State {
             return match v.columns.as_mut() {
                 Some(cols) => match cols.iter().position(|c| *c == from) {
                     Some(i) if !cols.contains(&to) => {
-                        cols[i] = to;
+                        cols[i] = to.clone();
+                        // Views over this one follow.
+                        self.rename_column_in_view_queries(&t, &from, &to);
                         Ok(())
                     }
                     Some(_) => refuse(format!(
@@ -296,6 +298,7 @@ impl State {
             }
         }
         self.rename_in_views(&table_name, &from, &to);
+        self.rename_column_in_view_queries(&t, &from, &to);
         let renamed = ctx.touch(Action::Renamed);
         let prov = self.table_prov(&t);
         prov.columns.remove(&from);

@@ -410,6 +410,7 @@ impl State {
                 materialized,
                 references,
                 columns,
+                query,
                 ..
             } => {
                 let n = qual(name);
@@ -434,8 +435,10 @@ impl State {
                         name: n.clone(),
                         materialized: *materialized,
                         columns,
+                        definition: None,
                     },
                 );
+                self.remember_view_query(&n, query.as_deref());
                 self.out
                     .provenance
                     .views

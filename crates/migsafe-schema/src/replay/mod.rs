@@ -337,6 +337,8 @@ struct State {
     /// columns it may depend on (PostgreSQL refuses to drop those without
     /// `CASCADE`, and drops the view with them when it is given).
     view_refs: HashMap<QualName, Vec<String>>,
+    /// View → its query, following renames (`views.rs`).
+    view_queries: HashMap<QualName, migsafe_model::query::ViewQuery>,
     /// The constraint being added is `NOT VALID`.
     adding_not_valid: bool,
     /// The options of the `CREATE INDEX` being applied.
@@ -406,6 +408,7 @@ mod partitions;
 mod routines;
 mod tables;
 mod types;
+mod views;
 
 use helpers::*;
 use names::*;
@@ -508,6 +511,7 @@ impl State {
             out,
             owned_sequences: HashMap::new(),
             view_refs: HashMap::new(),
+            view_queries: HashMap::new(),
             adding_not_valid: false,
             index_options: None,
             other_types: BTreeSet::new(),

@@ -594,6 +594,7 @@ impl State {
                     self.view_refs.insert(to.clone(), refs);
                 }
                 self.rename_in_views(&from.name, &from.name, &to.name);
+                self.move_in_view_queries(from, &to);
                 self.out
                     .provenance
                     .views
@@ -611,6 +612,7 @@ impl State {
         tab.name = to.clone();
         self.out.model.tables.insert(to.clone(), tab);
         self.rename_in_views(&from.name, &from.name, &to.name);
+        self.move_in_view_queries(from, &to);
         for other in self.out.model.tables.values_mut() {
             for f in &mut other.foreign_keys {
                 if f.referenced_table == *from {
