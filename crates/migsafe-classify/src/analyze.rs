@@ -181,9 +181,120 @@ pub(crate) fn enrich(kinds: &mut [OpKind], toks: &[Tok<'_>]) {
                 storage,
                 ..
             } => (*nulls_not_distinct, *storage) = index_options(toks),
+            OpKind::Maintenance {
+                target,
+                concurrently,
+                full,
+                ..
+            } => (*target, *concurrently, *full) = maintenance_target(toks),
+            OpKind::Comment { table } => *table = comment_table(toks),
             _ => {}
         }
     }
+}
+
+/// The relation a `VACUUM`, `ANALYZE`, `REINDEX`, `CLUSTER` or `REFRESH
+/// MATERIALIZED VIEW` names, and whether it is the `CONCURRENTLY` / `FULL`
+/// form (also written as an option in parentheses).
+fn maintenance_target(toks: &[Tok<'_>]) -> (Option<ObjName>, bool, bool) {
+    const HEAD: &[&str] = &[
+        "VACUUM",
+        "ANALYZE",
+        "ANALYSE",
+        "REINDEX",
+        "CLUSTER",
+        "REFRESH",
+        "MATERIALIZED",
+        "VIEW",
+        "TABLE",
+        "INDEX",
+        "FULL",
+        "FREEZE",
+        "VERBOSE",
+        "CONCURRENTLY",
+        "SKIP_LOCKED",
+    ];
+    let word = |t: &Tok<'_>, w: &str| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case(w);
+    let mut concurrently = false;
+    let mut full = false;
+    let mut i = 0;
+    while let Some(t) = toks.get(i) {
+        if t.kind == TokenKind::LParen {
+            // `VACUUM (FULL, ANALYZE) t`, `REINDEX (CONCURRENTLY) TABLE t`.
+            let mut depth = 0;
+            while let Some(u) = toks.get(i) {
+                match u.kind {
+                    TokenKind::LParen => depth += 1,
+                    TokenKind::RParen => depth -= 1,
+                    _ if word(u, "FULL") => full = true,
+                    _ if word(u, "CONCURRENTLY") => concurrently = true,
+                    _ => {}
+                }
+                i += 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            continue;
+        }
+        if t.kind == TokenKind::Word && HEAD.iter().any(|h| word(t, h)) {
+            full |= word(t, "FULL");
+            concurrently |= word(t, "CONCURRENTLY");
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    let name = name_at(toks, i);
+    (name, concurrently, full)
+}
+
+/// A possibly qualified name starting at `toks[i]`.
+fn name_at(toks: &[Tok<'_>], i: usize) -> Option<ObjName> {
+    let id = |j: usize| {
+        toks.get(j)
+            .filter(|t| matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent))
+            .map(|t| crate::lex::ident_value(t.kind, t.text))
+    };
+    let first = id(i)?;
+    if toks.get(i + 1).is_some_and(|t| t.kind == TokenKind::Dot) {
+        Some(ObjName::qualified(Some(first), id(i + 2)?))
+    } else {
+        Some(ObjName::new(first))
+    }
+}
+
+/// `COMMENT ON TABLE t` / `COMMENT ON COLUMN [s.]t.c`: the table.
+fn comment_table(toks: &[Tok<'_>]) -> Option<ObjName> {
+    let word = |t: &Tok<'_>, w: &str| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case(w);
+    let kind = toks.get(2)?;
+    if !toks.get(1).is_some_and(|t| word(t, "ON")) {
+        return None;
+    }
+    let ident = |j: usize| {
+        toks.get(j)
+            .filter(|t| matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent))
+            .map(|t| crate::lex::ident_value(t.kind, t.text))
+    };
+    if word(kind, "TABLE") {
+        return name_at(toks, 3);
+    }
+    if word(kind, "COLUMN") {
+        // The parts before the last one name the table.
+        let mut parts = vec![ident(3)?];
+        let mut j = 4;
+        while toks.get(j).is_some_and(|t| t.kind == TokenKind::Dot) {
+            parts.push(ident(j + 1)?);
+            j += 2;
+        }
+        parts.pop();
+        return match parts.as_slice() {
+            [t] => Some(ObjName::new(t.clone())),
+            [s, t] => Some(ObjName::qualified(Some(s.clone()), t.clone())),
+            _ => None,
+        };
+    }
+    None
 }
 
 /// `NULLS NOT DISTINCT` and `WITH (…)` of a `CREATE INDEX`, outside its

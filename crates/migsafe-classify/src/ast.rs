@@ -434,17 +434,26 @@ pub(crate) fn convert(stmt: &Statement) -> Option<Vec<OpKind>> {
                 kind: TxKind::Savepoint,
             }]
         }
-        Statement::Comment { .. } => vec![OpKind::Comment],
+        Statement::Comment { .. } => vec![OpKind::Comment { table: None }],
         Statement::Grant(_) | Statement::GrantRole(_) => vec![OpKind::Grant],
         Statement::Revoke(_) | Statement::RevokeRole(_) => vec![OpKind::Revoke],
         Statement::Analyze(_) => vec![OpKind::Maintenance {
             what: "ANALYZE".into(),
+            target: None,
+            concurrently: false,
+            full: false,
         }],
         Statement::Vacuum(_) => vec![OpKind::Maintenance {
             what: "VACUUM".into(),
+            target: None,
+            concurrently: false,
+            full: false,
         }],
         Statement::RefreshMaterializedView(_) => vec![OpKind::Maintenance {
             what: "REFRESH MATERIALIZED VIEW".into(),
+            target: None,
+            concurrently: false,
+            full: false,
         }],
         _ => return None,
     };
@@ -654,7 +663,77 @@ fn function_spec(f: &sqlparser::ast::CreateFunction) -> crate::ir::FunctionSpec 
             Some(FunctionBehavior::Stable) => Volatility::Stable,
             _ => Volatility::Volatile,
         },
+        sql_expression: sql_expression(f),
     }
+}
+
+/// The `expr` of a `LANGUAGE sql` function whose body is `SELECT expr`
+/// (no `FROM`, no other clause): what PostgreSQL inlines.
+fn sql_expression(f: &sqlparser::ast::CreateFunction) -> Option<String> {
+    use sqlparser::ast::{CreateFunctionBody, Expr, Value};
+    if !f.language.as_ref()?.value.eq_ignore_ascii_case("sql") {
+        return None;
+    }
+    let body = match f.function_body.as_ref()? {
+        CreateFunctionBody::AsBeforeOptions { body, .. }
+        | CreateFunctionBody::AsAfterOptions(body) => body,
+        _ => return None,
+    };
+    let text = match body {
+        Expr::Value(v) => match &v.value {
+            Value::SingleQuotedString(s) => s.clone(),
+            Value::DollarQuotedString(d) => d.value.clone(),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let lexed = crate::lex::lex(&text);
+    if !lexed.errors.is_empty() {
+        return None;
+    }
+    let toks: Vec<_> = lexed
+        .tokens
+        .iter()
+        .filter(|t| !t.kind.is_trivia() && t.kind != crate::lex::TokenKind::Semicolon)
+        .collect();
+    let first = toks.first()?;
+    if !first.text(&text).eq_ignore_ascii_case("SELECT") {
+        return None;
+    }
+    const CLAUSES: &[&str] = &[
+        "FROM",
+        "WHERE",
+        "GROUP",
+        "HAVING",
+        "ORDER",
+        "LIMIT",
+        "OFFSET",
+        "UNION",
+        "INTERSECT",
+        "EXCEPT",
+        "WINDOW",
+        "FETCH",
+        "INTO",
+    ];
+    let mut depth = 0i32;
+    for t in &toks[1..] {
+        match t.kind {
+            crate::lex::TokenKind::LParen => depth += 1,
+            crate::lex::TokenKind::RParen => depth -= 1,
+            crate::lex::TokenKind::Comma if depth == 0 => return None,
+            crate::lex::TokenKind::Word
+                if depth == 0
+                    && CLAUSES
+                        .iter()
+                        .any(|c| t.text(&text).eq_ignore_ascii_case(c)) =>
+            {
+                return None;
+            }
+            _ => {}
+        }
+    }
+    let (start, end) = (toks.get(1)?.start as usize, toks.last()?.end as usize);
+    text.get(start..end).map(str::to_owned)
 }
 
 fn trigger_spec(t: &sqlparser::ast::CreateTrigger) -> Option<crate::ir::TriggerSpec> {

@@ -190,6 +190,10 @@ pub struct FunctionSpec {
     pub returns: Option<String>,
     /// `IMMUTABLE`, `STABLE` or `VOLATILE` (the default).
     pub volatility: Volatility,
+    /// For `LANGUAGE sql` whose body is `SELECT expr` alone: `expr`, which
+    /// PostgreSQL inlines where the function is called (its volatility is
+    /// then the expression's).
+    pub sql_expression: Option<String>,
 }
 
 /// A function's volatility.
@@ -625,7 +629,10 @@ pub enum OpKind {
     Set {
         name: String,
     },
-    Comment,
+    /// `COMMENT ON …`; `table` for a comment on a table or its column.
+    Comment {
+        table: Option<ObjName>,
+    },
     Lock {
         tables: Vec<ObjName>,
     },
@@ -633,7 +640,15 @@ pub enum OpKind {
     Revoke,
     /// `VACUUM`, `ANALYZE`, `REINDEX`, `CLUSTER`, `REFRESH MATERIALIZED VIEW`.
     Maintenance {
+        /// The leading keywords, upper case (`VACUUM FULL`, `REINDEX INDEX`).
         what: String,
+        /// The relation it works on, when it names one (an index for
+        /// `REINDEX INDEX`).
+        target: Option<ObjName>,
+        /// `CONCURRENTLY` / `VACUUM` (options in parentheses included):
+        /// which of its forms.
+        concurrently: bool,
+        full: bool,
     },
     /// A `DO` block; the classes of the DDL found inside are in the
     /// statement's other operations.
@@ -754,9 +769,13 @@ pub fn classify(kind: &OpKind) -> (Class, Rollback) {
         } => (Dangerous, Impossible),
         Delete { .. } | Update { .. } => (Neutral, Complex),
         Insert { .. } => (Neutral, Simple),
-        Select | Transaction { .. } | Set { .. } | Comment | Lock { .. } | Grant | Revoke => {
-            (Neutral, Simple)
-        }
+        Select
+        | Transaction { .. }
+        | Set { .. }
+        | Comment { .. }
+        | Lock { .. }
+        | Grant
+        | Revoke => (Neutral, Simple),
         Maintenance { .. } => (Neutral, Simple),
         DoBlock => (Neutral, Complex),
         TableSetting { .. } => (Neutral, Simple),
@@ -822,7 +841,7 @@ impl OpKind {
             Select => "select",
             Transaction { .. } => "transaction",
             Set { .. } => "set",
-            Comment => "comment",
+            Comment { .. } => "comment",
             Lock { .. } => "lock",
             Grant => "grant",
             Revoke => "revoke",
@@ -903,11 +922,11 @@ impl OpKind {
                 TxKind::Savepoint => "SAVEPOINT",
             },
             Set { .. } => "SET",
-            Comment => "COMMENT",
+            Comment { .. } => "COMMENT",
             Lock { .. } => "LOCK",
             Grant => "GRANT",
             Revoke => "REVOKE",
-            Maintenance { what } => return what.clone(),
+            Maintenance { what, .. } => return what.clone(),
             DoBlock => "DO block",
             TableSetting { what, .. } => return format!("ALTER TABLE … {what}"),
             AttachPartition { .. } => "ATTACH PARTITION",
@@ -1013,7 +1032,7 @@ impl OpKind {
             | Maintenance { .. }
             | Select
             | Set { .. }
-            | Comment
+            | Comment { .. }
             | Lock { .. }
             | Grant
             | Revoke
@@ -1122,7 +1141,7 @@ impl OpKind {
             Select
             | Transaction { .. }
             | Set { .. }
-            | Comment
+            | Comment { .. }
             | Grant
             | Revoke
             | Maintenance { .. }

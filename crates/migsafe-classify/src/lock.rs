@@ -124,7 +124,7 @@ pub fn lock_facts(op: &OpKind) -> LockFacts {
         | OpKind::Select
         | OpKind::Transaction { .. }
         | OpKind::Set { .. }
-        | OpKind::Comment
+        | OpKind::Comment { .. }
         | OpKind::Grant
         | OpKind::Revoke
         | OpKind::DoBlock => LockFacts::new(None, false, false),

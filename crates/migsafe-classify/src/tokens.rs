@@ -310,7 +310,7 @@ fn classify_tokens_only(t: &[Tok<'_>]) -> Vec<OpKind> {
                 name: c.ident().unwrap_or_default(),
             }]
         }
-        "COMMENT" => vec![OpKind::Comment],
+        "COMMENT" => vec![OpKind::Comment { table: None }],
         "LOCK" => {
             c.eat("TABLE");
             c.eat("ONLY");
@@ -321,10 +321,16 @@ fn classify_tokens_only(t: &[Tok<'_>]) -> Vec<OpKind> {
         "VACUUM" | "ANALYZE" | "ANALYSE" | "REINDEX" | "CLUSTER" | "CHECKPOINT" => {
             vec![OpKind::Maintenance {
                 what: head_words(t, 2),
+                target: None,
+                concurrently: false,
+                full: false,
             }]
         }
         "REFRESH" => vec![OpKind::Maintenance {
             what: "REFRESH MATERIALIZED VIEW".into(),
+            target: None,
+            concurrently: false,
+            full: false,
         }],
         "DO" => vec![OpKind::DoBlock],
         _ => other(),

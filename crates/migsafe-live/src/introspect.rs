@@ -421,6 +421,7 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
                         materialized: kind == "m",
                         columns: Some(Vec::new()),
                         definition: None,
+                        references: Vec::new(),
                     },
                 );
             }
@@ -486,6 +487,7 @@ fn read_model(tx: &mut Transaction<'_>, wanted: &[&str]) -> Result<SchemaModel, 
                 ret.as_str().to_owned()
             }),
             volatility: Some(volatility.to_owned()),
+            sql_expression: None,
         };
         model.functions.insert(f.key(), f);
     }

@@ -1411,6 +1411,7 @@ mod tests {
                 materialized: false,
                 columns: None,
                 definition: None,
+                references: Vec::new(),
             },
         );
         let a = SchemaModel::default();

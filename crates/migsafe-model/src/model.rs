@@ -100,6 +100,11 @@ pub struct Function {
     pub returns: Option<String>,
     /// `immutable`, `stable` or `volatile`.
     pub volatility: Option<String>,
+    /// The expression a `LANGUAGE sql` function's body (`SELECT expr`)
+    /// returns, which PostgreSQL inlines; kept by the replay for lock facts,
+    /// not compared.
+    #[serde(skip)]
+    pub sql_expression: Option<String>,
 }
 
 impl Function {
@@ -411,4 +416,8 @@ pub struct View {
     /// (then not compared).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub definition: Option<String>,
+    /// Every name its query uses, folded (tables, views, columns it may
+    /// depend on); kept by the replay for lock facts, not compared.
+    #[serde(skip)]
+    pub references: Vec<String>,
 }

@@ -67,6 +67,7 @@ pub(crate) fn to_model(ast: &SchemaAst, datasource: Option<&Datasource>) -> Sche
                         materialized: false,
                         columns: None,
                         definition: None,
+                        references: Vec::new(),
                     },
                 );
             }

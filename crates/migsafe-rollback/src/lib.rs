@@ -322,7 +322,7 @@ pub fn inverse(op: &OpKind, before: &SchemaModel) -> Inverse {
         | Transaction { .. }
         | Lock { .. }
         | Maintenance { .. }
-        | Comment
+        | Comment { .. }
         | DoBlock => Inverse::NoOp,
         AddEnumValue { .. } => unknown("PostgreSQL cannot remove a value from an enum"),
         Insert { .. } | Update { .. } | Delete { .. } => {

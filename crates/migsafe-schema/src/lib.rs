@@ -8,6 +8,7 @@
 
 pub use migsafe_model::{canonical, diff, model, names, opclass, types};
 
+pub mod locks;
 pub mod replay;
 
 pub use model::*;

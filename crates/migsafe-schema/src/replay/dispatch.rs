@@ -436,6 +436,7 @@ impl State {
                         materialized: *materialized,
                         columns,
                         definition: None,
+                        references: self.view_refs.get(&n).cloned().unwrap_or_default(),
                     },
                 );
                 self.remember_view_query(&n, query.as_deref());
@@ -561,7 +562,7 @@ impl State {
             | Select
             | Transaction { .. }
             | Set { .. }
-            | Comment
+            | Comment { .. }
             | Lock { .. }
             | Grant
             | Revoke

@@ -79,12 +79,15 @@ impl State {
     /// A rename of a table or column reaches the views that use it
     /// (PostgreSQL keeps them by reference).
     pub(super) fn rename_in_views(&mut self, table: &str, from: &str, to: &str) {
-        for refs in self.view_refs.values_mut() {
+        for (v, refs) in self.view_refs.iter_mut() {
             if refs.iter().any(|r| r == table) || table == from {
                 for r in refs.iter_mut() {
                     if r == from {
                         *r = to.to_owned();
                     }
+                }
+                if let Some(view) = self.out.model.views.get_mut(v) {
+                    view.references.clone_from(refs);
                 }
             }
         }

@@ -463,7 +463,18 @@ impl<'a> Replayer<'a> {
     /// PostgreSQL would refuse one, none (the refusal is the migration's
     /// issue and the replay stands where it stood before the migration).
     pub fn apply_migration(&mut self, m: &MigrationInput<'a>) {
-        if self.state.apply_migration(m).is_ok() {
+        self.apply_migration_observed(m, &mut |_, _| {});
+    }
+
+    /// [`apply_migration`](Self::apply_migration), showing `observe` the
+    /// schema before each statement (its index in the migration) as the
+    /// statements before it in the file left it.
+    pub fn apply_migration_observed(
+        &mut self,
+        m: &MigrationInput<'a>,
+        observe: &mut Observer<'_>,
+    ) {
+        if self.state.apply_migration(m, Some(observe)).is_ok() {
             self.since.push(*m);
             return;
         }
@@ -477,7 +488,7 @@ impl<'a> Replayer<'a> {
         self.state =
             std::sync::Arc::try_unwrap(checkpoint).unwrap_or_else(|shared| (*shared).clone());
         for earlier in std::mem::take(&mut self.since) {
-            let _ = self.state.apply_migration(&earlier);
+            let _ = self.state.apply_migration(&earlier, None);
         }
         self.checkpoint = std::sync::Arc::new(self.state.clone());
         self.state.out.issues = issues;
@@ -499,6 +510,10 @@ impl<'a> Replayer<'a> {
         self.state.out.migrations = before;
     }
 }
+
+/// What [`Replayer::apply_migration_observed`] shows the schema to: the
+/// statement's index in its migration, and the schema before it.
+pub type Observer<'o> = dyn FnMut(usize, &SchemaModel) + 'o;
 
 /// A migration PostgreSQL would roll back: its issue is recorded.
 struct FileFailed;
@@ -541,7 +556,11 @@ impl State {
     /// Applies the statements of one migration up to the first one
     /// PostgreSQL would refuse (`Err`: its issue is recorded, and what the
     /// file did so far is the caller's to undo).
-    fn apply_migration(&mut self, m: &MigrationInput<'_>) -> Result<(), FileFailed> {
+    fn apply_migration(
+        &mut self,
+        m: &MigrationInput<'_>,
+        mut observe: Option<&mut Observer<'_>>,
+    ) -> Result<(), FileFailed> {
         self.out.migrations += 1;
         // Constraints re-added later in this migration: a `modify_constraint`
         // operation before such a re-add is the drop half of a drop-and-re-add.
@@ -568,7 +587,10 @@ impl State {
             }
         }
         let mut pos = 0usize;
-        for s in m.statements {
+        for (index, s) in m.statements.iter().enumerate() {
+            if let Some(f) = observe.as_mut() {
+                f(index, &self.out.model);
+            }
             self.out.statements += 1;
             let origin = Origin {
                 migration: m.name.to_owned(),

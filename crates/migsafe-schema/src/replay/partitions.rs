@@ -18,8 +18,59 @@ impl State {
     /// One operation, then what PostgreSQL does with it to the partitions
     /// of the table it changes.
     pub(super) fn apply_op(&mut self, ctx: &Ctx, kind: &OpKind) -> Outcome {
+        let index_on = match kind {
+            OpKind::CreateIndex { table, .. } | OpKind::AddConstraint { table, .. } => {
+                Some(qual(table))
+            }
+            _ => None,
+        };
+        let before = index_on.as_ref().and_then(|t| {
+            let tab = self.out.model.tables.get(t)?;
+            Some((tab.indexes.clone(), tab.primary_key.clone()))
+        });
         self.apply_here(ctx, kind)?;
+        if let (Some(t), Some((indexes, pk))) = (index_on, before) {
+            self.attach_equal_indexes(&t, &indexes, pk.is_some());
+        }
         self.recurse_into_partitions(ctx, kind)
+    }
+
+    /// An index (or key) created on a partitioned table is built on each
+    /// partition — unless the partition has an equal index of its own,
+    /// which PostgreSQL attaches instead: from then on it is the parent's.
+    fn attach_equal_indexes(&mut self, t: &QualName, before: &[Index], had_pk: bool) {
+        let children = self.descendants(t);
+        if children.is_empty() {
+            return;
+        }
+        let Some(parent) = self.out.model.tables.get(t).cloned() else {
+            return;
+        };
+        let new: Vec<&Index> = parent
+            .indexes
+            .iter()
+            .filter(|i| !before.iter().any(|b| b.name == i.name))
+            .collect();
+        let new_pk = if had_pk {
+            None
+        } else {
+            parent.primary_key.clone()
+        };
+        for child in children {
+            let Some(tab) = self.out.model.tables.get_mut(&child) else {
+                continue;
+            };
+            for pi in &new {
+                if let Some(pos) = tab.indexes.iter().position(|ci| same_index(ci, pi)) {
+                    tab.indexes.remove(pos);
+                }
+            }
+            if let (Some(pk), Some(ck)) = (&new_pk, &tab.primary_key)
+                && pk.columns == ck.columns
+            {
+                tab.primary_key = None;
+            }
+        }
     }
 
     /// Every partition of `t`, and theirs, that the model holds.
@@ -235,10 +286,6 @@ impl State {
         let Some(parent) = self.out.model.tables.get(&p).cloned() else {
             return Ok(());
         };
-        let unnamed = |i: &Index| Index {
-            name: String::new(),
-            ..i.clone()
-        };
         let Some(tab) = self.out.model.tables.get_mut(&t) else {
             return Ok(());
         };
@@ -247,7 +294,7 @@ impl State {
             if let Some(ci) = tab
                 .indexes
                 .iter()
-                .find(|ci| !attached.contains(&ci.name) && unnamed(ci) == unnamed(pi))
+                .find(|ci| !attached.contains(&ci.name) && same_index(ci, pi))
             {
                 attached.push(ci.name.clone());
             }
@@ -316,4 +363,18 @@ impl State {
         self.out.opaque_tables.insert(t);
         Ok(())
     }
+}
+
+/// Equal as PostgreSQL matches a partition's index to its parent's: all
+/// but the name and the storage parameters.
+fn same_index(a: &Index, b: &Index) -> bool {
+    let key = |i: &Index| Index {
+        name: String::new(),
+        options: i.options.as_ref().map(|o| IndexOptions {
+            storage: Vec::new(),
+            ..o.clone()
+        }),
+        ..i.clone()
+    };
+    key(a) == key(b)
 }

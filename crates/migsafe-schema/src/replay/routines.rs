@@ -75,6 +75,7 @@ impl State {
             args: spec.map(|s| s.args.iter().map(|a| signature_type(a)).collect()),
             returns: spec.and_then(|s| s.returns.as_deref().map(return_type)),
             volatility: spec.map(|s| volatility_word(s.volatility).to_owned()),
+            sql_expression: spec.and_then(|s| s.sql_expression.clone()),
         };
         let key = f.key();
         if let Some(old) = self.out.model.functions.get(&key) {
