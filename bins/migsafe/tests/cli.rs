@@ -66,7 +66,7 @@ fn example_project_json_output() {
     );
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     assert_eq!(v["tool"]["name"], "migsafe");
     assert_eq!(v["summary"]["migrations"], 7);
     assert_eq!(v["summary"]["errors"], 2);
@@ -141,7 +141,8 @@ fn warnings_alone_exit_zero() {
     )]);
     let o = run_in(d.path(), &["validate", "--format", "json"]);
     assert_eq!(o.status.code(), Some(0));
-    assert_eq!(json(&o)["summary"]["warnings"], 1);
+    // require-concurrent-index and missing-lock-timeout.
+    assert_eq!(json(&o)["summary"]["warnings"], 2);
 }
 
 #[test]
@@ -396,7 +397,13 @@ fn migrations_flag_is_a_path() {
         &["check", "--migrations", "x", "--format", "json"],
     );
     assert_eq!(o.status.code(), Some(1));
-    assert_eq!(json(&o)["diagnostics"][0]["rule"], "missing-override");
+    let v = json(&o);
+    assert!(
+        v["diagnostics"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|x| x["rule"] == "missing-override")),
+        "{v}"
+    );
 }
 
 #[test]
@@ -406,7 +413,9 @@ fn every_format_from_the_cli() {
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
     assert_eq!(v["version"], "2.1.0");
-    assert_eq!(v["runs"][0]["results"].as_array().map(Vec::len), Some(3));
+    // 2 errors, require-concurrent-index, missing-lock-timeout on the six
+    // migrations that lock an existing table.
+    assert_eq!(v["runs"][0]["results"].as_array().map(Vec::len), Some(9));
 
     let o = run_in(&dir, &["check", "--format", "junit"]);
     assert_eq!(o.status.code(), Some(1));
@@ -431,7 +440,11 @@ fn every_format_from_the_cli() {
         .env("GITHUB_ACTIONS", "true")
         .output()
         .expect("runs");
-    assert!(stdout(&o).starts_with("warning[require-concurrent-index]"));
+    assert!(
+        stdout(&o).starts_with("warning[missing-lock-timeout]"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -531,7 +544,13 @@ fn rollback_check_verifies_down_scripts_and_paths() {
         .collect();
     assert_eq!(
         rules,
-        vec!["require-concurrent-index", "missing-rollback-plan"]
+        vec![
+            "missing-lock-timeout",
+            "require-concurrent-index",
+            "missing-lock-timeout",
+            "missing-lock-timeout",
+            "missing-rollback-plan"
+        ]
     );
     let o = run_in(d.path(), &["check", "db", "--format", "json"]);
     let v = json(&o);
@@ -678,7 +697,11 @@ fn a_single_prisma_migration_is_checked_with_its_history() {
             .iter()
             .map(|d| d["rule"].as_str().unwrap())
             .collect();
-        assert_eq!(rules, vec!["missing-override"], "{arg}: {v}");
+        assert_eq!(
+            rules,
+            vec!["missing-lock-timeout", "missing-override"],
+            "{arg}: {v}"
+        );
     }
     // The same migration twice, and inside its directory: checked once.
     let o = run_in(

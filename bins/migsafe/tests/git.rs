@@ -141,6 +141,14 @@ fn since_reports_new_changed_and_out_of_order_migrations() {
                 "prisma/migrations/20260101000000_init/migration.sql".to_owned()
             ),
             (
+                "missing-lock-timeout".to_owned(),
+                "prisma/migrations/20260215000000_add_phone/migration.sql".to_owned()
+            ),
+            (
+                "missing-lock-timeout".to_owned(),
+                "prisma/migrations/20260401000000_drop_name/migration.sql".to_owned()
+            ),
+            (
                 "missing-override".to_owned(),
                 "prisma/migrations/20260401000000_drop_name/migration.sql".to_owned()
             ),

@@ -14,7 +14,6 @@ mod ast;
 pub mod guard;
 pub mod ir;
 pub use migsafe_model::lex;
-pub mod lock;
 pub use migsafe_model::source;
 pub mod split;
 pub mod tokens;

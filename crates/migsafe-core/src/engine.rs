@@ -1,10 +1,10 @@
 //! The check pipeline: migrations in, [`Report`] out.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use migsafe_annotations::{Annotations, CommentInput, Resolved, StatementInput};
-use migsafe_classify::{AnalyzedFile, CommentKind, OpKind, analyze};
+use migsafe_classify::{AnalyzedFile, CommentKind, analyze};
 use rayon::prelude::*;
 
 use crate::config::{Config, Level};
@@ -76,18 +76,12 @@ impl<'a> Sink<'a> {
 
 /// What the rules of one file see.
 pub(crate) struct FileCtx<'a> {
-    pub(crate) source: &'a MigrationSource,
     pub(crate) text: &'a str,
     pub(crate) file: &'a AnalyzedFile,
     pub(crate) annotations: &'a Resolved,
     /// Annotations in force for each statement (own + file scope).
     pub(crate) effective: Vec<Annotations>,
     pub(crate) config: &'a Config,
-    /// Tables created in this same migration, with the index of the first
-    /// statement that creates each: lock rules do not apply to statements
-    /// after it (nobody else can be using the table yet). One entry per
-    /// table, not a set per statement: memory stays linear in the file.
-    pub(crate) created_at: HashMap<(Option<String>, String), usize>,
 }
 
 impl FileCtx<'_> {
@@ -98,13 +92,6 @@ impl FileCtx<'_> {
         let r = li.line_range(self.text, stmt.line);
         let line = self.text.get(r).unwrap_or("");
         line.trim_end().chars().count() as u32 + 1
-    }
-
-    pub(crate) fn table_is_new(&self, stmt_index: usize, t: &migsafe_classify::ObjName) -> bool {
-        let before = |k: &(Option<String>, String)| {
-            self.created_at.get(k).is_some_and(|&at| at < stmt_index)
-        };
-        before(&(t.schema.clone(), t.name.clone())) || before(&(None, t.name.clone()))
     }
 }
 
@@ -253,30 +240,16 @@ pub fn analyze_migration(source: MigrationSource, config: &Config) -> AnalyzedMi
         .map(|i| resolved.effective(i))
         .collect();
 
-    let mut created_at = HashMap::new();
-    for (i, s) in file.statements.iter().enumerate() {
-        for o in &s.ops {
-            if let OpKind::CreateTable { table, .. } = &o.kind {
-                created_at
-                    .entry((table.schema.clone(), table.name.clone()))
-                    .or_insert(i);
-            }
-        }
-    }
-
     let ctx = FileCtx {
-        source: &source,
         text: &text,
         file: &file,
         annotations: &resolved,
         effective,
         config,
-        created_at,
     };
     rules::check_integrity(&ctx, &mut sink);
     rules::check_safety(&ctx, &mut sink);
     rules::check_annotations(&ctx, &mut sink);
-    rules::check_locking(&ctx, &mut sink);
 
     let statements: Vec<StatementReport> = file
         .statements
@@ -303,6 +276,8 @@ pub fn analyze_migration(source: MigrationSource, config: &Config) -> AnalyzedMi
                     Vec::new()
                 },
                 approved_by: ann.approved_by.iter().map(|a| a.value.clone()).collect(),
+                // Filled by the history pass (`rules::locking`).
+                locks: None,
             }
         })
         .collect();
@@ -361,6 +336,14 @@ pub fn validate_report(
         diags.extend(m.diagnostics.iter().cloned());
     }
     diags.extend(rules::integrity::check_names(migrations, config));
+    // Lock facts and the lock rules need the history replayed in order.
+    let (locks, lock_diags) = rules::locking::check_history(migrations, config);
+    for (report, locks) in report.migrations.iter_mut().zip(locks) {
+        for (s, l) in report.statements.iter_mut().zip(locks) {
+            s.locks = l;
+        }
+    }
+    diags.extend(lock_diags);
     diags.extend(extra);
     sort_diagnostics(&mut diags, &order);
     report.diagnostics = diags;

@@ -8,7 +8,7 @@ use migsafe_classify::{Class, Rollback};
 use serde::Serialize;
 
 /// The JSON report's shape version. Bump when the shape changes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -151,6 +151,10 @@ pub struct StatementReport {
     pub operations: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub approved_by: Vec<String>,
+    /// What it locks, per table (schema_version 2); absent when migsafe
+    /// does not know.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locks: Option<Vec<migsafe_schema::locks::TableLock>>,
 }
 
 /// One migration, as reported.

@@ -234,11 +234,17 @@ fn severity_changes_turn_errors_into_warnings_and_back() {
         run("", idx),
         (
             0,
-            vec![("require-concurrent-index".into(), Severity::Warning)]
+            vec![
+                ("missing-lock-timeout".into(), Severity::Warning),
+                ("require-concurrent-index".into(), Severity::Warning)
+            ]
         )
     );
     assert_eq!(
-        run("[rules]\nrequire-concurrent-index = \"error\"\n", idx),
+        run(
+            "[rules]\nrequire-concurrent-index = \"error\"\nmissing-lock-timeout = \"off\"\n",
+            idx
+        ),
         (
             1,
             vec![("require-concurrent-index".into(), Severity::Error)]
@@ -287,7 +293,7 @@ fn annotation_settings_change_what_is_required() {
 
 #[test]
 fn postgres_version_changes_lock_facts() {
-    let sql = "ALTER TABLE t ADD COLUMN c int DEFAULT 0;\n";
+    let sql = "SET lock_timeout = '5s';\nALTER TABLE t ADD COLUMN c int DEFAULT 0;\n";
     assert_eq!(run("", sql), (0, vec![]));
     assert_eq!(
         run("[database]\npostgres-version = 10\n", sql),

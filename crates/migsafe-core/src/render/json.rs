@@ -5,7 +5,7 @@ use crate::report::Report;
 pub fn render(report: &Report) -> String {
     // Serializing plain data structures cannot fail.
     let mut s = serde_json::to_string_pretty(report)
-        .unwrap_or_else(|e| format!("{{\"schema_version\":1,\"error\":{:?}}}", e.to_string()));
+        .unwrap_or_else(|e| format!("{{\"schema_version\":2,\"error\":{:?}}}", e.to_string()));
     s.push('\n');
     s
 }

@@ -19,7 +19,6 @@ pub mod workflow;
 
 pub(crate) use annotations::check as check_annotations;
 pub(crate) use integrity::check_statements as check_integrity;
-pub(crate) use locking::check as check_locking;
 pub(crate) use safety::check as check_safety;
 
 /// What part of the release-safety process a rule belongs to.
@@ -96,6 +95,12 @@ pub static ALL: &[&Rule] = &[
     &locking::ADD_COLUMN_REWRITE,
     &locking::SET_NOT_NULL_SCAN,
     &locking::CONCURRENTLY_IN_TRANSACTION,
+    &locking::VALIDATE_IN_SAME_TRANSACTION,
+    &locking::LOCK_HELD_DURING_SLOW_STEP,
+    &locking::MISSING_LOCK_TIMEOUT,
+    &locking::CONSTRAINT_BUILDS_INDEX,
+    &locking::TABLE_REWRITE,
+    &locking::NEW_ENUM_VALUE_USED,
     &rollback::MISSING_ROLLBACK_PATH,
     &rollback::COMPLEX_ROLLBACK,
     &rollback::DOWN_SCRIPT_MISMATCH,

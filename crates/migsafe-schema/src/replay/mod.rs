@@ -469,11 +469,7 @@ impl<'a> Replayer<'a> {
     /// [`apply_migration`](Self::apply_migration), showing `observe` the
     /// schema before each statement (its index in the migration) as the
     /// statements before it in the file left it.
-    pub fn apply_migration_observed(
-        &mut self,
-        m: &MigrationInput<'a>,
-        observe: &mut Observer<'_>,
-    ) {
+    pub fn apply_migration_observed(&mut self, m: &MigrationInput<'a>, observe: &mut Observer<'_>) {
         if self.state.apply_migration(m, Some(observe)).is_ok() {
             self.since.push(*m);
             return;
@@ -561,6 +557,31 @@ impl State {
         m: &MigrationInput<'_>,
         mut observe: Option<&mut Observer<'_>>,
     ) -> Result<(), FileFailed> {
+        let mut seen = 0usize;
+        let mut counting = |i: usize, model: &SchemaModel| {
+            seen = i + 1;
+            if let Some(f) = observe.as_mut() {
+                f(i, model);
+            }
+        };
+        let result = self.apply_statements(m, &mut counting);
+        // After a refusal PostgreSQL would not run the rest; the observer
+        // still sees each statement, on the schema as the file left it.
+        if result.is_err()
+            && let Some(f) = observe.as_mut()
+        {
+            for i in seen..m.statements.len() {
+                f(i, &self.out.model);
+            }
+        }
+        result
+    }
+
+    fn apply_statements(
+        &mut self,
+        m: &MigrationInput<'_>,
+        observe: &mut Observer<'_>,
+    ) -> Result<(), FileFailed> {
         self.out.migrations += 1;
         // Constraints re-added later in this migration: a `modify_constraint`
         // operation before such a re-add is the drop half of a drop-and-re-add.
@@ -588,9 +609,7 @@ impl State {
         }
         let mut pos = 0usize;
         for (index, s) in m.statements.iter().enumerate() {
-            if let Some(f) = observe.as_mut() {
-                f(index, &self.out.model);
-            }
+            observe(index, &self.out.model);
             self.out.statements += 1;
             let origin = Origin {
                 migration: m.name.to_owned(),
