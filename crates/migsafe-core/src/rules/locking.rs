@@ -181,8 +181,8 @@ migration file as one multi-statement script, which PostgreSQL runs as one impli
 the deployment stops at this migration, and none of its statements stay applied.",
     bad: Example {
         migrations: &[(
-            "20260105120000_index_email",
-            "ALTER TABLE \"users\" ADD COLUMN \"email\" TEXT;\nCREATE INDEX CONCURRENTLY \"users_email_idx\" ON \"users\"(\"email\");\n",
+            "20260105120000_index_phone",
+            "ALTER TABLE \"users\" ADD COLUMN \"phone\" TEXT;\nCREATE INDEX CONCURRENTLY \"users_phone_idx\" ON \"users\"(\"phone\");\n",
         )],
         config: "",
         checked: true,
@@ -190,12 +190,12 @@ the deployment stops at this migration, and none of its statements stay applied.
     good: Example {
         migrations: &[
             (
-                "20260105120000_add_email",
-                "ALTER TABLE \"users\" ADD COLUMN \"email\" TEXT;\n",
+                "20260105120000_add_phone",
+                "ALTER TABLE \"users\" ADD COLUMN \"phone\" TEXT;\n",
             ),
             (
-                "20260105120100_index_email",
-                "CREATE INDEX CONCURRENTLY \"users_email_idx\" ON \"users\"(\"email\");\n",
+                "20260105120100_index_phone",
+                "CREATE INDEX CONCURRENTLY \"users_phone_idx\" ON \"users\"(\"phone\");\n",
             ),
         ],
         config: "",
@@ -251,8 +251,8 @@ reads and writes of the table wait: a `CREATE INDEX` that alone would block only
 reads too.",
     bad: Example {
         migrations: &[(
-            "20260105120000_add_email",
-            "ALTER TABLE \"users\" ADD COLUMN \"email\" TEXT;\nCREATE INDEX \"users_email_idx\" ON \"users\"(\"email\");\n",
+            "20260105120000_add_phone",
+            "ALTER TABLE \"users\" ADD COLUMN \"phone\" TEXT;\nCREATE INDEX \"users_phone_idx\" ON \"users\"(\"phone\");\n",
         )],
         config: "",
         checked: true,
@@ -260,12 +260,12 @@ reads too.",
     good: Example {
         migrations: &[
             (
-                "20260105120000_add_email",
-                "ALTER TABLE \"users\" ADD COLUMN \"email\" TEXT;\n",
+                "20260105120000_add_phone",
+                "ALTER TABLE \"users\" ADD COLUMN \"phone\" TEXT;\n",
             ),
             (
-                "20260105120100_index_email",
-                "CREATE INDEX CONCURRENTLY \"users_email_idx\" ON \"users\"(\"email\");\n",
+                "20260105120100_index_phone",
+                "CREATE INDEX CONCURRENTLY \"users_phone_idx\" ON \"users\"(\"phone\");\n",
             ),
         ],
         config: "",
@@ -288,16 +288,16 @@ Even an instant `ALTER TABLE` then stops the table for as long as the oldest tra
 `lock_timeout` the migration fails fast instead (and can be retried) while the application goes on.",
     bad: Example {
         migrations: &[(
-            "20260105120000_add_email",
-            "ALTER TABLE \"users\" ADD COLUMN \"email\" TEXT;\n",
+            "20260105120000_add_phone",
+            "ALTER TABLE \"users\" ADD COLUMN \"phone\" TEXT;\n",
         )],
         config: "",
         checked: true,
     },
     good: Example {
         migrations: &[(
-            "20260105120000_add_email",
-            "SET lock_timeout = '5s';\nALTER TABLE \"users\" ADD COLUMN \"email\" TEXT;\n",
+            "20260105120000_add_phone",
+            "SET lock_timeout = '5s';\nALTER TABLE \"users\" ADD COLUMN \"phone\" TEXT;\n",
         )],
         config: "",
         checked: true,
