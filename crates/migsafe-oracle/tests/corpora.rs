@@ -12,6 +12,7 @@ fn prisma_history_equals_the_database(label: &str, dir: &str) {
     let migrations = read_dir(&root.join(dir)).unwrap();
     assert!(!migrations.is_empty(), "{label}: no migrations in {dir}");
     let applied = apply_prisma(pg, label, &migrations).unwrap();
+    lock_findings_agree_with_postgres(label, &root.join(dir), applied.failed().count());
     let failed: Vec<_> = applied.failed().collect();
     assert!(
         failed.is_empty(),
@@ -32,6 +33,69 @@ fn prisma_history_equals_the_database(label: &str, dir: &str) {
         "{label}: the replay and PostgreSQL differ:\n{}",
         cmp.describe()
     );
+}
+
+/// The lock rules on a history PostgreSQL applied: no rule that says
+/// PostgreSQL refuses a file fires on a file it accepted, and no lock
+/// finding is about a table the same migration created.
+fn lock_findings_agree_with_postgres(label: &str, dir: &std::path::Path, failed: usize) {
+    use std::collections::BTreeMap;
+    let report =
+        migsafe_core::validate_paths(&[dir.to_path_buf()], &migsafe_core::Config::default())
+            .unwrap();
+    let locking: Vec<&str> = migsafe_core::rules::ALL
+        .iter()
+        .filter(|r| r.category == migsafe_core::rules::Category::Locking)
+        .map(|r| r.id)
+        .collect();
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut wrong = Vec::new();
+    for d in &report.diagnostics {
+        let Some(rule) = locking.iter().find(|r| **r == d.rule) else {
+            continue;
+        };
+        *counts.entry(rule).or_default() += 1;
+        if failed == 0 && matches!(*rule, "concurrently-in-transaction" | "new-enum-value-used") {
+            wrong.push(format!(
+                "{}:{:?} {}: PostgreSQL accepted the file",
+                d.path, d.line, d.rule
+            ));
+        }
+        // The statement it is about, and the tables created before it in
+        // the same file.
+        let Ok(text) = std::fs::read_to_string(&d.path) else {
+            continue;
+        };
+        let statements = migsafe_classify::analyze(&text).statements;
+        let Some(at) = statements.iter().position(|s| Some(s.line) == d.line) else {
+            continue;
+        };
+        let created: Vec<String> = statements[..at]
+            .iter()
+            .flat_map(|s| &s.ops)
+            .filter_map(|o| match &o.kind {
+                migsafe_classify::OpKind::CreateTable {
+                    table,
+                    if_not_exists: false,
+                    ..
+                } => Some(table.name.clone()),
+                _ => None,
+            })
+            .collect();
+        let targets: Vec<String> = statements[at]
+            .ops
+            .iter()
+            .filter_map(|o| o.kind.table().map(|t| t.name.clone()))
+            .collect();
+        if !targets.is_empty() && targets.iter().all(|t| created.contains(t)) {
+            wrong.push(format!(
+                "{}:{:?} {}: about {targets:?}, created by this migration",
+                d.path, d.line, d.rule
+            ));
+        }
+    }
+    println!("{label}: lock findings {counts:?}");
+    assert!(wrong.is_empty(), "{label}:\n{}", wrong.join("\n"));
 }
 
 #[test]

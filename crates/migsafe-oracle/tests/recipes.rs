@@ -266,3 +266,51 @@ fn bad_examples_postgres_refuses_are_refused() {
         assert!(text.contains(message), "{id}: {text}");
     }
 }
+
+/// Files PostgreSQL accepts get no `new-enum-value-used`: the same label
+/// added to two enums, a label used only after the transaction that added
+/// it; one it refuses does.
+#[test]
+fn new_enum_values_flagged_exactly_where_postgres_refuses() {
+    let pg = require_pg!();
+    let setup = "CREATE TYPE a AS ENUM ('x'); CREATE TYPE b AS ENUM ('x'); CREATE TABLE t (id integer, k a, note text);";
+    for (sql, refused) in [
+        (
+            "ALTER TYPE a ADD VALUE 'new';\nALTER TYPE b ADD VALUE 'new';\n",
+            false,
+        ),
+        (
+            "ALTER TYPE a ADD VALUE 'new';\nUPDATE t SET k = 'new';\n",
+            true,
+        ),
+        (
+            "ALTER TYPE a ADD VALUE 'new';\nALTER TABLE t ALTER COLUMN k SET DEFAULT 'new';\n",
+            true,
+        ),
+        (
+            "ALTER TYPE a ADD VALUE 'new' BEFORE 'x';\nALTER TYPE b ADD VALUE 'new' AFTER 'x';\n",
+            false,
+        ),
+    ] {
+        let (_, url) = pg.fresh_database("enum_use");
+        let mut client = connect(&url).unwrap();
+        client.batch_execute(setup).unwrap();
+        client
+            .batch_execute("INSERT INTO t VALUES (1, 'x', 'n')")
+            .unwrap();
+        let pg_refused = client.batch_execute(sql).is_err();
+        assert_eq!(pg_refused, refused, "PostgreSQL on {sql}");
+        let input = format!("{setup}\n");
+        let found = migsafe_core::validate_sources(
+            vec![
+                migsafe_core::MigrationSource::prisma("20260101000000_setup", &input),
+                migsafe_core::MigrationSource::prisma("20260102000000_enum", sql),
+            ],
+            &migsafe_core::Config::default(),
+        )
+        .diagnostics
+        .iter()
+        .any(|d| d.rule == "new-enum-value-used");
+        assert_eq!(found, refused, "migsafe on {sql}");
+    }
+}

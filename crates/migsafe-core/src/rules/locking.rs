@@ -587,9 +587,17 @@ fn check_file(
                 }
             }
         }
-        // lock_timeout, once per file.
+        // lock_timeout, once per file; a statement on a table this migration
+        // created is not one to warn about (its foreign keys lock their
+        // parents only briefly).
+        let targets_new = s
+            .ops
+            .iter()
+            .filter_map(|o| o.kind.table())
+            .any(|t| is_new(&qual(t), i));
         if !timeout_set
             && !timeout_reported
+            && !targets_new
             && let Some(l) = lk.iter().find(|l| {
                 l.mode.blocks_writes()
                     && !is_new(
@@ -880,8 +888,17 @@ fn check_file(
                 );
             }
         }
-        // New enum values used later in the same transaction.
-        if one_tx && !tx.enum_values.is_empty() {
+        // New enum values used later in the same transaction (adding the
+        // same label to another enum is no use of it).
+        let enum_ddl = s.ops.iter().all(|o| {
+            matches!(
+                o.kind,
+                OpKind::AddEnumValue { .. }
+                    | OpKind::RenameEnumValue { .. }
+                    | OpKind::CreateEnum { .. }
+            )
+        });
+        if one_tx && !enum_ddl && !tx.enum_values.is_empty() {
             let text = m.text.get(s.span.clone()).unwrap_or("");
             let literals = string_literals(text);
             for (ty, value, line) in &tx.enum_values {
