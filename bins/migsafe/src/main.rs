@@ -418,6 +418,7 @@ fn with_database(
     let (diags, status) = checked?;
     let mut report = v.report;
     report.diagnostics.extend(diags);
+    migsafe_core::live::weigh_lock_findings(&mut report, &status, config);
     let order = report
         .migrations
         .iter()

@@ -371,3 +371,54 @@ fn infinite_timestamps_in_the_history_are_read() {
         .to_owned();
     assert!(last.starts_with("9999-12-31"), "{last}");
 }
+
+/// With a database, a lock finding on a table the database holds many rows
+/// of is an error that says the size; below `[rules] large-table-rows` it
+/// stays a warning.
+#[test]
+fn lock_findings_on_large_tables_are_errors() {
+    let pg = migsafe_testpg::require_pg!();
+    let (db, url) = pg.fresh_database("large");
+    let p = example();
+    deploy(pg, &db, p.path(), 6);
+    // Rows in "Post" and statistics, as a production table has them.
+    pg.psql(
+        &db,
+        "INSERT INTO \"User\" (email) VALUES ('a@x');
+         INSERT INTO \"Post\" (title, \"authorId\") SELECT 't' || g, 1 FROM generate_series(1, 5000) g;
+         ANALYZE \"Post\";",
+    )
+    .expect("rows");
+    let dir = p
+        .path()
+        .join("prisma/migrations/20260201000000_index_title");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("migration.sql"),
+        "SET lock_timeout = '5s';\nCREATE INDEX \"Post_title_idx\" ON \"Post\"(\"title\");\n",
+    )
+    .unwrap();
+    let finding = |config: &str| {
+        std::fs::write(p.path().join("migsafe.toml"), config).unwrap();
+        let v = json(&migsafe(
+            p.path(),
+            &["check", "--database-url", &url, "--format", "json"],
+        ));
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| {
+                d["rule"] == "require-concurrent-index"
+                    && d["path"].as_str().unwrap_or("").contains("index_title")
+            })
+            .cloned()
+            .unwrap_or_else(|| panic!("no finding: {v}"))
+    };
+    let big = finding("[rules]\nlarge-table-rows = 1000\n");
+    assert_eq!(big["severity"], "error", "{big}");
+    let note = big["note"].as_str().unwrap_or("");
+    assert!(note.contains("Post has about 5,000 rows"), "{note}");
+    let small = finding("[rules]\nlarge-table-rows = 1000000\n");
+    assert_eq!(small["severity"], "warning", "{small}");
+}

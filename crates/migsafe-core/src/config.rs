@@ -47,6 +47,9 @@ pub struct Config {
     pub rule_levels: BTreeMap<String, Level>,
     pub postgres_version: u32,
     pub long_running_ms: u64,
+    /// `[rules] large-table-rows`: with a database, lock findings on a
+    /// table with at least this many rows (`pg_class.reltuples`) are errors.
+    pub large_table_rows: u64,
     /// `[migrations] max-file-bytes`: larger files are not read (exit 2).
     pub max_file_bytes: u64,
     /// `[database] timeout-ms`: how long the live checks may take in all
@@ -76,6 +79,7 @@ impl Default for Config {
             rule_levels: BTreeMap::new(),
             postgres_version: 15,
             long_running_ms: 60_000,
+            large_table_rows: 1_000_000,
             max_file_bytes: migsafe_classify::source::DEFAULT_MAX_FILE_BYTES,
             database_timeout_ms: 30_000,
             audit_log: None,
@@ -209,7 +213,34 @@ impl Config {
             }
         }
         if let Some(rules) = raw.rules {
-            for (id, level) in rules {
+            for (id, value) in rules {
+                let level = match value.get_ref() {
+                    RuleValue::Number(n) if id.get_ref() == "large-table-rows" => {
+                        c.large_table_rows = u64::try_from(*n).map_err(|_| {
+                            err(
+                                value.span(),
+                                "large-table-rows must not be negative".to_owned(),
+                                Some("a row count, such as 1000000".into()),
+                            )
+                        })?;
+                        continue;
+                    }
+                    RuleValue::Number(_) => {
+                        return Err(err(
+                            value.span(),
+                            format!("invalid level for rule `{}`", id.get_ref()),
+                            Some("expected \"error\", \"warning\", \"info\" or \"off\"".into()),
+                        ));
+                    }
+                    RuleValue::Text(t) => toml::Spanned::new(value.span(), t.clone()),
+                };
+                if id.get_ref() == "large-table-rows" {
+                    return Err(err(
+                        value.span(),
+                        "large-table-rows is a row count".to_owned(),
+                        Some("for example `large-table-rows = 1000000`".into()),
+                    ));
+                }
                 let known = crate::rules::by_id(id.get_ref()).is_some();
                 if !known {
                     let suggestion = crate::rules::suggest(id.get_ref());
@@ -386,7 +417,7 @@ struct RawConfig {
     migrations: Option<RawMigrations>,
     schema: Option<RawSchema>,
     annotations: Option<RawAnnotations>,
-    rules: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    rules: Option<BTreeMap<Spanned<String>, Spanned<RuleValue>>>,
     database: Option<RawDatabase>,
     audit: Option<RawAudit>,
 }
@@ -412,6 +443,14 @@ struct RawAnnotations {
     overrides: Option<Spanned<Vec<String>>>,
     require_rollback_plan: Option<Spanned<Vec<Spanned<String>>>>,
     require_approval: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+/// A `[rules]` value: a rule's level, or the `large-table-rows` count.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RuleValue {
+    Text(String),
+    Number(i64),
 }
 
 #[derive(Deserialize)]
@@ -463,6 +502,9 @@ require-approval = []
 # Per-rule level: "error", "warning", "info" or "off".
 # require-concurrent-index = "error"
 # unused-override = "off"
+# With --database-url: lock findings on tables with at least this many rows
+# (pg_class.reltuples) are errors.
+# large-table-rows = 1000000
 
 [database]
 # The PostgreSQL major version the migrations run on (lock facts depend on it).

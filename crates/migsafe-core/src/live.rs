@@ -28,6 +28,57 @@ pub struct Status {
     pub metrics: Option<migsafe_live::Metrics>,
     /// Differences between the database and the applied migrations.
     pub drift: usize,
+    /// Row estimates of the database's tables (for [`weigh_lock_findings`]).
+    #[serde(skip)]
+    pub table_rows: std::collections::BTreeMap<String, u64>,
+}
+
+/// Lock findings on a table of the database with at least `[rules]
+/// large-table-rows` rows become errors, and say the size.
+pub fn weigh_lock_findings(report: &mut crate::Report, status: &Status, config: &Config) {
+    let locking: Vec<&str> = rules::ALL
+        .iter()
+        .filter(|r| r.category == rules::Category::Locking)
+        .map(|r| r.id)
+        .collect();
+    for d in &mut report.diagnostics {
+        if !locking.contains(&d.rule.as_str()) || d.severity == crate::Severity::Info {
+            continue;
+        }
+        let biggest = d
+            .tables
+            .iter()
+            .filter_map(|t| status.table_rows.get(t).map(|n| (t, *n)))
+            .max_by_key(|(_, n)| *n);
+        let Some((table, rows)) = biggest else {
+            continue;
+        };
+        if rows < config.large_table_rows {
+            continue;
+        }
+        d.severity = crate::Severity::Error;
+        let size = format!(
+            "{table} has about {} rows in the database (pg_class.reltuples), at least [rules] large-table-rows = {}: an error there",
+            group_digits(rows),
+            group_digits(config.large_table_rows)
+        );
+        d.note = Some(match d.note.take() {
+            Some(n) => format!("{n}; {size}"),
+            None => size,
+        });
+    }
+}
+
+fn group_digits(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn db_error(e: &migsafe_live::LiveError) -> Error {
@@ -165,6 +216,7 @@ pub fn check(
         });
         diags.extend(sink.out);
     }
+    let table_rows = conn.table_rows().map_err(|e| db_error(&e))?;
     Ok((
         diags,
         Status {
@@ -173,6 +225,7 @@ pub fn check(
             prisma_history: history.is_some(),
             metrics,
             drift,
+            table_rows,
         },
     ))
 }

@@ -60,6 +60,10 @@ pub struct Diagnostic {
     /// The migration the finding belongs to, when it belongs to one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub migration: Option<String>,
+    /// For a lock finding: the tables whose lock it is about (as `locks`
+    /// names them), so that a database's table sizes can weigh it.
+    #[serde(skip)]
+    pub tables: Vec<String>,
 }
 
 impl Diagnostic {
@@ -82,6 +86,7 @@ impl Diagnostic {
             note: None,
             label: None,
             migration: None,
+            tables: Vec::new(),
         }
     }
 

@@ -349,3 +349,21 @@ fn load_reports_the_file() {
     assert_eq!(Config::find(&d.join("sub")), Some(f.clone()));
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+#[test]
+fn large_table_rows_is_a_row_count() {
+    assert_eq!(parse("").unwrap().large_table_rows, 1_000_000);
+    assert_eq!(
+        parse("[rules]\nlarge-table-rows = 5000\n")
+            .unwrap()
+            .large_table_rows,
+        5000
+    );
+    for bad in [
+        "[rules]\nlarge-table-rows = \"big\"\n",
+        "[rules]\nlarge-table-rows = -1\n",
+        "[rules]\nrequire-concurrent-index = 3\n",
+    ] {
+        assert!(parse(bad).is_err(), "{bad}");
+    }
+}

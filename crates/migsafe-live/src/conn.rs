@@ -416,6 +416,37 @@ impl Connection {
         })
     }
 
+    /// The planner's row estimate (`pg_class.reltuples`) of every table and
+    /// materialized view, by `name` (or `schema.name` outside `public`);
+    /// tables never analyzed (`-1`) are left out.
+    ///
+    /// # Errors
+    ///
+    /// [`LiveError::Query`] when the query fails.
+    pub fn table_rows(&mut self) -> Result<std::collections::BTreeMap<String, u64>, LiveError> {
+        self.read("the table sizes", |tx| {
+            let mut out = std::collections::BTreeMap::new();
+            for r in tx.query(
+                "SELECT n.nspname::text, c.relname::text, c.reltuples::float8 \
+                 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname <> 'information_schema' \
+                   AND n.nspname !~ '^pg_' AND c.reltuples >= 0",
+                &[],
+            )? {
+                let (schema, name, rows): (String, String, f64) =
+                    (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+                let label = if schema == "public" {
+                    name
+                } else {
+                    format!("{schema}.{name}")
+                };
+                // A row estimate: a float the planner keeps; whole rows.
+                out.insert(label, rows.max(0.0).round() as u64);
+            }
+            Ok(out)
+        })
+    }
+
     /// Whether this session is encrypted (`pg_stat_ssl`).
     ///
     /// # Errors

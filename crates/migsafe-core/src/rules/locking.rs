@@ -469,7 +469,20 @@ pub(crate) fn check_history(
         );
         let mut sink = Sink::new(config, &m.source.path, Some(&m.source.name));
         check_file(m, &locks, &existing, config.postgres_version, &mut sink);
-        diags.extend(sink.out);
+        // Each finding names the tables its statement holds blocking locks
+        // on (for the table sizes of `--database-url`).
+        for mut d in sink.out {
+            if let Some(i) = stmts.iter().position(|s| Some(s.line) == d.line)
+                && let Some(Some(lk)) = locks.get(i)
+            {
+                d.tables = lk
+                    .iter()
+                    .filter(|l| l.mode.blocks_writes() || l.scan || l.rewrite)
+                    .map(|l| l.table.clone())
+                    .collect();
+            }
+            diags.push(d);
+        }
         all.push(locks);
     }
     (all, diags)
