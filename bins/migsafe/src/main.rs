@@ -452,7 +452,7 @@ fn rules_list(g: &Global) -> ExitCode {
         Format::Text | Format::Github => {
             let w = migsafe_core::rules::ALL
                 .iter()
-                .map(|r| r.id.len())
+                .map(|r| r.id.as_str().len())
                 .max()
                 .unwrap_or(0);
             for r in migsafe_core::rules::ALL {

@@ -65,7 +65,11 @@ impl Entry {
                     })
             })
             .collect();
-        let mut rules: Vec<String> = report.diagnostics.iter().map(|d| d.rule.clone()).collect();
+        let mut rules: Vec<String> = report
+            .diagnostics
+            .iter()
+            .map(|d| d.rule.as_str().to_owned())
+            .collect();
         rules.sort();
         rules.dedup();
         Entry {

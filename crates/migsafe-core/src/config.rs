@@ -44,7 +44,7 @@ pub struct Config {
     pub overrides: Vec<String>,
     pub require_rollback_plan: Vec<Class>,
     pub require_approval: Vec<Class>,
-    pub rule_levels: BTreeMap<String, Level>,
+    pub rule_levels: BTreeMap<crate::rules::RuleId, Level>,
     pub postgres_version: u32,
     pub long_running_ms: u64,
     /// `[rules] large-table-rows`: with a database, lock findings on a
@@ -90,9 +90,9 @@ impl Default for Config {
 
 impl Config {
     /// The effective severity of a rule: configured, else its default.
-    pub fn level(&self, rule: &str, default: Severity) -> Level {
+    pub fn level(&self, rule: crate::rules::RuleId, default: Severity) -> Level {
         self.rule_levels
-            .get(rule)
+            .get(&rule)
             .copied()
             .unwrap_or(Level::On(default))
     }
@@ -268,7 +268,10 @@ impl Config {
                         ));
                     }
                 };
-                c.rule_levels.insert(id.into_inner(), l);
+                // `by_id` above found the rule: its id parses.
+                if let Some(rule) = crate::rules::RuleId::parse(id.get_ref()) {
+                    c.rule_levels.insert(rule, l);
+                }
             }
         }
         if let Some(d) = raw.database {

@@ -371,7 +371,7 @@ pub fn sort_diagnostics(diags: &mut [Diagnostic], order: &BTreeMap<String, usize
         x.0.cmp(&y.0)
             .then_with(|| diags[x.3].path.cmp(&diags[y.3].path))
             .then((x.1, x.2).cmp(&(y.1, y.2)))
-            .then_with(|| diags[x.3].rule.cmp(&diags[y.3].rule))
+            .then_with(|| diags[x.3].rule.as_str().cmp(diags[y.3].rule.as_str()))
             .then(x.3.cmp(&y.3))
     });
     let sorted: Vec<Diagnostic> = keyed.iter().map(|k| diags[k.3].clone()).collect();

@@ -36,13 +36,13 @@ pub struct Status {
 /// Lock findings on a table of the database with at least `[rules]
 /// large-table-rows` rows become errors, and say the size.
 pub fn weigh_lock_findings(report: &mut crate::Report, status: &Status, config: &Config) {
-    let locking: Vec<&str> = rules::ALL
+    let locking: Vec<rules::RuleId> = rules::ALL
         .iter()
         .filter(|r| r.category == rules::Category::Locking)
         .map(|r| r.id)
         .collect();
     for d in &mut report.diagnostics {
-        if !locking.contains(&d.rule.as_str()) || d.severity == crate::Severity::Info {
+        if !locking.contains(&d.rule) || d.severity == crate::Severity::Info {
             continue;
         }
         let biggest = d

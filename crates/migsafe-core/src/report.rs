@@ -37,7 +37,7 @@ impl fmt::Display for Severity {
 /// One finding.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
-    pub rule: String,
+    pub rule: crate::rules::RuleId,
     pub severity: Severity,
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,13 +68,13 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(
-        rule: &str,
+        rule: crate::rules::RuleId,
         severity: Severity,
         path: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
         Self {
-            rule: rule.to_owned(),
+            rule,
             severity,
             path: path.into(),
             line: None,

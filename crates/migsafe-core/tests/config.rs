@@ -82,20 +82,32 @@ log = "logs/audit.jsonl"
     );
     assert_eq!(c.require_approval, vec![Class::Dangerous]);
     assert_eq!(
-        c.level("require-concurrent-index", Severity::Warning),
+        c.level(
+            migsafe_core::rules::RuleId::RequireConcurrentIndex,
+            Severity::Warning
+        ),
         Level::On(Severity::Error)
     );
-    assert_eq!(c.level("unused-override", Severity::Info), Level::Off);
     assert_eq!(
-        c.level("missing-override", Severity::Error),
+        c.level(migsafe_core::rules::RuleId::UnusedOverride, Severity::Info),
+        Level::Off
+    );
+    assert_eq!(
+        c.level(
+            migsafe_core::rules::RuleId::MissingOverride,
+            Severity::Error
+        ),
         Level::On(Severity::Warning)
     );
     assert_eq!(
-        c.level("unparsable-statement", Severity::Warning),
+        c.level(
+            migsafe_core::rules::RuleId::UnparsableStatement,
+            Severity::Warning
+        ),
         Level::On(Severity::Info)
     );
     assert_eq!(
-        c.level("empty-migration", Severity::Error),
+        c.level(migsafe_core::rules::RuleId::EmptyMigration, Severity::Error),
         Level::On(Severity::Error)
     );
     assert_eq!(c.postgres_version, 14);
@@ -205,7 +217,7 @@ fn run(config: &str, sql: &str) -> (i32, Vec<(String, Severity)>) {
         r.exit_code(),
         r.diagnostics
             .iter()
-            .map(|d| (d.rule.clone(), d.severity))
+            .map(|d| (d.rule.as_str().to_owned(), d.severity))
             .collect(),
     )
 }

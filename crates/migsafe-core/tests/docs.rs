@@ -81,7 +81,7 @@ fn run(e: &Example, category: migsafe_core::rules::Category) -> Vec<String> {
     check_sources(sources, &config, checks)
         .diagnostics
         .into_iter()
-        .map(|d| d.rule)
+        .map(|d| d.rule.as_str().to_owned())
         .collect()
 }
 
@@ -89,12 +89,12 @@ fn run(e: &Example, category: migsafe_core::rules::Category) -> Vec<String> {
 fn every_checked_example_does_what_it_says() {
     let mut wrong = Vec::new();
     for r in ALL {
-        if r.bad.checked && !run(&r.bad, r.category).iter().any(|id| id == r.id) {
+        if r.bad.checked && !run(&r.bad, r.category).iter().any(|id| id == r.id.as_str()) {
             wrong.push(format!("{}: the bad example does not raise it", r.id));
         }
         if r.good.checked {
             let fired = run(&r.good, r.category);
-            if fired.iter().any(|id| id == r.id) {
+            if fired.iter().any(|id| id == r.id.as_str()) {
                 wrong.push(format!("{}: the good example raises it", r.id));
             }
         }
@@ -130,7 +130,9 @@ fn every_rule_is_documented_in_full() {
             r.id
         );
         assert!(
-            r.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+            r.id.as_str()
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '-'),
             "{}",
             r.id
         );

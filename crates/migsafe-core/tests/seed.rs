@@ -17,7 +17,7 @@ fn errors(r: &Report) -> Vec<(String, u32)> {
     r.diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
-        .map(|d| (d.rule.clone(), d.line.unwrap_or(0)))
+        .map(|d| (d.rule.as_str().to_owned(), d.line.unwrap_or(0)))
         .collect()
 }
 

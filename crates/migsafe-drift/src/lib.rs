@@ -65,18 +65,44 @@ pub use migsafe_schema::replay::{
 };
 pub use schema::{comparable_models, last_touch, schema_vs_migrations};
 
-/// The rule of a difference between the schema file and the migrations.
-pub const SCHEMA_DRIFT: &str = "schema-drift";
-/// The rule of a migration statement replay could not apply.
-pub const REPLAY_FAILED: &str = "replay-failed";
-/// Rule id of a statement on a table no migration creates.
-pub const OUTSIDE_HISTORY: &str = "outside-history";
-/// Rule id of a `DO` block condition the replay cannot evaluate.
-pub const UNEVALUABLE_GUARD: &str = "unevaluable-guard";
-/// The rule of a `migration_lock.toml` written for another provider.
-pub const PROVIDER_MISMATCH: &str = "provider-mismatch";
-/// The rule of a generated Prisma Client older than the schema.
-pub const CLIENT_OUTDATED: &str = "client-outdated";
+/// The rule a drift finding is of; serialized as its id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DriftRule {
+    /// A difference between the schema file and the migrations.
+    SchemaDrift,
+    /// A migration statement PostgreSQL would refuse.
+    ReplayFailed,
+    /// A statement on a table no migration creates.
+    OutsideHistory,
+    /// A `DO` block condition the replay cannot evaluate.
+    UnevaluableGuard,
+    /// A `migration_lock.toml` written for another provider.
+    ProviderMismatch,
+    /// A generated Prisma Client older than the schema.
+    ClientOutdated,
+}
+
+impl DriftRule {
+    /// The rule id: `schema-drift`.
+    pub fn id(self) -> &'static str {
+        match self {
+            DriftRule::SchemaDrift => "schema-drift",
+            DriftRule::ReplayFailed => "replay-failed",
+            DriftRule::OutsideHistory => "outside-history",
+            DriftRule::UnevaluableGuard => "unevaluable-guard",
+            DriftRule::ProviderMismatch => "provider-mismatch",
+            DriftRule::ClientOutdated => "client-outdated",
+        }
+    }
+}
+
+pub const SCHEMA_DRIFT: DriftRule = DriftRule::SchemaDrift;
+pub const REPLAY_FAILED: DriftRule = DriftRule::ReplayFailed;
+pub const OUTSIDE_HISTORY: DriftRule = DriftRule::OutsideHistory;
+pub const UNEVALUABLE_GUARD: DriftRule = DriftRule::UnevaluableGuard;
+pub const PROVIDER_MISMATCH: DriftRule = DriftRule::ProviderMismatch;
+pub const CLIENT_OUTDATED: DriftRule = DriftRule::ClientOutdated;
 
 /// How bad a finding is by default (the engine's configuration may change
 /// it).
@@ -94,7 +120,7 @@ pub enum Severity {
 pub struct Finding {
     /// [`SCHEMA_DRIFT`], [`REPLAY_FAILED`], [`PROVIDER_MISMATCH`] or
     /// [`CLIENT_OUTDATED`].
-    pub rule: &'static str,
+    pub rule: DriftRule,
     /// The rule's default severity.
     pub severity: Severity,
     /// The file the finding points at: the schema file's declaration of the

@@ -173,8 +173,8 @@ impl Severity {
 /// One finding about the migration history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// The rule id: [`CHECKSUM_MISMATCH`], [`FAILED_MIGRATION`], ….
-    pub rule: &'static str,
+    /// The rule: [`CHECKSUM_MISMATCH`], [`FAILED_MIGRATION`], ….
+    pub rule: HistoryRuleId,
     /// The rule's default severity.
     pub severity: Severity,
     /// The migration file (for a missing file: where it should be).
@@ -195,22 +195,51 @@ pub struct Finding {
     pub migration: Option<String>,
 }
 
+/// The rule a history finding is of; serialized as its id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HistoryRuleId {
+    /// A migration edited after it was applied.
+    ChecksumMismatch,
+    /// Started, neither finished nor rolled back.
+    FailedMigration,
+    /// Applied in the database, absent locally.
+    MissingMigrationFile,
+    /// Local, not applied yet.
+    PendingMigration,
+    /// An attempt marked rolled back.
+    RolledBackMigration,
+}
+
+impl HistoryRuleId {
+    /// The rule id: `checksum-mismatch`.
+    pub fn id(self) -> &'static str {
+        match self {
+            HistoryRuleId::ChecksumMismatch => "checksum-mismatch",
+            HistoryRuleId::FailedMigration => "failed-migration",
+            HistoryRuleId::MissingMigrationFile => "missing-migration-file",
+            HistoryRuleId::PendingMigration => "pending-migration",
+            HistoryRuleId::RolledBackMigration => "rolled-back-migration",
+        }
+    }
+}
+
 /// `checksum-mismatch`: a migration edited after it was applied.
-pub const CHECKSUM_MISMATCH: &str = "checksum-mismatch";
+pub const CHECKSUM_MISMATCH: HistoryRuleId = HistoryRuleId::ChecksumMismatch;
 /// `failed-migration`: started, neither finished nor rolled back.
-pub const FAILED_MIGRATION: &str = "failed-migration";
+pub const FAILED_MIGRATION: HistoryRuleId = HistoryRuleId::FailedMigration;
 /// `missing-migration-file`: applied in the database, absent locally.
-pub const MISSING_MIGRATION_FILE: &str = "missing-migration-file";
+pub const MISSING_MIGRATION_FILE: HistoryRuleId = HistoryRuleId::MissingMigrationFile;
 /// `pending-migration`: local, not applied yet.
-pub const PENDING_MIGRATION: &str = "pending-migration";
+pub const PENDING_MIGRATION: HistoryRuleId = HistoryRuleId::PendingMigration;
 /// `rolled-back-migration`: an attempt marked rolled back.
-pub const ROLLED_BACK_MIGRATION: &str = "rolled-back-migration";
+pub const ROLLED_BACK_MIGRATION: HistoryRuleId = HistoryRuleId::RolledBackMigration;
 
 /// A history rule: id, default severity and a one-line summary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct HistoryRule {
-    /// The rule id.
-    pub id: &'static str,
+    /// The rule.
+    pub id: HistoryRuleId,
     /// Its default severity.
     pub severity: Severity,
     /// One line for `migsafe rules`.

@@ -35,8 +35,8 @@ mod url;
 pub use conn::{Connection, LiveError, connect};
 pub use history::{
     AppliedMigration, CHECKSUM_MISMATCH, FAILED_MIGRATION, Finding, HISTORY_RULES, HistoryRule,
-    LocalMigration, MISSING_MIGRATION_FILE, PENDING_MIGRATION, ROLLED_BACK_MIGRATION, Severity,
-    check_history, checksum, checksum_matches,
+    HistoryRuleId, LocalMigration, MISSING_MIGRATION_FILE, PENDING_MIGRATION,
+    ROLLED_BACK_MIGRATION, Severity, check_history, checksum, checksum_matches,
 };
 pub use introspect::{normalize_catalog_default, normalize_catalog_expression};
 pub use metrics::{DEFAULT_LONG_RUNNING_MS, Durations, LastApplied, LongRunning, Metrics, metrics};

@@ -72,7 +72,7 @@ fn findings_agree_with_prismas_own_diagnosis() {
     let files = local_files();
     let local = locals(&files);
     let findings = check_history(&rows, &local, "prisma/migrations");
-    let got: Vec<(&str, &str)> = findings
+    let got: Vec<(migsafe_live::HistoryRuleId, &str)> = findings
         .iter()
         .map(|f| (f.rule, f.migration.as_deref().unwrap()))
         .collect();
@@ -314,7 +314,7 @@ fn rolled_back_and_never_reapplied() {
         },
     ];
     let f = check_history(&rows, &local, "m/");
-    let got: Vec<(&str, &str)> = f
+    let got: Vec<(migsafe_live::HistoryRuleId, &str)> = f
         .iter()
         .map(|f| (f.rule, f.migration.as_deref().unwrap()))
         .collect();

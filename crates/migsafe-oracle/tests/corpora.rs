@@ -46,7 +46,7 @@ fn lock_findings_agree_with_postgres(label: &str, dir: &std::path::Path, failed:
     let locking: Vec<&str> = migsafe_core::rules::ALL
         .iter()
         .filter(|r| r.category == migsafe_core::rules::Category::Locking)
-        .map(|r| r.id)
+        .map(|r| r.id.as_str())
         .collect();
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     let mut wrong = Vec::new();

@@ -141,7 +141,7 @@ fn every_lock_recipe_runs_in_postgres_with_the_locks_migsafe_reports() {
     let mut steps = 0usize;
     for rule in ALL.iter().filter(|r| r.category == Category::Locking) {
         let example = &rule.good;
-        let (_, url) = pg.fresh_database(&format!("recipe_{}", rule.id.replace('-', "_")));
+        let (_, url) = pg.fresh_database(&format!("recipe_{}", rule.id.as_str().replace('-', "_")));
         let mut client = connect(&url).unwrap();
         let own = created_by(example.migrations);
         let mut setup = String::new();

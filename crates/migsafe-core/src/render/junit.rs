@@ -103,7 +103,7 @@ pub fn render(report: &Report) -> String {
                 .join("\n\n");
             out.push_str(&format!(
                 "      <failure type=\"{}\" message=\"{}\">{}</failure>\n",
-                esc(&errors[0].rule),
+                esc(errors[0].rule.as_str()),
                 esc(&msg),
                 esc(&body)
             ));

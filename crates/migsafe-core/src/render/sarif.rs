@@ -20,7 +20,7 @@ fn level(s: Severity) -> &'static str {
 fn rule_descriptor(r: &rules::Rule) -> Value {
     json!({
         "id": r.id,
-        "name": pascal(r.id),
+        "name": pascal(r.id.as_str()),
         "shortDescription": {"text": r.summary},
         "fullDescription": {"text": format!("{} {}", r.what, r.why)},
         "help": {
@@ -61,7 +61,7 @@ fn uri(path: &str) -> String {
 }
 
 pub fn render(report: &Report) -> String {
-    let index: Vec<&str> = rules::ALL.iter().map(|r| r.id).collect();
+    let index: Vec<&str> = rules::ALL.iter().map(|r| r.id.as_str()).collect();
     let results: Vec<Value> = report
         .diagnostics
         .iter()
@@ -92,7 +92,7 @@ pub fn render(report: &Report) -> String {
             }
             let fingerprint = {
                 let mut h = Sha256::new();
-                h.update(d.rule.as_bytes());
+                h.update(d.rule.as_str().as_bytes());
                 h.update([0]);
                 h.update(d.path.as_bytes());
                 h.update([0]);

@@ -2,12 +2,12 @@
 
 use migsafe_annotations::IssueKind;
 
-use super::{Category, Example, Rule};
+use super::{Category, Example, Rule, RuleId};
 use crate::engine::{FileCtx, Sink};
 use crate::report::Severity;
 
 pub static UNKNOWN_ANNOTATION: Rule = Rule {
-    id: "unknown-annotation",
+    id: RuleId::UnknownAnnotation,
     severity: Severity::Warning,
     category: Category::Annotations,
     summary: "an `@word` in a comment that is close to a known annotation: a likely typo",
@@ -36,7 +36,7 @@ turns a confusing error into a one-character fix.",
 };
 
 pub static INVALID_ANNOTATION: Rule = Rule {
-    id: "invalid-annotation",
+    id: RuleId::InvalidAnnotation,
     severity: Severity::Warning,
     category: Category::Annotations,
     summary: "an annotation without its value, or one that applies to no statement",

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use migsafe_drift::{Finding, MigrationInput};
 use migsafe_prisma::ParsedSchema;
 
-use super::{Category, Example, Rule};
+use super::{Category, Example, Rule, RuleId};
 use crate::config::Config;
 use crate::engine::{AnalyzedMigration, Sink};
 use crate::report::{Diagnostic, Severity};
@@ -24,7 +24,7 @@ pub static RULES: [&Rule; 7] = [
 ];
 
 pub static SCHEMA_DRIFT: Rule = Rule {
-    id: "schema-drift",
+    id: RuleId::SchemaDrift,
     severity: Severity::Error,
     category: Category::Drift,
     summary: "the schema file, the replayed migrations or the live database disagree",
@@ -61,7 +61,7 @@ next `prisma migrate dev` generates a surprise migration, or production fails at
 };
 
 pub static REPLAY_FAILED: Rule = Rule {
-    id: "replay-failed",
+    id: RuleId::ReplayFailed,
     severity: Severity::Error,
     category: Category::Drift,
     summary: "a migration statement that cannot apply to the schema the earlier migrations produce",
@@ -103,7 +103,7 @@ fails at this statement, or differs from the databases that were migrated along 
 };
 
 pub static OUTSIDE_HISTORY: Rule = Rule {
-    id: "outside-history",
+    id: RuleId::OutsideHistory,
     severity: Severity::Warning,
     category: Category::Drift,
     summary: "a migration statement on a table no migration creates",
@@ -138,7 +138,7 @@ migrations alone: `prisma migrate deploy` on an empty database stops at this mig
 };
 
 pub static UNEVALUABLE_GUARD: Rule = Rule {
-    id: "unevaluable-guard",
+    id: RuleId::UnevaluableGuard,
     severity: Severity::Warning,
     category: Category::Drift,
     summary: "a `DO` block condition the replay cannot answer without a database",
@@ -168,7 +168,7 @@ drift finding built on it, may not be what a fresh database gets.",
 };
 
 pub static PRISMA_SCHEMA_INVALID: Rule = Rule {
-    id: "prisma-schema-invalid",
+    id: RuleId::PrismaSchemaInvalid,
     severity: Severity::Error,
     category: Category::Drift,
     summary: "the Prisma schema does not validate",
@@ -196,7 +196,7 @@ drift check can compare it with the migrations.",
 };
 
 pub static PROVIDER_MISMATCH: Rule = Rule {
-    id: "provider-mismatch",
+    id: RuleId::ProviderMismatch,
     severity: Severity::Error,
     category: Category::Drift,
     summary: "`migration_lock.toml` names another provider than the schema's datasource",
@@ -223,7 +223,7 @@ schema's `datasource` block (`postgres` and `postgresql` are the same).",
 };
 
 pub static CLIENT_OUTDATED: Rule = Rule {
-    id: "client-outdated",
+    id: RuleId::ClientOutdated,
     severity: Severity::Warning,
     category: Category::Drift,
     summary: "the generated Prisma Client was generated from another version of the schema",
@@ -290,14 +290,14 @@ pub fn find_schema(
 }
 
 fn to_diag(f: Finding, config: &Config) -> Vec<Diagnostic> {
+    use migsafe_drift::DriftRule;
     let rule = match f.rule {
-        migsafe_drift::SCHEMA_DRIFT => &SCHEMA_DRIFT,
-        migsafe_drift::REPLAY_FAILED => &REPLAY_FAILED,
-        migsafe_drift::UNEVALUABLE_GUARD => &UNEVALUABLE_GUARD,
-        migsafe_drift::OUTSIDE_HISTORY => &OUTSIDE_HISTORY,
-        migsafe_drift::PROVIDER_MISMATCH => &PROVIDER_MISMATCH,
-        migsafe_drift::CLIENT_OUTDATED => &CLIENT_OUTDATED,
-        _ => &SCHEMA_DRIFT,
+        DriftRule::SchemaDrift => &SCHEMA_DRIFT,
+        DriftRule::ReplayFailed => &REPLAY_FAILED,
+        DriftRule::UnevaluableGuard => &UNEVALUABLE_GUARD,
+        DriftRule::OutsideHistory => &OUTSIDE_HISTORY,
+        DriftRule::ProviderMismatch => &PROVIDER_MISMATCH,
+        DriftRule::ClientOutdated => &CLIENT_OUTDATED,
     };
     let mut sink = Sink::new(config, &f.path, f.migration.as_deref());
     sink.emit(rule, f.message, |mut d| {

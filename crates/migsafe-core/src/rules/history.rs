@@ -2,7 +2,7 @@
 //! (`_prisma_migrations`) against the migration files. They run with a
 //! database URL (`--database-url`, `DATABASE_URL`, `migsafe status`).
 
-use super::{Category, Example, Rule};
+use super::{Category, Example, Rule, RuleId};
 use crate::report::Severity;
 
 const NOT_RUN: Example = Example {
@@ -12,7 +12,7 @@ const NOT_RUN: Example = Example {
 };
 
 pub static CHECKSUM_MISMATCH: Rule = Rule {
-    id: "checksum-mismatch",
+    id: RuleId::ChecksumMismatch,
     severity: Severity::Error,
     category: Category::History,
     summary: "a migration edited after it was applied",
@@ -44,7 +44,7 @@ development database.",
 };
 
 pub static FAILED_MIGRATION: Rule = Rule {
-    id: "failed-migration",
+    id: RuleId::FailedMigration,
     severity: Severity::Error,
     category: Category::History,
     summary: "a migration started but neither finished nor was rolled back",
@@ -58,7 +58,7 @@ rollback decision starts here.",
 };
 
 pub static MISSING_MIGRATION_FILE: Rule = Rule {
-    id: "missing-migration-file",
+    id: RuleId::MissingMigrationFile,
     severity: Severity::Error,
     category: Category::History,
     summary: "a migration applied to the database has no local file",
@@ -71,7 +71,7 @@ than the database: deploying it would run against a schema it does not know.",
 };
 
 pub static PENDING_MIGRATION: Rule = Rule {
-    id: "pending-migration",
+    id: RuleId::PendingMigration,
     severity: Severity::Info,
     category: Category::History,
     summary: "a local migration not applied to the database yet",
@@ -83,7 +83,7 @@ that never gets applied is noticed.",
 };
 
 pub static ROLLED_BACK_MIGRATION: Rule = Rule {
-    id: "rolled-back-migration",
+    id: RuleId::RolledBackMigration,
     severity: Severity::Warning,
     category: Category::History,
     summary: "an attempt to apply a migration failed and was marked rolled back",
@@ -96,7 +96,7 @@ also means part of a script may have run before it failed.",
 };
 
 pub static LONG_RUNNING_MIGRATION: Rule = Rule {
-    id: "long-running-migration",
+    id: RuleId::LongRunningMigration,
     severity: Severity::Warning,
     category: Category::History,
     summary: "an applied migration that ran longer than the configured threshold",
@@ -112,14 +112,13 @@ the signal to batch the change or use the non-blocking forms.",
 
 /// The registry entry of a history finding's rule.
 #[cfg(feature = "live")]
-pub(crate) fn rule(id: &str) -> &'static Rule {
-    [
-        &CHECKSUM_MISMATCH,
-        &FAILED_MIGRATION,
-        &MISSING_MIGRATION_FILE,
-        &PENDING_MIGRATION,
-    ]
-    .into_iter()
-    .find(|r| r.id == id)
-    .unwrap_or(&ROLLED_BACK_MIGRATION)
+pub(crate) fn rule(id: migsafe_live::HistoryRuleId) -> &'static Rule {
+    use migsafe_live::HistoryRuleId;
+    match id {
+        HistoryRuleId::ChecksumMismatch => &CHECKSUM_MISMATCH,
+        HistoryRuleId::FailedMigration => &FAILED_MIGRATION,
+        HistoryRuleId::MissingMigrationFile => &MISSING_MIGRATION_FILE,
+        HistoryRuleId::PendingMigration => &PENDING_MIGRATION,
+        HistoryRuleId::RolledBackMigration => &ROLLED_BACK_MIGRATION,
+    }
 }

@@ -4,14 +4,14 @@ use std::collections::BTreeMap;
 
 use migsafe_classify::lex::LexErrorKind;
 
-use super::{Category, Example, Rule};
+use super::{Category, Example, Rule, RuleId};
 use crate::config::Config;
 use crate::engine::{AnalyzedMigration, FileCtx, Sink};
 use crate::naming::{suggest_description, valid_timestamp, version_of};
 use crate::report::{Diagnostic, Severity};
 
 pub static INVALID_MIGRATION_NAME: Rule = Rule {
-    id: "invalid-migration-name",
+    id: RuleId::InvalidMigrationName,
     severity: Severity::Error,
     category: Category::Integrity,
     summary: "a migration whose name breaks the naming convention",
@@ -35,7 +35,7 @@ with spaces or capitals breaks tools and shell scripts that handle the files.",
 };
 
 pub static DUPLICATE_MIGRATION_TIMESTAMP: Rule = Rule {
-    id: "duplicate-migration-timestamp",
+    id: RuleId::DuplicateMigrationTimestamp,
     severity: Severity::Error,
     category: Category::Integrity,
     summary: "two migrations with the same timestamp",
@@ -68,7 +68,7 @@ schema without the other.",
 };
 
 pub static EMPTY_MIGRATION: Rule = Rule {
-    id: "empty-migration",
+    id: RuleId::EmptyMigration,
     severity: Severity::Error,
     category: Category::Integrity,
     summary: "an empty or comment-only migration file",
@@ -90,7 +90,7 @@ merge, or content lost in an editor.",
 };
 
 pub static INVALID_ENCODING: Rule = Rule {
-    id: "invalid-encoding",
+    id: RuleId::InvalidEncoding,
     severity: Severity::Error,
     category: Category::Integrity,
     summary: "a file that is not valid UTF-8",
@@ -116,7 +116,7 @@ UTF-16 by an editor). migsafe still checks the rest of the file with the bad byt
 };
 
 pub static UNTERMINATED_LITERAL: Rule = Rule {
-    id: "unterminated-literal",
+    id: RuleId::UnterminatedLiteral,
     severity: Severity::Error,
     category: Category::Integrity,
     summary: "a string, quoted name, dollar-quoted body or block comment that never ends",
@@ -143,7 +143,7 @@ run (or the whole script fails), and a truncated file looks complete in review."
 };
 
 pub static UNPARSABLE_STATEMENT: Rule = Rule {
-    id: "unparsable-statement",
+    id: RuleId::UnparsableStatement,
     severity: Severity::Warning,
     category: Category::Integrity,
     summary: "a statement the SQL parser cannot read; it is still classified from its tokens",
@@ -173,7 +173,7 @@ so you can review those statements yourself or turn the rule off.",
 };
 
 pub static NO_MIGRATIONS: Rule = Rule {
-    id: "no-migrations",
+    id: RuleId::NoMigrations,
     severity: Severity::Warning,
     category: Category::Integrity,
     summary: "a migrations directory with no migration in it",

@@ -10,7 +10,7 @@
 //! every lock is held until the file ends.
 
 pub static REQUIRE_CONCURRENT_INDEX: Rule = Rule {
-    id: "require-concurrent-index",
+    id: RuleId::RequireConcurrentIndex,
     severity: Severity::Warning,
     category: Category::Locking,
     summary: "`CREATE INDEX` without `CONCURRENTLY` on an existing table blocks its writes",
@@ -38,7 +38,7 @@ blocking writes. It cannot run inside a transaction, so with Prisma it goes in a
 };
 
 pub static CONSTRAINT_MISSING_NOT_VALID: Rule = Rule {
-    id: "constraint-missing-not-valid",
+    id: RuleId::ConstraintMissingNotValid,
     severity: Severity::Warning,
     category: Category::Locking,
     summary: "a foreign key or check added to an existing table without `NOT VALID`",
@@ -74,7 +74,7 @@ the `ADD` took is still held while `VALIDATE` scans.",
 };
 
 pub static ADDING_REQUIRED_COLUMN: Rule = Rule {
-    id: "adding-required-column",
+    id: RuleId::AddingRequiredColumn,
     severity: Severity::Warning,
     category: Category::Locking,
     summary: "a `NOT NULL` column without a default added to an existing table",
@@ -101,7 +101,7 @@ empty development database and fails in production. Prisma warns about the same 
 };
 
 pub static ADD_COLUMN_REWRITE: Rule = Rule {
-    id: "add-column-rewrite",
+    id: RuleId::AddColumnRewrite,
     severity: Severity::Warning,
     category: Category::Locking,
     summary: "a column added with a volatile default, serial or identity rewrites the whole table",
@@ -130,7 +130,7 @@ EXCLUSIVE lock: no reads, no writes, for as long as the rewrite takes.",
 };
 
 pub static SET_NOT_NULL_SCAN: Rule = Rule {
-    id: "set-not-null-scan",
+    id: RuleId::SetNotNullScan,
     severity: Severity::Warning,
     category: Category::Locking,
     summary: "`SET NOT NULL` scans the whole table under an ACCESS EXCLUSIVE lock, and fails on any NULL",
@@ -170,7 +170,7 @@ the next.",
 };
 
 pub static CONCURRENTLY_IN_TRANSACTION: Rule = Rule {
-    id: "concurrently-in-transaction",
+    id: RuleId::ConcurrentlyInTransaction,
     severity: Severity::Error,
     category: Category::Locking,
     summary: "a statement that cannot run inside a transaction (`… CONCURRENTLY`, `VACUUM`) where it is in one",
@@ -204,7 +204,7 @@ the deployment stops at this migration, and none of its statements stay applied.
 };
 
 pub static VALIDATE_IN_SAME_TRANSACTION: Rule = Rule {
-    id: "validate-in-same-transaction",
+    id: RuleId::ValidateInSameTransaction,
     severity: Severity::Warning,
     category: Category::Locking,
     summary: "a constraint added `NOT VALID` and validated in the same transaction",
@@ -239,7 +239,7 @@ buys nothing.",
 };
 
 pub static LOCK_HELD_DURING_SLOW_STEP: Rule = Rule {
-    id: "lock-held-during-slow-step",
+    id: RuleId::LockHeldDuringSlowStep,
     severity: Severity::Warning,
     category: Category::Locking,
     summary: "a scan, index build or rewrite of a table this transaction already holds ACCESS EXCLUSIVE on",
@@ -274,7 +274,7 @@ reads too.",
 };
 
 pub static MISSING_LOCK_TIMEOUT: Rule = Rule {
-    id: "missing-lock-timeout",
+    id: RuleId::MissingLockTimeout,
     severity: Severity::Warning,
     category: Category::Locking,
     summary: "a migration takes a lock that blocks writes on an existing table without setting `lock_timeout`",
@@ -305,7 +305,7 @@ Even an instant `ALTER TABLE` then stops the table for as long as the oldest tra
 };
 
 pub static CONSTRAINT_BUILDS_INDEX: Rule = Rule {
-    id: "constraint-builds-index",
+    id: RuleId::ConstraintBuildsIndex,
     severity: Severity::Warning,
     category: Category::Locking,
     summary: "`ADD PRIMARY KEY` / `UNIQUE` / `EXCLUDE` on an existing table builds its index under ACCESS EXCLUSIVE",
@@ -340,7 +340,7 @@ KEY USING INDEX`, once the columns are `NOT NULL`), which is instant.",
 };
 
 pub static TABLE_REWRITE: Rule = Rule {
-    id: "table-rewrite",
+    id: RuleId::TableRewrite,
     severity: Severity::Warning,
     category: Category::Locking,
     summary: "a statement rewrites a whole existing table under ACCESS EXCLUSIVE",
@@ -383,7 +383,7 @@ switch over in later migrations; for maintenance, use `pg_repack` or `REINDEX CO
 };
 
 pub static NEW_ENUM_VALUE_USED: Rule = Rule {
-    id: "new-enum-value-used",
+    id: RuleId::NewEnumValueUsed,
     severity: Severity::Error,
     category: Category::Locking,
     summary: "an enum value added and used in the same transaction",
@@ -424,7 +424,7 @@ use migsafe_schema::QualName;
 use migsafe_schema::locks::{LockMode, TableLock, statement_locks};
 use migsafe_schema::replay::{MigrationInput, Replayer};
 
-use super::{Category, Example, Rule};
+use super::{Category, Example, Rule, RuleId};
 use crate::config::Config;
 use crate::discover::Layout;
 use crate::engine::{AnalyzedMigration, Sink};

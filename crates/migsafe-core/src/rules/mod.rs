@@ -7,10 +7,12 @@
 use std::fmt::Write as _;
 
 use crate::report::Severity;
+pub use id::RuleId;
 
 pub(crate) mod annotations;
 pub mod drift;
 pub mod history;
+pub mod id;
 pub(crate) mod integrity;
 pub(crate) mod locking;
 pub mod rollback;
@@ -63,7 +65,7 @@ pub struct Example {
 /// One rule's identity and documentation.
 #[derive(Clone, Copy, Debug)]
 pub struct Rule {
-    pub id: &'static str,
+    pub id: RuleId,
     pub severity: Severity,
     pub category: Category,
     /// One line for `migsafe rules`.
@@ -128,7 +130,12 @@ pub fn by_id(id: &str) -> Option<&'static Rule> {
 /// The rule id closest to a mistyped one.
 pub fn suggest(id: &str) -> Option<&'static str> {
     ALL.iter()
-        .map(|r| (r.id, strsim::damerau_levenshtein(id, r.id)))
+        .map(|r| {
+            (
+                r.id.as_str(),
+                strsim::damerau_levenshtein(id, r.id.as_str()),
+            )
+        })
         .filter(|(r, d)| *d <= (r.len() / 3).max(2))
         .min_by_key(|(_, d)| *d)
         .map(|(r, _)| r)

@@ -7,13 +7,13 @@ use migsafe_schema::diff::Labels;
 use migsafe_schema::replay::{MigrationInput, Replayer};
 use serde::Serialize;
 
-use super::{Category, Example, Rule};
+use super::{Category, Example, Rule, RuleId};
 use crate::config::Config;
 use crate::engine::{AnalyzedMigration, Sink};
 use crate::report::{Diagnostic, Severity};
 
 pub static MISSING_ROLLBACK_PATH: Rule = Rule {
-    id: "missing-rollback-path",
+    id: RuleId::MissingRollbackPath,
     severity: Severity::Error,
     category: Category::Rollback,
     summary: "a statement that needs a rollback plan and has no way back: no down script, no `@rollback-plan`, no derivable inverse",
@@ -44,7 +44,7 @@ the statement that has no mechanical inverse.",
 };
 
 pub static COMPLEX_ROLLBACK: Rule = Rule {
-    id: "complex-rollback",
+    id: RuleId::ComplexRollback,
     severity: Severity::Info,
     category: Category::Rollback,
     summary: "a statement whose rollback takes planning, with no plan where none is required",
@@ -73,7 +73,7 @@ the release back will have to think here. A one-line plan is the place to write 
 };
 
 pub static DOWN_SCRIPT_MISMATCH: Rule = Rule {
-    id: "down-script-mismatch",
+    id: RuleId::DownScriptMismatch,
     severity: Severity::Error,
     category: Category::Rollback,
     summary: "a down script that does not bring the schema back to what it was before the migration",

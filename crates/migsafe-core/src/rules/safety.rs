@@ -1,11 +1,11 @@
 //! The release-safety rules: overrides, rollback plans, approvals.
 
-use super::{Category, Example, Rule};
+use super::{Category, Example, Rule, RuleId};
 use crate::engine::{FileCtx, Sink};
 use crate::report::Severity;
 
 pub static MISSING_OVERRIDE: Rule = Rule {
-    id: "missing-override",
+    id: RuleId::MissingOverride,
     severity: Severity::Error,
     category: Category::Safety,
     summary: "a contract or dangerous statement without an override annotation",
@@ -38,7 +38,7 @@ part of a migration can no longer slip through as an incidental line of generate
 };
 
 pub static MISSING_ROLLBACK_PLAN: Rule = Rule {
-    id: "missing-rollback-plan",
+    id: RuleId::MissingRollbackPlan,
     severity: Severity::Error,
     category: Category::Safety,
     summary: "a dangerous statement with an override but no `@rollback-plan`",
@@ -68,7 +68,7 @@ statement it undoes.",
 };
 
 pub static MISSING_APPROVAL: Rule = Rule {
-    id: "missing-approval",
+    id: RuleId::MissingApproval,
     severity: Severity::Error,
     category: Category::Safety,
     summary: "an overridden statement without the `@approved-by` the config requires",
@@ -97,7 +97,7 @@ the change, in version control, where the audit trail can read it.",
 };
 
 pub static UNUSED_OVERRIDE: Rule = Rule {
-    id: "unused-override",
+    id: RuleId::UnusedOverride,
     severity: Severity::Info,
     category: Category::Safety,
     summary: "an override annotation on statements that do not need one",

@@ -4,14 +4,14 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use super::{Category, Example, Rule};
+use super::{Category, Example, Rule, RuleId};
 use crate::Config;
 use crate::engine::{AnalyzedMigration, Sink};
 use crate::git::Changes;
 use crate::report::{Report, Severity};
 
 pub static EDITED_MIGRATION: Rule = Rule {
-    id: "edited-migration",
+    id: RuleId::EditedMigration,
     severity: Severity::Error,
     category: Category::Workflow,
     summary: "a migration that already existed was changed or deleted",
@@ -43,7 +43,7 @@ checksum mismatch and refuses to deploy). Deleting one leaves applied history th
 };
 
 pub static OUT_OF_ORDER_MIGRATION: Rule = Rule {
-    id: "out-of-order-migration",
+    id: RuleId::OutOfOrderMigration,
     severity: Severity::Warning,
     category: Category::Workflow,
     summary: "a new migration whose timestamp sorts before an existing one (the merge race)",
