@@ -123,6 +123,43 @@ pub static ALL: &[&Rule] = &[
     &workflow::OUT_OF_ORDER_MIGRATION,
 ];
 
+/// A rule's bad example as `migsafe check` prints it (the rule's findings
+/// only, no colour), for the snapshot test beside each rule. A rule whose
+/// examples need a database shows its documentation page instead.
+#[cfg(test)]
+pub(crate) fn rendered_example(rule: &Rule) -> String {
+    if !rule.bad.checked {
+        return rule.markdown();
+    }
+    let config = if rule.bad.config.is_empty() {
+        crate::Config::default()
+    } else {
+        // The example's configuration is part of the documentation: it parses.
+        crate::Config::parse(rule.bad.config, std::path::Path::new(".")).unwrap_or_default()
+    };
+    let sources = rule
+        .bad
+        .migrations
+        .iter()
+        .map(|(name, sql)| crate::MigrationSource::prisma(name, sql))
+        .collect();
+    let checks = match rule.category {
+        Category::Rollback => crate::check::Checks::ROLLBACK,
+        Category::Drift => crate::check::Checks::DRIFT,
+        _ => crate::check::Checks::ALL,
+    };
+    let mut report = crate::check_sources(sources, &config, checks);
+    report.diagnostics.retain(|d| d.rule == rule.id);
+    report.finish();
+    crate::render::text::render(
+        &report,
+        crate::render::text::TextOptions {
+            color: false,
+            quiet: false,
+        },
+    )
+}
+
 pub fn by_id(id: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.id == id)
 }

@@ -1,104 +1,22 @@
 //! Rollback rules: every migration has a way back, and down scripts really
 //! go back.
 
+mod complex_rollback;
+mod down_script_mismatch;
+mod missing_rollback_path;
+pub use complex_rollback::COMPLEX_ROLLBACK;
+pub use down_script_mismatch::DOWN_SCRIPT_MISMATCH;
+pub use missing_rollback_path::MISSING_ROLLBACK_PATH;
+
 use migsafe_rollback::{Inverse, verify_down};
 use migsafe_schema::SchemaModel;
 use migsafe_schema::diff::Labels;
 use migsafe_schema::replay::{MigrationInput, Replayer};
 use serde::Serialize;
 
-use super::{Category, Example, Rule, RuleId};
 use crate::config::Config;
 use crate::engine::{AnalyzedMigration, Sink};
-use crate::report::{Diagnostic, Severity};
-
-pub static MISSING_ROLLBACK_PATH: Rule = Rule {
-    id: RuleId::MissingRollbackPath,
-    severity: Severity::Error,
-    category: Category::Rollback,
-    summary: "a statement that needs a rollback plan and has no way back: no down script, no `@rollback-plan`, no derivable inverse",
-    what: "`migsafe rollback-check`: a statement of a class that needs a rollback plan (dangerous by \
-default; `[annotations] require-rollback-plan` in `migsafe.toml`), in a migration without a down \
-script, that migsafe cannot undo with a statement it derives itself and that has no \
-`-- @rollback-plan: …`. Under `migsafe check` the same statements are reported once, by \
-`missing-override` or `missing-rollback-plan`.",
-    why: "The release-safety process guarantees a rollback path for every migration. When a release has \
-to be rolled back at 3 a.m., the path must already be written down: a down script, or a plan next to \
-the statement that has no mechanical inverse.",
-    bad: Example {
-        migrations: &[(
-            "20260105120000_drop_legacy",
-            "-- @override-destructive\nDROP TABLE \"legacy_reports\";\n",
-        )],
-        config: "",
-        checked: true,
-    },
-    good: Example {
-        migrations: &[(
-            "20260105120000_drop_legacy",
-            "-- @override-destructive\n-- @rollback-plan: restore legacy_reports from the pre-release backup\nDROP TABLE \"legacy_reports\";\n",
-        )],
-        config: "",
-        checked: true,
-    },
-};
-
-pub static COMPLEX_ROLLBACK: Rule = Rule {
-    id: RuleId::ComplexRollback,
-    severity: Severity::Info,
-    category: Category::Rollback,
-    summary: "a statement whose rollback takes planning, with no plan where none is required",
-    what: "An expand or neutral statement whose rollback is complex, in a migration without a down script \
-and without a `@rollback-plan` for it: `ALTER TYPE … ADD VALUE` (PostgreSQL cannot remove an enum \
-value), `DROP NOT NULL` (NULLs written meanwhile block putting it back), `UPDATE`/`DELETE … WHERE` (the \
-old values are gone), `CREATE OR REPLACE` (the old definition is in history only).",
-    why: "The contract requires no plan for these, so the finding is informational; but whoever rolls \
-the release back will have to think here. A one-line plan is the place to write what they should do.",
-    bad: Example {
-        migrations: &[(
-            "20260105120000_add_role",
-            "ALTER TYPE \"Role\" ADD VALUE 'AUDITOR';\n",
-        )],
-        config: "",
-        checked: true,
-    },
-    good: Example {
-        migrations: &[(
-            "20260105120000_add_role",
-            "-- @rollback-plan: leave the value in place; an unused enum value is harmless\nALTER TYPE \"Role\" ADD VALUE 'AUDITOR';\n",
-        )],
-        config: "",
-        checked: true,
-    },
-};
-
-pub static DOWN_SCRIPT_MISMATCH: Rule = Rule {
-    id: RuleId::DownScriptMismatch,
-    severity: Severity::Error,
-    category: Category::Rollback,
-    summary: "a down script that does not bring the schema back to what it was before the migration",
-    what: "A migration's down script (`down.sql` beside a Prisma `migration.sql`, or `<name>.down.sql`), \
-replayed on top of the migration, leaves a schema that differs from the schema before the migration, \
-or has a statement that cannot run (an index that does not exist, a column dropped twice).",
-    why: "A down script is only tested the day it is needed. A forgotten column or index means the \
-rollback leaves the database in a state no version of the application was written for.",
-    bad: Example {
-        migrations: &[(
-            "20260105120000_add_bio",
-            "ALTER TABLE \"users\" ADD COLUMN \"bio\" TEXT;\nCREATE INDEX \"users_bio_idx\" ON \"users\"(\"bio\");\n-- down.sql: DROP INDEX \"users_bio_idx\";\n",
-        )],
-        config: "",
-        checked: false,
-    },
-    good: Example {
-        migrations: &[(
-            "20260105120000_add_bio",
-            "ALTER TABLE \"users\" ADD COLUMN \"bio\" TEXT;\n-- down.sql: ALTER TABLE \"users\" DROP COLUMN \"bio\";\n",
-        )],
-        config: "",
-        checked: true,
-    },
-};
+use crate::report::Diagnostic;
 
 /// How a migration can be rolled back, for the JSON report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

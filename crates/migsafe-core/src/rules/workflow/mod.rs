@@ -1,87 +1,18 @@
 //! Rules about the migration history in version control (`--since`, the
 //! pre-commit hook).
 
+mod edited_migration;
+mod out_of_order_migration;
+pub use edited_migration::EDITED_MIGRATION;
+pub use out_of_order_migration::OUT_OF_ORDER_MIGRATION;
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use super::{Category, Example, Rule, RuleId};
 use crate::Config;
 use crate::engine::{AnalyzedMigration, Sink};
 use crate::git::Changes;
-use crate::report::{Report, Severity};
-
-pub static EDITED_MIGRATION: Rule = Rule {
-    id: RuleId::EditedMigration,
-    severity: Severity::Error,
-    category: Category::Workflow,
-    summary: "a migration that already existed was changed or deleted",
-    what: "With `--since REF` (or in the pre-commit hook, against `HEAD`): a migration file that existed \
-at REF and has been modified, renamed or deleted since. New migrations are what a change should add; \
-old ones are history.",
-    why: "A migration runs once per database. Every database that already applied it keeps the old \
-version: the edit reaches only fresh databases, so environments silently diverge (Prisma reports a \
-checksum mismatch and refuses to deploy). Deleting one leaves applied history that no file explains.",
-    bad: Example {
-        migrations: &[(
-            "20260101000000_init",
-            "-- edited after it was merged and deployed:\nCREATE TABLE users (id int, email text);\n",
-        )],
-        config: "",
-        checked: false,
-    },
-    good: Example {
-        migrations: &[
-            ("20260101000000_init", "CREATE TABLE users (id int);\n"),
-            (
-                "20260301000000_add_email",
-                "ALTER TABLE users ADD COLUMN email text;\n",
-            ),
-        ],
-        config: "",
-        checked: true,
-    },
-};
-
-pub static OUT_OF_ORDER_MIGRATION: Rule = Rule {
-    id: RuleId::OutOfOrderMigration,
-    severity: Severity::Warning,
-    category: Category::Workflow,
-    summary: "a new migration whose timestamp sorts before an existing one (the merge race)",
-    what: "With `--since REF`: a migration added since REF whose name sorts before the newest migration \
-that already existed at REF. It happens when two branches each add a migration and the older one \
-merges last.",
-    why: "Databases that already ran the newer migration will run this one after it, while a fresh \
-database runs it before: two orders, possibly two different schemas. Prisma refuses to apply it on a \
-database with later history.",
-    bad: Example {
-        migrations: &[
-            (
-                "20260301000000_add_email",
-                "-- already on main\nALTER TABLE users ADD COLUMN email text;\n",
-            ),
-            (
-                "20260215000000_add_phone",
-                "-- new on this branch, older timestamp\nALTER TABLE users ADD COLUMN phone text;\n",
-            ),
-        ],
-        config: "",
-        checked: false,
-    },
-    good: Example {
-        migrations: &[
-            (
-                "20260301000000_add_email",
-                "ALTER TABLE users ADD COLUMN email text;\n",
-            ),
-            (
-                "20260302000000_add_phone",
-                "ALTER TABLE users ADD COLUMN phone text;\n",
-            ),
-        ],
-        config: "",
-        checked: true,
-    },
-};
+use crate::report::Report;
 
 fn canon(p: &Path) -> PathBuf {
     if let Ok(c) = std::fs::canonicalize(p) {

@@ -1,0 +1,343 @@
+//! Lock and performance rules. They concern safe (expand) statements, so
+//! they are warnings by default; `[rules]` in `migsafe.toml` can raise them.
+//!
+//! They run over the whole history in order, on the schema the replay has
+//! before each statement: what a statement locks, rewrites and scans is
+//! [`migsafe_schema::locks`]' answer (checked against PostgreSQL by
+//! `crates/migsafe-oracle/tests/locks.rs`), and a table is new when this
+//! migration created it (a `CREATE TABLE IF NOT EXISTS` of a table that
+//! existed does not make it new). A Prisma migration is one transaction:
+//! every lock is held until the file ends.
+
+mod add_column_rewrite;
+mod adding_required_column;
+mod concurrently_in_transaction;
+mod constraint_builds_index;
+mod constraint_missing_not_valid;
+mod lock_held_during_slow_step;
+mod missing_lock_timeout;
+mod new_enum_value_used;
+mod require_concurrent_index;
+mod set_not_null_scan;
+mod table_rewrite;
+mod validate_in_same_transaction;
+pub use add_column_rewrite::ADD_COLUMN_REWRITE;
+pub use adding_required_column::ADDING_REQUIRED_COLUMN;
+pub use concurrently_in_transaction::CONCURRENTLY_IN_TRANSACTION;
+pub use constraint_builds_index::CONSTRAINT_BUILDS_INDEX;
+pub use constraint_missing_not_valid::CONSTRAINT_MISSING_NOT_VALID;
+pub use lock_held_during_slow_step::LOCK_HELD_DURING_SLOW_STEP;
+pub use missing_lock_timeout::MISSING_LOCK_TIMEOUT;
+pub use new_enum_value_used::NEW_ENUM_VALUE_USED;
+pub use require_concurrent_index::REQUIRE_CONCURRENT_INDEX;
+pub use set_not_null_scan::SET_NOT_NULL_SCAN;
+pub use table_rewrite::TABLE_REWRITE;
+pub use validate_in_same_transaction::VALIDATE_IN_SAME_TRANSACTION;
+
+use std::collections::{HashMap, HashSet};
+
+use migsafe_classify::ir::TxKind;
+use migsafe_classify::{ObjName, OpKind, Statement};
+use migsafe_schema::QualName;
+use migsafe_schema::locks::{LockMode, TableLock, statement_locks};
+use migsafe_schema::replay::{MigrationInput, Replayer};
+
+use crate::config::Config;
+use crate::discover::Layout;
+use crate::engine::{AnalyzedMigration, Sink};
+use crate::report::Diagnostic;
+
+/// The lock facts of every statement of every migration (`None` where
+/// migsafe does not know them), and the lock rules' findings.
+pub(crate) type HistoryLocks = Vec<Vec<Option<Vec<TableLock>>>>;
+
+/// Replays the history in order and runs the lock rules on each migration,
+/// with the schema as it stands before each statement.
+pub(crate) fn check_history(
+    migrations: &[AnalyzedMigration],
+    config: &Config,
+) -> (HistoryLocks, Vec<Diagnostic>) {
+    let mut replayer = Replayer::new();
+    let mut all = Vec::with_capacity(migrations.len());
+    let mut diags = Vec::new();
+    for m in migrations {
+        let stmts = &m.file.statements;
+        let mut locks: Vec<Option<Vec<TableLock>>> = vec![None; stmts.len()];
+        let mut existing: HashSet<QualName> = HashSet::new();
+        replayer.apply_migration_observed(
+            &MigrationInput {
+                name: &m.source.name,
+                path: &m.source.path,
+                statements: stmts,
+            },
+            &mut |i, model| {
+                if i == 0 {
+                    existing = model
+                        .tables
+                        .keys()
+                        .chain(model.views.keys())
+                        .cloned()
+                        .collect();
+                }
+                if let (Some(slot), Some(s)) = (locks.get_mut(i), stmts.get(i)) {
+                    *slot = statement_locks(model, s, config.postgres_version);
+                }
+            },
+        );
+        let mut sink = Sink::new(config, &m.source.path, Some(&m.source.name));
+        check_file(m, &locks, &existing, config.postgres_version, &mut sink);
+        // Each finding names the tables its statement holds blocking locks
+        // on (for the table sizes of `--database-url`).
+        for mut d in sink.out {
+            if let Some(i) = stmts.iter().position(|s| Some(s.line) == d.line)
+                && let Some(Some(lk)) = locks.get(i)
+            {
+                d.tables = lk
+                    .iter()
+                    .filter(|l| l.mode.blocks_writes() || l.scan || l.rewrite)
+                    .map(|l| l.table.clone())
+                    .collect();
+            }
+            diags.push(d);
+        }
+        all.push(locks);
+    }
+    (all, diags)
+}
+
+pub(super) fn qual(o: &ObjName) -> QualName {
+    QualName::new(
+        o.schema.as_deref(),
+        migsafe_schema::names::truncate_identifier(&o.name),
+    )
+}
+
+/// The label `locks` gives a table.
+fn label(t: &QualName) -> String {
+    if t.schema == migsafe_schema::DEFAULT_SCHEMA {
+        t.name.clone()
+    } else {
+        format!("{}.{}", t.schema, t.name)
+    }
+}
+
+fn lock_on<'l>(locks: &'l [TableLock], t: &QualName) -> Option<&'l TableLock> {
+    let l = label(t);
+    locks.iter().find(|x| x.table == l)
+}
+
+/// What one transaction of a file has done so far.
+#[derive(Default)]
+pub(super) struct Tx {
+    /// Tables it holds ACCESS EXCLUSIVE on, with the line that took it.
+    pub(super) exclusive: HashMap<String, u32>,
+    /// Constraints it added `NOT VALID`: (table, name).
+    pub(super) not_valid: Vec<(QualName, String)>,
+    /// Enum values it added: (type, value, line).
+    pub(super) enum_values: Vec<(String, String, u32)>,
+}
+
+/// What a rule sees of one statement: the statement, what it locks, the
+/// transaction so far, and which tables are new.
+pub(super) struct Step<'a> {
+    pub(super) migration: &'a AnalyzedMigration,
+    pub(super) statement: &'a Statement,
+    /// The statement's index in its file.
+    pub(super) index: usize,
+    pub(super) locks: &'a [TableLock],
+    /// The statement runs in a transaction with others (a Prisma file, or
+    /// between `BEGIN` and `COMMIT`).
+    pub(super) one_tx: bool,
+    /// Between `BEGIN` and `COMMIT`.
+    pub(super) in_tx: bool,
+    pub(super) tx: &'a Tx,
+    pub(super) version: u32,
+    existing: &'a HashSet<QualName>,
+    created: &'a HashMap<QualName, usize>,
+    end: u32,
+}
+
+impl Step<'_> {
+    /// The table was created by this migration (by this statement or an
+    /// earlier one), not only named by it.
+    pub(super) fn is_new(&self, t: &QualName) -> bool {
+        !self.existing.contains(t) && self.created.get(t).is_some_and(|&at| at <= self.index)
+    }
+
+    pub(super) fn is_new_label(&self, label: &str) -> bool {
+        let (schema, name) = match label.split_once('.') {
+            Some((s, n)) => (Some(s), n),
+            None => (None, label),
+        };
+        self.is_new(&QualName::new(schema, name))
+    }
+
+    pub(super) fn existing(&self, t: &ObjName) -> bool {
+        !self.is_new(&qual(t))
+    }
+
+    /// The lock the statement takes on `t`.
+    pub(super) fn lock_on(&self, t: &ObjName) -> Option<&TableLock> {
+        lock_on(self.locks, &qual(t))
+    }
+
+    /// A finding placed on the statement's first line.
+    pub(super) fn at(&self, d: Diagnostic) -> Diagnostic {
+        d.at(self.statement.line, self.statement.column)
+            .span_end(self.statement.line, self.end)
+    }
+}
+
+fn check_file(
+    m: &AnalyzedMigration,
+    locks: &[Option<Vec<TableLock>>],
+    existing: &HashSet<QualName>,
+    version: u32,
+    sink: &mut Sink<'_>,
+) {
+    let stmts = &m.file.statements;
+    let prisma_multi = m.source.layout == Layout::Prisma && stmts.len() > 1;
+    // The first statement of this file that creates each table.
+    let mut created: HashMap<QualName, usize> = HashMap::new();
+    for (i, s) in stmts.iter().enumerate() {
+        for op in &s.ops {
+            if let OpKind::CreateTable { table, .. } | OpKind::CreateView { name: table, .. } =
+                &op.kind
+            {
+                created.entry(qual(table)).or_insert(i);
+            }
+        }
+    }
+    let mut in_tx = false;
+    let mut tx = Tx::default();
+    let mut timeout_set = false;
+    let mut timeout_reported = false;
+    for (i, s) in stmts.iter().enumerate() {
+        for op in &s.ops {
+            match &op.kind {
+                OpKind::Transaction {
+                    kind: TxKind::Begin,
+                } => {
+                    in_tx = true;
+                    tx = Tx::default();
+                }
+                OpKind::Transaction {
+                    kind: TxKind::Commit | TxKind::Rollback,
+                } => {
+                    in_tx = false;
+                    tx = Tx::default();
+                }
+                OpKind::Set { name } if name.eq_ignore_ascii_case("lock_timeout") => {
+                    timeout_set = true;
+                }
+                _ => {}
+            }
+        }
+        let Some(lk) = locks.get(i).and_then(Option::as_ref) else {
+            continue;
+        };
+        let step = Step {
+            migration: m,
+            statement: s,
+            index: i,
+            locks: lk,
+            one_tx: in_tx || prisma_multi,
+            in_tx,
+            tx: &tx,
+            version,
+            existing,
+            created: &created,
+            end: first_line_end(m, s),
+        };
+        // Rules on the statement as a whole.
+        lock_held_during_slow_step::check(&step, sink);
+        if !timeout_set && !timeout_reported {
+            timeout_reported = missing_lock_timeout::check(&step, sink);
+        }
+        new_enum_value_used::check(&step, sink);
+        // Rules on each of its operations.
+        for op in &s.ops {
+            require_concurrent_index::check(&step, &op.kind, sink);
+            constraint_missing_not_valid::check(&step, &op.kind, sink);
+            constraint_builds_index::check(&step, &op.kind, sink);
+            validate_in_same_transaction::check(&step, &op.kind, sink);
+            adding_required_column::check(&step, &op.kind, sink);
+            add_column_rewrite::check(&step, &op.kind, sink);
+            set_not_null_scan::check(&step, &op.kind, sink);
+            table_rewrite::check(&step, &op.kind, sink);
+            concurrently_in_transaction::check(&step, &op.kind, sink);
+        }
+        // What the transaction now holds: its `NOT VALID` constraints, its
+        // new enum values, and its ACCESS EXCLUSIVE locks, to its end.
+        for op in &s.ops {
+            match &op.kind {
+                OpKind::AddConstraint {
+                    table,
+                    constraint,
+                    not_valid: true,
+                } => {
+                    if let Some(n) = &constraint.name {
+                        tx.not_valid
+                            .push((qual(table), migsafe_schema::names::truncate_identifier(n)));
+                    }
+                }
+                OpKind::AddEnumValue { name, value, .. } => {
+                    tx.enum_values
+                        .push((name.to_string(), value.clone(), s.line));
+                }
+                _ => {}
+            }
+        }
+        if in_tx || prisma_multi {
+            for l in lk {
+                if l.mode == LockMode::AccessExclusiveLock {
+                    tx.exclusive.entry(l.table.clone()).or_insert(s.line);
+                }
+            }
+        }
+        // Tables this migration created hold no one's rows: not tracked.
+        tx.exclusive.retain(|t, _| {
+            let (schema, name) = match t.split_once('.') {
+                Some((s, n)) => (Some(s), n),
+                None => (None, t.as_str()),
+            };
+            let q = QualName::new(schema, name);
+            existing.contains(&q) || created.get(&q).is_none_or(|&at| at > i + 1)
+        });
+    }
+}
+
+pub(super) fn rewrite_help(kind: &OpKind) -> &'static str {
+    match kind {
+        OpKind::AlterColumnType { .. } => {
+            "add a column of the new type, backfill it in batches, switch the application to it, then drop the old one (several migrations)"
+        }
+        OpKind::Maintenance { .. } => {
+            "use `REINDEX … CONCURRENTLY` for bloat, `pg_repack` to rewrite a table online, `REFRESH MATERIALIZED VIEW CONCURRENTLY` (with a unique index) for a view"
+        }
+        _ => "run it in a maintenance window, or rebuild the table online with `pg_repack`",
+    }
+}
+
+/// The string literals of a statement, unquoted.
+pub(super) fn string_literals(text: &str) -> Vec<String> {
+    use migsafe_classify::lex::{TokenKind, lex};
+    lex(text)
+        .tokens
+        .iter()
+        .filter(|t| t.kind == TokenKind::String)
+        .filter_map(|t| {
+            let s = t.text(text);
+            s.strip_prefix('\'')
+                .and_then(|x| x.strip_suffix('\''))
+                .map(|x| x.replace("''", "'"))
+        })
+        .collect()
+}
+
+/// The end column (exclusive, characters) of a statement's first line.
+fn first_line_end(m: &AnalyzedMigration, s: &Statement) -> u32 {
+    let r = m.file.split.lines.line_range(&m.text, s.line);
+    let line = m.text.get(r).unwrap_or("");
+    line.trim_end().chars().count() as u32 + 1
+}
