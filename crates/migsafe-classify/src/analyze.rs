@@ -144,6 +144,19 @@ fn analyze_statement(src: &str, split: &Split, raw: &RawStatement, depth: u32) -
         });
     }
     let mut ops: Vec<Operation> = kinds.into_iter().map(Operation::new).collect();
+    if ops.len() > 1 {
+        let tokens: Vec<&crate::lex::Token> = split
+            .statement_tokens(raw)
+            .filter(|t| !t.kind.is_trivia())
+            .collect();
+        if let Some(actions) = alter_table_actions(src, &tokens)
+            && actions.len() == ops.len()
+        {
+            for (op, span) in ops.iter_mut().zip(actions) {
+                op.span = Some(span);
+            }
+        }
+    }
     if depth < MAX_DO_DEPTH && matches!(ops.first().map(|o| &o.kind), Some(OpKind::DoBlock)) {
         ops.extend(do_block_ops(&toks, depth));
     }
@@ -157,6 +170,62 @@ fn analyze_statement(src: &str, split: &Split, raw: &RawStatement, depth: u32) -
         parse_error,
         rejected,
     }
+}
+
+/// The byte ranges of an `ALTER TABLE`'s actions (`ADD COLUMN …, ALTER
+/// COLUMN …`), split at the commas outside parentheses.
+fn alter_table_actions(
+    src: &str,
+    toks: &[&crate::lex::Token],
+) -> Option<Vec<std::ops::Range<usize>>> {
+    let word = |i: usize, w: &str| {
+        toks.get(i)
+            .is_some_and(|t| t.kind == TokenKind::Word && t.text(src).eq_ignore_ascii_case(w))
+    };
+    if !(word(0, "ALTER") && word(1, "TABLE")) {
+        return None;
+    }
+    let mut i = 2;
+    if word(i, "IF") && word(i + 1, "EXISTS") {
+        i += 2;
+    }
+    if word(i, "ONLY") {
+        i += 1;
+    }
+    let name = |i: usize| {
+        toks.get(i)
+            .is_some_and(|t| matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent))
+    };
+    if !name(i) {
+        return None;
+    }
+    i += 1;
+    while toks.get(i).is_some_and(|t| t.kind == TokenKind::Dot) && name(i + 1) {
+        i += 2;
+    }
+    if toks.get(i).is_some_and(|t| t.text(src) == "*") {
+        i += 1;
+    }
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut start: Option<usize> = None;
+    let mut last_end = 0usize;
+    for t in toks.get(i..)? {
+        match t.kind {
+            TokenKind::Semicolon if depth == 0 => break,
+            TokenKind::LParen => depth += 1,
+            TokenKind::RParen => depth -= 1,
+            TokenKind::Comma if depth == 0 => {
+                out.push(start.take()?..last_end);
+                continue;
+            }
+            _ => {}
+        }
+        start.get_or_insert(t.start as usize);
+        last_end = t.end as usize;
+    }
+    out.push(start?..last_end);
+    Some(out)
 }
 
 /// What both readers (sqlparser and the token classifier) leave to the

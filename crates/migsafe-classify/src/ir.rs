@@ -685,6 +685,10 @@ pub struct Operation {
     /// Inside a `DO` block: when it runs.
     #[serde(skip)]
     pub in_do: Option<crate::guard::DoContext>,
+    /// Where in the file this operation is written, when the statement
+    /// does several things (each action of an `ALTER TABLE`): byte range.
+    #[serde(skip)]
+    pub span: Option<std::ops::Range<usize>>,
 }
 
 impl Operation {
@@ -695,6 +699,7 @@ impl Operation {
             class,
             rollback,
             in_do: None,
+            span: None,
         }
     }
 

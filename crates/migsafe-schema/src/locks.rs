@@ -264,6 +264,14 @@ pub fn statement_locks(
     Some(locks.into_vec())
 }
 
+/// The locks of one operation of a statement (an action of an `ALTER
+/// TABLE`), on the schema before the statement.
+pub fn operation_locks(model: &SchemaModel, op: &OpKind, version: u32) -> Option<Vec<TableLock>> {
+    let mut locks = Locks::default();
+    op_locks(model, op, version, &mut locks)?;
+    Some(locks.into_vec())
+}
+
 fn column_type<'m>(model: &'m SchemaModel, t: &QualName, col: &str) -> Option<&'m str> {
     model
         .tables

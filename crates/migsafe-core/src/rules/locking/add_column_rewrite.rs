@@ -79,6 +79,28 @@ pub(super) fn check(step: &Step<'_>, op: &OpKind, sink: &mut Sink<'_>) {
 
 #[cfg(test)]
 mod tests {
+    /// In an `ALTER TABLE` of several actions, the finding points at the
+    /// action that rewrites.
+    #[test]
+    fn points_at_the_action() {
+        let report = crate::validate_sources(
+            vec![crate::MigrationSource::prisma(
+                "20260101000000_two",
+                "SET lock_timeout = '5s';\nALTER TABLE \"users\"\n  ADD COLUMN \"a\" INTEGER,\n  ADD COLUMN \"b\" UUID DEFAULT gen_random_uuid();\n",
+            )],
+            &crate::Config::default(),
+        );
+        let d = report
+            .diagnostics
+            .iter()
+            .find(|d| d.rule == super::ADD_COLUMN_REWRITE.id)
+            .expect("a finding");
+        assert_eq!(
+            (d.line, d.column, d.end_column),
+            (Some(4), Some(3), Some(48))
+        );
+    }
+
     #[test]
     fn bad_example_as_printed() {
         insta::assert_snapshot!(crate::rules::rendered_example(&super::ADD_COLUMN_REWRITE));

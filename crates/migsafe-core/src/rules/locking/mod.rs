@@ -39,7 +39,7 @@ use std::collections::{HashMap, HashSet};
 use migsafe_classify::ir::TxKind;
 use migsafe_classify::{ObjName, OpKind, Statement};
 use migsafe_schema::QualName;
-use migsafe_schema::locks::{LockMode, TableLock, statement_locks};
+use migsafe_schema::locks::{LockMode, TableLock, operation_locks, statement_locks};
 use migsafe_schema::replay::{MigrationInput, Replayer};
 
 use crate::config::Config;
@@ -63,6 +63,8 @@ pub(crate) fn check_history(
     for m in migrations {
         let stmts = &m.file.statements;
         let mut locks: Vec<Option<Vec<TableLock>>> = vec![None; stmts.len()];
+        // Each operation's own, for a statement of several.
+        let mut op_locks: Vec<Vec<Option<Vec<TableLock>>>> = vec![Vec::new(); stmts.len()];
         let mut existing: HashSet<QualName> = HashSet::new();
         replayer.apply_migration_observed(
             &MigrationInput {
@@ -81,15 +83,33 @@ pub(crate) fn check_history(
                 }
                 if let (Some(slot), Some(s)) = (locks.get_mut(i), stmts.get(i)) {
                     *slot = statement_locks(model, s, config.postgres_version);
+                    if s.ops.len() > 1
+                        && let Some(per_op) = op_locks.get_mut(i)
+                    {
+                        *per_op = s
+                            .ops
+                            .iter()
+                            .map(|o| operation_locks(model, &o.kind, config.postgres_version))
+                            .collect();
+                    }
                 }
             },
         );
         let mut sink = Sink::new(config, &m.source.path, Some(&m.source.name));
-        check_file(m, &locks, &existing, config.postgres_version, &mut sink);
+        check_file(
+            m,
+            &locks,
+            &op_locks,
+            &existing,
+            config.postgres_version,
+            &mut sink,
+        );
         // Each finding names the tables its statement holds blocking locks
         // on (for the table sizes of `--database-url`).
         for mut d in sink.out {
-            if let Some(i) = stmts.iter().position(|s| Some(s.line) == d.line)
+            if let Some(i) = stmts
+                .iter()
+                .position(|s| d.line.is_some_and(|l| s.line <= l && l <= s.end_line))
                 && let Some(Some(lk)) = locks.get(i)
             {
                 d.tables = lk
@@ -139,6 +159,7 @@ pub(super) struct Tx {
 
 /// What a rule sees of one statement: the statement, what it locks, the
 /// transaction so far, and which tables are new.
+#[derive(Clone)]
 pub(super) struct Step<'a> {
     pub(super) migration: &'a AnalyzedMigration,
     pub(super) statement: &'a Statement,
@@ -155,6 +176,11 @@ pub(super) struct Step<'a> {
     existing: &'a HashSet<QualName>,
     created: &'a HashMap<QualName, usize>,
     end: u32,
+    /// The operation a per-operation rule looks at, when the statement has
+    /// several and it knows where each is written.
+    op_span: Option<std::ops::Range<usize>>,
+    /// That operation's own locks, when the statement has several.
+    op_locks: Option<&'a [TableLock]>,
 }
 
 impl Step<'_> {
@@ -176,13 +202,28 @@ impl Step<'_> {
         !self.is_new(&qual(t))
     }
 
-    /// The lock the statement takes on `t`.
+    /// The lock the operation (the statement, when it does one thing) takes
+    /// on `t`.
     pub(super) fn lock_on(&self, t: &ObjName) -> Option<&TableLock> {
-        lock_on(self.locks, &qual(t))
+        lock_on(self.op_locks.unwrap_or(self.locks), &qual(t))
     }
 
-    /// A finding placed on the statement's first line.
+    /// A finding placed on the operation (an action of a multi-action
+    /// `ALTER TABLE`), else on the statement's first line.
     pub(super) fn at(&self, d: Diagnostic) -> Diagnostic {
+        let m = self.migration;
+        if let Some(span) = &self.op_span {
+            let lines = &m.file.split.lines;
+            let (line, col) = lines.line_col(&m.text, span.start);
+            let (end_line, end_col) = lines.line_col(&m.text, span.end);
+            if end_line == line {
+                return d.at(line, col).span_end(line, end_col);
+            }
+            let first = m.text.get(lines.line_range(&m.text, line)).unwrap_or("");
+            return d
+                .at(line, col)
+                .span_end(line, first.trim_end().chars().count() as u32 + 1);
+        }
         d.at(self.statement.line, self.statement.column)
             .span_end(self.statement.line, self.end)
     }
@@ -191,6 +232,7 @@ impl Step<'_> {
 fn check_file(
     m: &AnalyzedMigration,
     locks: &[Option<Vec<TableLock>>],
+    op_locks: &[Vec<Option<Vec<TableLock>>>],
     existing: &HashSet<QualName>,
     version: u32,
     sink: &mut Sink<'_>,
@@ -248,6 +290,8 @@ fn check_file(
             existing,
             created: &created,
             end: first_line_end(m, s),
+            op_span: None,
+            op_locks: None,
         };
         // Rules on the statement as a whole.
         lock_held_during_slow_step::check(&step, sink);
@@ -256,7 +300,15 @@ fn check_file(
         }
         new_enum_value_used::check(&step, sink);
         // Rules on each of its operations.
-        for op in &s.ops {
+        for (k, op) in s.ops.iter().enumerate() {
+            let step = Step {
+                op_span: op.span.clone(),
+                op_locks: op_locks
+                    .get(i)
+                    .and_then(|v| v.get(k))
+                    .and_then(|l| l.as_deref()),
+                ..step.clone()
+            };
             require_concurrent_index::check(&step, &op.kind, sink);
             constraint_missing_not_valid::check(&step, &op.kind, sink);
             constraint_builds_index::check(&step, &op.kind, sink);
