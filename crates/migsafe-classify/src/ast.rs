@@ -599,9 +599,10 @@ fn alter_table_op(table: &ObjName, op: &AlterTableOperation) -> OpKind {
             table: t,
             partition: obj(partition),
         },
-        AlterTableOperation::DetachPartitionOf { partition, .. } => OpKind::DetachPartition {
+        AlterTableOperation::DetachPartitionOf { partition, mode } => OpKind::DetachPartition {
             table: t,
             partition: obj(partition),
+            concurrently: mode.is_some(),
         },
         other => {
             let text = other.to_string();

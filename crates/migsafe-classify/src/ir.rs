@@ -665,6 +665,9 @@ pub enum OpKind {
     DetachPartition {
         table: ObjName,
         partition: ObjName,
+        /// `DETACH PARTITION … CONCURRENTLY` (or `FINALIZE`): cannot run in
+        /// a transaction.
+        concurrently: bool,
     },
     /// A statement migsafe has no specific knowledge of. `verb` is its
     /// first keyword (`CREATE`, `DROP`, `ALTER`, …) and `head` its leading

@@ -877,9 +877,12 @@ fn alter_table_action(c: &mut Cur<'_, '_>, table: &ObjName) -> Option<OpKind> {
         });
     }
     if c.eat_seq(&["DETACH", "PARTITION"]) {
+        let partition = c.name()?;
+        let concurrently = c.eat("CONCURRENTLY") || c.eat("FINALIZE");
         return Some(OpKind::DetachPartition {
             table: t,
-            partition: c.name()?,
+            partition,
+            concurrently,
         });
     }
     None

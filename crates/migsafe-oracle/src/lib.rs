@@ -602,3 +602,61 @@ pub fn compare_down_scripts(
         .map_err(|e| err("drop the copy", pg_message(&e)))?;
     Ok(out)
 }
+
+/// The lock a statement that cannot run in a transaction (`CREATE INDEX
+/// CONCURRENTLY`, `VACUUM`) asks for on `table`: another session holds
+/// SHARE UPDATE EXCLUSIVE on it, the statement waits, and `pg_locks` shows
+/// what it waits for; then the other session lets it through and it runs
+/// to its end.
+///
+/// # Errors
+///
+/// A message when the statement fails or never waits for the lock.
+pub fn requested_lock(
+    url: &str,
+    sql: &str,
+    table: &str,
+) -> Result<migsafe_schema::locks::LockMode, String> {
+    use migsafe_schema::locks::LockMode;
+    let mut blocker = connect(url).map_err(|e| e.0)?;
+    let mut watcher = connect(url).map_err(|e| e.0)?;
+    let mut tx = blocker.transaction().map_err(|e| e.to_string())?;
+    tx.batch_execute(&format!(
+        "LOCK TABLE \"{table}\" IN SHARE UPDATE EXCLUSIVE MODE"
+    ))
+    .map_err(|e| e.to_string())?;
+    let url2 = url.to_owned();
+    let sql2 = sql.to_owned();
+    let runner = std::thread::spawn(move || -> Result<(), String> {
+        let mut c = connect(&url2).map_err(|e| e.0)?;
+        c.batch_execute(&sql2).map_err(|e| pg_message(&e))
+    });
+    // Wait for the statement to queue behind the blocker (a condition, not
+    // a time; the bound only turns a hang into a failure).
+    let started = std::time::Instant::now();
+    let mode = loop {
+        let rows = watcher
+            .query(
+                "SELECT l.mode::text FROM pg_catalog.pg_locks l \
+                 JOIN pg_catalog.pg_class c ON c.oid = l.relation \
+                 WHERE NOT l.granted AND c.relname = $1 \
+                   AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d \
+                                     WHERE d.datname = pg_catalog.current_database())",
+                &[&table],
+            )
+            .map_err(|e| e.to_string())?;
+        if let Some(r) = rows.first() {
+            break LockMode::from_pg_name(r.get::<_, &str>(0)).ok_or("lock mode")?;
+        }
+        if runner.is_finished() {
+            return Err("the statement finished without waiting for the lock".to_owned());
+        }
+        if started.elapsed() > std::time::Duration::from_secs(300) {
+            return Err("the statement never queued for the lock".to_owned());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    };
+    tx.commit().map_err(|e| e.to_string())?;
+    runner.join().map_err(|_| "runner panicked".to_owned())??;
+    Ok(mode)
+}

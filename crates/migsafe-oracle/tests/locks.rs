@@ -399,3 +399,60 @@ fn lock_facts_are_postgres_facts() {
         );
     }
 }
+
+/// Statements that cannot run in a transaction: the lock each asks for on
+/// its table, read from `pg_locks` while another session makes it wait,
+/// is migsafe's.
+#[test]
+fn lock_facts_outside_a_transaction_are_postgres_facts() {
+    let pg = require_pg!();
+    let cases: &[(&str, &str)] = &[
+        (
+            "CREATE INDEX CONCURRENTLY child_note_idx ON child (note)",
+            "child",
+        ),
+        ("DROP INDEX CONCURRENTLY child_name_idx", "child"),
+        ("REINDEX INDEX CONCURRENTLY child_name_idx", "child"),
+        ("REINDEX TABLE CONCURRENTLY child", "child"),
+        ("VACUUM child", "child"),
+        ("VACUUM FULL child", "child"),
+        (
+            "ALTER TABLE parted DETACH PARTITION parted_1 CONCURRENTLY",
+            "parted",
+        ),
+    ];
+    let setup = migsafe_classify::analyze(SETUP).statements;
+    let mut replayer = Replayer::new();
+    replayer.apply_migration(&MigrationInput {
+        name: "setup",
+        path: "setup.sql",
+        statements: &setup,
+    });
+    let model = replayer.model().clone();
+    let mut wrong = Vec::new();
+    for (sql, table) in cases {
+        // A database of its own for each: the statement runs to its end.
+        let (_, url) = pg.fresh_database("locks_alone");
+        let mut client = connect(&url).unwrap();
+        client.batch_execute(SETUP).unwrap();
+        client.batch_execute(ROWS).unwrap();
+        let pg_mode = match migsafe_oracle::requested_lock(&url, sql, table) {
+            Ok(m) => m,
+            Err(e) => {
+                wrong.push(format!("{sql}: {e}"));
+                continue;
+            }
+        };
+        let analyzed = migsafe_classify::analyze(sql).statements;
+        let ours = statement_locks(&model, &analyzed[0], 15)
+            .and_then(|l| l.into_iter().find(|l| l.table == *table))
+            .map(|l| l.mode);
+        if ours != Some(pg_mode) {
+            wrong.push(format!(
+                "{sql}: PostgreSQL asks for {} on {table}, migsafe says {ours:?}",
+                pg_mode.pg_name()
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -88,52 +88,6 @@ fn held(client: &mut postgres::Client, sql: &str) -> Result<BTreeMap<String, Loc
     Ok(out)
 }
 
-/// The lock a statement that cannot run in a transaction asks for on
-/// `table`: another session holds SHARE UPDATE EXCLUSIVE on it, the
-/// statement waits, and `pg_locks` shows what it waits for.
-fn requested_alone(url: &str, sql: &str, table: &str) -> Result<LockMode, String> {
-    let mut blocker = connect(url).map_err(|e| e.0)?;
-    let mut watcher = connect(url).map_err(|e| e.0)?;
-    let mut tx = blocker.transaction().map_err(|e| e.to_string())?;
-    tx.batch_execute(&format!(
-        "LOCK TABLE \"{table}\" IN SHARE UPDATE EXCLUSIVE MODE"
-    ))
-    .map_err(|e| e.to_string())?;
-    let url2 = url.to_owned();
-    let sql2 = sql.to_owned();
-    let runner = std::thread::spawn(move || -> Result<(), String> {
-        let mut c = connect(&url2).map_err(|e| e.0)?;
-        c.batch_execute(&sql2)
-            .map_err(|e| migsafe_oracle::pg_message(&e))
-    });
-    // Wait for the statement to queue behind the blocker (a condition, not
-    // a time; the bound only turns a hang into a failure).
-    let started = std::time::Instant::now();
-    let mode = loop {
-        let rows = watcher
-            .query(
-                "SELECT l.mode::text FROM pg_catalog.pg_locks l \
-                 JOIN pg_catalog.pg_class c ON c.oid = l.relation \
-                 WHERE NOT l.granted AND c.relname = $1",
-                &[&table],
-            )
-            .map_err(|e| e.to_string())?;
-        if let Some(r) = rows.first() {
-            break LockMode::from_pg_name(r.get::<_, &str>(0)).ok_or("lock mode")?;
-        }
-        if runner.is_finished() {
-            return Err("the statement finished without waiting for the lock".to_owned());
-        }
-        if started.elapsed() > std::time::Duration::from_secs(300) {
-            return Err("the statement never queued for the lock".to_owned());
-        }
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    };
-    tx.commit().map_err(|e| e.to_string())?;
-    runner.join().map_err(|_| "runner panicked".to_owned())??;
-    Ok(mode)
-}
-
 #[test]
 fn every_lock_recipe_runs_in_postgres_with_the_locks_migsafe_reports() {
     let pg = require_pg!();
@@ -204,7 +158,7 @@ fn every_lock_recipe_runs_in_postgres_with_the_locks_migsafe_reports() {
                     failures.push(format!("{}: {name}: no lock reported", rule.id));
                     continue;
                 };
-                match requested_alone(&url, sql, table) {
+                match migsafe_oracle::requested_lock(&url, sql, table) {
                     Ok(mode) if mode == lock.mode => {}
                     Ok(mode) => failures.push(format!(
                         "{}: {name}: PostgreSQL asks for {} on {table}, migsafe says {}",

@@ -738,9 +738,18 @@ fn op_locks(model: &SchemaModel, op: &OpKind, version: u32, locks: &mut Locks) -
             locks.take(qual(table), ShareUpdateExclusiveLock, false, false);
             locks.take(qual(partition), AccessExclusiveLock, false, true);
         }
-        OpKind::DetachPartition { table, partition } => {
-            locks.take(qual(table), AccessExclusiveLock, false, false);
-            locks.take(qual(partition), AccessExclusiveLock, false, false);
+        OpKind::DetachPartition {
+            table,
+            partition,
+            concurrently,
+        } => {
+            let mode = if *concurrently {
+                ShareUpdateExclusiveLock
+            } else {
+                AccessExclusiveLock
+            };
+            locks.take(qual(table), mode, false, false);
+            locks.take(qual(partition), mode, false, false);
         }
         OpKind::DropType { names, cascade, .. } => {
             if *cascade {

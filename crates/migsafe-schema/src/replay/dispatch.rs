@@ -571,7 +571,9 @@ impl State {
             | TableSetting { .. }
             | Other { .. } => Ok(()),
             AttachPartition { table, partition } => self.attach_partition(ctx, table, partition),
-            DetachPartition { table, partition } => self.detach_partition(table, partition),
+            DetachPartition {
+                table, partition, ..
+            } => self.detach_partition(table, partition),
         }
     }
 }

@@ -15,7 +15,8 @@ pub static CONCURRENTLY_IN_TRANSACTION: Rule = Rule {
     severity: Severity::Error,
     category: Category::Locking,
     summary: "a statement that cannot run inside a transaction (`… CONCURRENTLY`, `VACUUM`) where it is in one",
-    what: "`CREATE INDEX CONCURRENTLY`, `DROP INDEX CONCURRENTLY`, `REINDEX … CONCURRENTLY` or `VACUUM` \
+    what: "`CREATE INDEX CONCURRENTLY`, `DROP INDEX CONCURRENTLY`, `REINDEX … CONCURRENTLY`, `DETACH \
+PARTITION … CONCURRENTLY` or `VACUUM` \
 between `BEGIN` and `COMMIT`, or in a Prisma migration that has other statements too. Prisma sends a \
 migration file as one multi-statement script, which PostgreSQL runs as one implicit transaction.",
     why: "PostgreSQL refuses with `cannot run inside a transaction block` and rolls the whole file back: \
@@ -56,6 +57,9 @@ pub(super) fn check(step: &Step<'_>, op: &OpKind, sink: &mut Sink<'_>) {
         OpKind::Maintenance {
             what, concurrently, ..
         } => (what.starts_with("REINDEX") && *concurrently) || what.starts_with("VACUUM"),
+        OpKind::DetachPartition {
+            concurrently: true, ..
+        } => true,
         _ => false,
     };
     if !refused || !step.one_tx {

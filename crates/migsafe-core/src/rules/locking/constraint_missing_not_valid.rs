@@ -17,8 +17,8 @@ pub static CONSTRAINT_MISSING_NOT_VALID: Rule = Rule {
     severity: Severity::Warning,
     category: Category::Locking,
     summary: "a foreign key or check added to an existing table without `NOT VALID`",
-    what: "`ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY` or `CHECK` without `NOT VALID`, on a table this \
-migration did not create.",
+    what: "`ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY` or `CHECK` without `NOT VALID`, or `ADD COLUMN` \
+with an inline `CHECK` (or a `REFERENCES` and a default), on a table this migration did not create.",
     why: "Adding the constraint validates every existing row while holding a lock that blocks writes \
 (SHARE ROW EXCLUSIVE for a foreign key, on both tables; ACCESS EXCLUSIVE for a check). Adding it \
 `NOT VALID` is instant; `VALIDATE CONSTRAINT` scans the table under SHARE UPDATE EXCLUSIVE, which \
@@ -51,6 +51,32 @@ the `ADD` took is still held while `VALIDATE` scans.",
 /// A foreign key or check added without `NOT VALID` to a table this
 /// migration did not create.
 pub(super) fn check(step: &Step<'_>, op: &OpKind, sink: &mut Sink<'_>) {
+    // `ADD COLUMN … CHECK (…)`, or `REFERENCES` with a default: checked
+    // on every row, under the column's ACCESS EXCLUSIVE lock.
+    if let OpKind::AddColumn { table, column, .. } = op
+        && step.existing(table)
+        && (column.check.is_some() || (column.references.is_some() && column.default.is_some()))
+        && step.lock_on(table).is_some_and(|l| l.scan)
+    {
+        let what = if column.check.is_some() {
+            "a check"
+        } else {
+            "a foreign key"
+        };
+        sink.emit(
+            &CONSTRAINT_MISSING_NOT_VALID,
+            format!(
+                "adding column `{}` with {what} checks every row of {table} under an ACCESS EXCLUSIVE lock",
+                column.name
+            ),
+            |d| {
+                step.at(d).help(
+                    "add the column without it; add the constraint with `ADD CONSTRAINT … NOT VALID`, and VALIDATE it in the next migration",
+                )
+            },
+        );
+        return;
+    }
     let OpKind::AddConstraint {
         table,
         constraint,
