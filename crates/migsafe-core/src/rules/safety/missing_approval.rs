@@ -1,8 +1,10 @@
 //! `missing-approval`: its documentation (the source of `docs/rules/missing-approval.md` and
 //! `migsafe explain missing-approval`) and the snapshot of its bad example as
-//! `migsafe check` prints it. The check that raises it is the
-//! `safety` pass ([`super`]).
+//! `migsafe check` prints it. Its check is here; the `safety` pass ([`super`]) runs it on each
+//! statement with the annotations in force.
 
+use super::Step;
+use crate::engine::Sink;
 use crate::report::Severity;
 use crate::rules::{Category, Example, Rule, RuleId};
 
@@ -34,6 +36,29 @@ the change, in version control, where the audit trail can read it.",
         checked: true,
     },
 };
+
+/// An overridden statement whose class needs `@approved-by`, with none.
+pub(super) fn check(step: &Step<'_>, sink: &mut Sink<'_>) {
+    let class = step.class;
+    if !class.needs_override()
+        || !step.annotations.is_overridden()
+        || !step.ctx.config.require_approval.contains(&class)
+        || !step.annotations.approved_by.is_empty()
+    {
+        return;
+    }
+    sink.emit(
+        &MISSING_APPROVAL,
+        format!("{} is {class} and has no `@approved-by`", step.title()),
+        |d| {
+            step.at(d)
+                .note(format!(
+                    "migsafe.toml requires approval for {class} statements"
+                ))
+                .help("add `-- @approved-by: NAME` above the statement")
+        },
+    );
+}
 
 #[cfg(test)]
 mod tests {

@@ -1,8 +1,10 @@
 //! `missing-override`: its documentation (the source of `docs/rules/missing-override.md` and
 //! `migsafe explain missing-override`) and the snapshot of its bad example as
-//! `migsafe check` prints it. The check that raises it is the
-//! `safety` pass ([`super`]).
+//! `migsafe check` prints it. Its check is here; the `safety` pass ([`super`]) runs it on each
+//! statement with the annotations in force.
 
+use super::{Step, rollback_note};
+use crate::engine::Sink;
 use crate::report::Severity;
 use crate::rules::{Category, Example, Rule, RuleId};
 
@@ -38,6 +40,39 @@ part of a migration can no longer slip through as an incidental line of generate
         checked: true,
     },
 };
+
+/// A contract or dangerous statement with no override in force.
+pub(super) fn check(step: &Step<'_>, sink: &mut Sink<'_>) {
+    let (s, class, primary) = (step.statement, step.class, step.primary);
+    if !class.needs_override() || step.annotations.is_overridden() {
+        return;
+    }
+    let others: Vec<String> = s
+        .restricted_ops()
+        .filter(|o| !std::ptr::eq(*o, primary))
+        .map(|o| o.kind.title())
+        .collect();
+    let mut msg = format!("{} is {class} and has no override annotation", step.title());
+    if !others.is_empty() {
+        msg.push_str(&format!(
+            " (the statement also does: {})",
+            others.join(", ")
+        ));
+    }
+    let word = step.word;
+    let help = if step.needs_plan {
+        format!("add `-- @{word}` and `-- @rollback-plan: …` above the statement")
+    } else {
+        format!("add `-- @{word}` above the statement")
+    };
+    let rollback = s.rollback();
+    sink.emit(&MISSING_OVERRIDE, msg, |d| {
+        step.at(d)
+            .label(format!("{class}: {}", primary.kind.reason()))
+            .note(format!("rollback is {rollback}{}", rollback_note(rollback)))
+            .help(help)
+    });
+}
 
 #[cfg(test)]
 mod tests {

@@ -1,8 +1,10 @@
 //! `missing-rollback-plan`: its documentation (the source of `docs/rules/missing-rollback-plan.md` and
 //! `migsafe explain missing-rollback-plan`) and the snapshot of its bad example as
-//! `migsafe check` prints it. The check that raises it is the
-//! `safety` pass ([`super`]).
+//! `migsafe check` prints it. Its check is here; the `safety` pass ([`super`]) runs it on each
+//! statement with the annotations in force.
 
+use super::Step;
+use crate::engine::Sink;
 use crate::report::Severity;
 use crate::rules::{Category, Example, Rule, RuleId};
 
@@ -35,6 +37,30 @@ statement it undoes.",
         checked: true,
     },
 };
+
+/// An overridden statement whose class needs a rollback plan, with none.
+pub(super) fn check(step: &Step<'_>, sink: &mut Sink<'_>) {
+    let class = step.class;
+    if !class.needs_override()
+        || !step.annotations.is_overridden()
+        || !step.needs_plan
+        || step.annotations.plan().is_some()
+    {
+        return;
+    }
+    sink.emit(
+        &MISSING_ROLLBACK_PLAN,
+        format!(
+            "{} is {class} and its override has no rollback plan",
+            step.title()
+        ),
+        |d| {
+            step.at(d)
+                .label(format!("{class}: {}", step.primary.kind.reason()))
+                .help("add `-- @rollback-plan: <how to undo this>` above the statement")
+        },
+    );
+}
 
 #[cfg(test)]
 mod tests {

@@ -19,105 +19,64 @@ fn first_override(ctx: &FileCtx<'_>) -> String {
         .unwrap_or_else(|| "override-destructive".to_owned())
 }
 
+/// What a safety rule sees of one statement.
+pub(super) struct Step<'a> {
+    pub(super) ctx: &'a FileCtx<'a>,
+    pub(super) index: usize,
+    pub(super) statement: &'a migsafe_classify::Statement,
+    pub(super) primary: &'a migsafe_classify::Operation,
+    pub(super) class: migsafe_classify::Class,
+    /// The annotations in force for it (its own and the file's).
+    pub(super) annotations: &'a migsafe_annotations::Annotations,
+    /// Its class needs a rollback plan (`[annotations] require-rollback-plan`).
+    pub(super) needs_plan: bool,
+    /// The override word to suggest.
+    pub(super) word: &'a str,
+    end: u32,
+}
+
+impl Step<'_> {
+    pub(super) fn title(&self) -> String {
+        self.primary.kind.title()
+    }
+
+    pub(super) fn at(&self, d: crate::report::Diagnostic) -> crate::report::Diagnostic {
+        d.at(self.statement.line, self.statement.column)
+            .span_end(self.statement.line, self.end)
+    }
+}
+
 pub(crate) fn check(ctx: &FileCtx<'_>, sink: &mut Sink<'_>) {
     let word = first_override(ctx);
     let mut file_scope_used = false;
     for (i, s) in ctx.file.statements.iter().enumerate() {
-        let class = s.class();
-        let ann = &ctx.effective[i];
         let Some(primary) = s.primary() else { continue };
-        let title = primary.kind.title();
-        let end = ctx.first_line_end(s);
-        let needs_plan = ctx.config.require_rollback_plan.contains(&class);
-        if class.needs_override() {
-            if !ctx.annotations.file.overrides.is_empty() {
-                file_scope_used = true;
-            }
-            if !ann.is_overridden() {
-                let others: Vec<String> = s
-                    .restricted_ops()
-                    .filter(|o| !std::ptr::eq(*o, primary))
-                    .map(|o| o.kind.title())
-                    .collect();
-                let mut msg = format!("{title} is {class} and has no override annotation");
-                if !others.is_empty() {
-                    msg.push_str(&format!(
-                        " (the statement also does: {})",
-                        others.join(", ")
-                    ));
-                }
-                let help = if needs_plan {
-                    format!("add `-- @{word}` and `-- @rollback-plan: …` above the statement")
-                } else {
-                    format!("add `-- @{word}` above the statement")
-                };
-                let rollback = s.rollback();
-                sink.emit(&MISSING_OVERRIDE, msg, |d| {
-                    d.at(s.line, s.column)
-                        .span_end(s.line, end)
-                        .label(format!("{class}: {}", primary.kind.reason()))
-                        .note(format!("rollback is {rollback}{}", rollback_note(rollback)))
-                        .help(help)
-                });
-            } else if needs_plan && ann.plan().is_none() {
-                sink.emit(
-                    &MISSING_ROLLBACK_PLAN,
-                    format!("{title} is {class} and its override has no rollback plan"),
-                    |d| {
-                        d.at(s.line, s.column)
-                            .span_end(s.line, end)
-                            .label(format!("{class}: {}", primary.kind.reason()))
-                            .help("add `-- @rollback-plan: <how to undo this>` above the statement")
-                    },
-                );
-            }
-            if ann.is_overridden()
-                && ctx.config.require_approval.contains(&class)
-                && ann.approved_by.is_empty()
-            {
-                sink.emit(
-                    &MISSING_APPROVAL,
-                    format!("{title} is {class} and has no `@approved-by`"),
-                    |d| {
-                        d.at(s.line, s.column)
-                            .span_end(s.line, end)
-                            .note(format!(
-                                "migsafe.toml requires approval for {class} statements"
-                            ))
-                            .help("add `-- @approved-by: NAME` above the statement")
-                    },
-                );
-            }
-        } else if let Some(o) = ctx
-            .annotations
-            .statements
-            .get(i)
-            .and_then(|a| a.overrides.first())
-        {
-            sink.emit(
-                &UNUSED_OVERRIDE,
-                format!("`@{}` has no effect: {title} is {class}", o.value),
-                |d| d.at(o.pos.line, o.pos.column).help("remove the annotation"),
-            );
+        let class = s.class();
+        let step = Step {
+            ctx,
+            index: i,
+            statement: s,
+            primary,
+            class,
+            annotations: &ctx.effective[i],
+            needs_plan: ctx.config.require_rollback_plan.contains(&class),
+            word: &word,
+            end: ctx.first_line_end(s),
+        };
+        if class.needs_override() && !ctx.annotations.file.overrides.is_empty() {
+            file_scope_used = true;
         }
+        missing_override::check(&step, sink);
+        missing_rollback_plan::check(&step, sink);
+        missing_approval::check(&step, sink);
+        unused_override::check(&step, sink);
     }
-    if !file_scope_used && let Some(o) = ctx.annotations.file.overrides.first() {
-        sink.emit(
-                &UNUSED_OVERRIDE,
-                format!(
-                    "file-scope `@{}` has no effect: no statement in this file is contract or dangerous",
-                    o.value
-                ),
-                |d| {
-                    d.at(o.pos.line, o.pos.column)
-                        .note("a stale file-scope override would silently allow a destructive statement added later")
-                        .help("remove the annotation")
-                },
-            );
+    if !file_scope_used {
+        unused_override::check_file_scope(ctx, sink);
     }
 }
 
-fn rollback_note(r: migsafe_classify::Rollback) -> &'static str {
+pub(super) fn rollback_note(r: migsafe_classify::Rollback) -> &'static str {
     match r {
         migsafe_classify::Rollback::Simple => ": one statement undoes it",
         migsafe_classify::Rollback::Complex => {

@@ -1,8 +1,10 @@
 //! `unused-override`: its documentation (the source of `docs/rules/unused-override.md` and
 //! `migsafe explain unused-override`) and the snapshot of its bad example as
-//! `migsafe check` prints it. The check that raises it is the
-//! `safety` pass ([`super`]).
+//! `migsafe check` prints it. Its check is here; the `safety` pass ([`super`]) runs it on each
+//! statement with the annotations in force.
 
+use super::Step;
+use crate::engine::{FileCtx, Sink};
 use crate::report::Severity;
 use crate::rules::{Category, Example, Rule, RuleId};
 
@@ -32,6 +34,52 @@ destructive statement to the file, a stale file-scope override silently allows i
         checked: true,
     },
 };
+
+/// An override on a statement that needs none.
+pub(super) fn check(step: &Step<'_>, sink: &mut Sink<'_>) {
+    if step.class.needs_override() {
+        return;
+    }
+    let Some(o) = step
+        .ctx
+        .annotations
+        .statements
+        .get(step.index)
+        .and_then(|a| a.overrides.first())
+    else {
+        return;
+    };
+    sink.emit(
+        &UNUSED_OVERRIDE,
+        format!(
+            "`@{}` has no effect: {} is {}",
+            o.value,
+            step.title(),
+            step.class
+        ),
+        |d| d.at(o.pos.line, o.pos.column).help("remove the annotation"),
+    );
+}
+
+/// A file-scope override in a file with no contract or dangerous
+/// statement.
+pub(super) fn check_file_scope(ctx: &FileCtx<'_>, sink: &mut Sink<'_>) {
+    let Some(o) = ctx.annotations.file.overrides.first() else {
+        return;
+    };
+    sink.emit(
+        &UNUSED_OVERRIDE,
+        format!(
+            "file-scope `@{}` has no effect: no statement in this file is contract or dangerous",
+            o.value
+        ),
+        |d| {
+            d.at(o.pos.line, o.pos.column)
+                .note("a stale file-scope override would silently allow a destructive statement added later")
+                .help("remove the annotation")
+        },
+    );
+}
 
 #[cfg(test)]
 mod tests {
