@@ -1,10 +1,12 @@
 //! `invalid-annotation`: its documentation (the source of `docs/rules/invalid-annotation.md` and
 //! `migsafe explain invalid-annotation`) and the snapshot of its bad example as
-//! `migsafe check` prints it. The check that raises it is the
-//! `annotations` pass ([`super`]).
+//! `migsafe check` prints it. Its check is here; the `annotations` pass ([`super`]) runs it.
 
 use crate::report::Severity;
 use crate::rules::{Category, Example, Rule, RuleId};
+use migsafe_annotations::IssueKind;
+
+use crate::engine::{FileCtx, Sink};
 
 pub static INVALID_ANNOTATION: Rule = Rule {
     id: RuleId::InvalidAnnotation,
@@ -33,6 +35,36 @@ recorded that is not.",
         checked: true,
     },
 };
+
+/// An annotation with no value, or one after the last statement.
+pub(super) fn check(ctx: &FileCtx<'_>, sink: &mut Sink<'_>) {
+    for issue in &ctx.annotations.issues {
+        let pos = issue.pos;
+        match &issue.kind {
+            IssueKind::EmptyValue { directive } => sink.emit(
+                &INVALID_ANNOTATION,
+                format!("`@{directive}` has no value"),
+                |d| {
+                    d.at(pos.line, pos.column)
+                        .help(if *directive == "approved-by" {
+                            "write the approvers after the colon: `-- @approved-by: alice, bob`"
+                        } else {
+                            "write the plan after the colon: `-- @rollback-plan: how to undo this`"
+                        })
+                },
+            ),
+            IssueKind::Orphan => sink.emit(
+                &INVALID_ANNOTATION,
+                "annotation after the last statement applies to nothing",
+                |d| {
+                    d.at(pos.line, pos.column)
+                        .help("move it into the comment block above the statement it is meant for")
+                },
+            ),
+            IssueKind::LikelyTypo { .. } => {}
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

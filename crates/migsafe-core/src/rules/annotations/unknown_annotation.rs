@@ -1,10 +1,12 @@
 //! `unknown-annotation`: its documentation (the source of `docs/rules/unknown-annotation.md` and
 //! `migsafe explain unknown-annotation`) and the snapshot of its bad example as
-//! `migsafe check` prints it. The check that raises it is the
-//! `annotations` pass ([`super`]).
+//! `migsafe check` prints it. Its check is here; the `annotations` pass ([`super`]) runs it.
 
 use crate::report::Severity;
 use crate::rules::{Category, Example, Rule, RuleId};
+use migsafe_annotations::IssueKind;
+
+use crate::engine::{FileCtx, Sink};
 
 pub static UNKNOWN_ANNOTATION: Rule = Rule {
     id: RuleId::UnknownAnnotation,
@@ -34,6 +36,25 @@ turns a confusing error into a one-character fix.",
         checked: true,
     },
 };
+
+/// A comment annotation that is a likely typo of a known one.
+pub(super) fn check(ctx: &FileCtx<'_>, sink: &mut Sink<'_>) {
+    for issue in &ctx.annotations.issues {
+        let pos = issue.pos;
+        if let IssueKind::LikelyTypo { word, suggestion } = &issue.kind {
+            sink.emit(
+                &UNKNOWN_ANNOTATION,
+                format!("unknown annotation `@{word}`"),
+                |d| {
+                    d.at(pos.line, pos.column)
+                        .span_end(pos.line, pos.column + 1 + word.chars().count() as u32)
+                        .label("not an annotation: it has no effect")
+                        .help(format!("did you mean `@{suggestion}`?"))
+                },
+            );
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -1,10 +1,15 @@
 //! `duplicate-migration-timestamp`: its documentation (the source of `docs/rules/duplicate-migration-timestamp.md` and
 //! `migsafe explain duplicate-migration-timestamp`) and the snapshot of its bad example as
-//! `migsafe check` prints it. The check that raises it is the
-//! `integrity` pass ([`super`]).
+//! `migsafe check` prints it. Its check is here; the `integrity` pass ([`super`]) runs it.
 
 use crate::report::Severity;
 use crate::rules::{Category, Example, Rule, RuleId};
+use std::collections::BTreeMap;
+
+use crate::config::Config;
+use crate::engine::{AnalyzedMigration, Sink};
+use crate::naming::version_of;
+use crate::report::Diagnostic;
 
 pub static DUPLICATE_MIGRATION_TIMESTAMP: Rule = Rule {
     id: RuleId::DuplicateMigrationTimestamp,
@@ -38,6 +43,38 @@ schema without the other.",
         checked: true,
     },
 };
+
+/// Two migrations with the same timestamp.
+pub(super) fn check(migrations: &[AnalyzedMigration], config: &Config) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut by_version: BTreeMap<&str, Vec<&AnalyzedMigration>> = BTreeMap::new();
+    for m in migrations {
+        if let Some(v) = version_of(&m.source.name) {
+            by_version.entry(v).or_default().push(m);
+        }
+    }
+    for (v, ms) in by_version {
+        if ms.len() < 2 {
+            continue;
+        }
+        for m in &ms[1..] {
+            let mut sink = Sink::new(config, &m.source.path, Some(&m.source.name));
+            sink.emit(
+                &DUPLICATE_MIGRATION_TIMESTAMP,
+                format!(
+                    "migration `{}` has the same timestamp `{v}` as `{}`",
+                    m.source.name, ms[0].source.name
+                ),
+                |d| {
+                    d.note("the two run in alphabetical order of their descriptions, which nobody chose")
+                        .help("give the later migration a later timestamp")
+                },
+            );
+            out.extend(sink.out);
+        }
+    }
+    out
+}
 
 #[cfg(test)]
 mod tests {

@@ -1,8 +1,8 @@
 //! `empty-migration`: its documentation (the source of `docs/rules/empty-migration.md` and
 //! `migsafe explain empty-migration`) and the snapshot of its bad example as
-//! `migsafe check` prints it. The check that raises it is the
-//! `integrity` pass ([`super`]).
+//! `migsafe check` prints it. Its check is here; the `integrity` pass ([`super`]) runs it.
 
+use crate::engine::{FileCtx, Sink};
 use crate::report::Severity;
 use crate::rules::{Category, Example, Rule, RuleId};
 
@@ -27,6 +27,22 @@ merge, or content lost in an editor.",
         checked: true,
     },
 };
+
+/// A file with no statement.
+pub(super) fn check(ctx: &FileCtx<'_>, sink: &mut Sink<'_>) {
+    if ctx.file.statements.is_empty() {
+        let only_comments = !ctx.file.split.comments.is_empty();
+        sink.emit(
+            &EMPTY_MIGRATION,
+            if only_comments {
+                "migration file contains only comments"
+            } else {
+                "migration file is empty"
+            },
+            |d| d.help("write the migration's SQL, or delete the migration if it is not needed"),
+        );
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -1,8 +1,11 @@
 //! `invalid-migration-name`: its documentation (the source of `docs/rules/invalid-migration-name.md` and
 //! `migsafe explain invalid-migration-name`) and the snapshot of its bad example as
-//! `migsafe check` prints it. The check that raises it is the
-//! `integrity` pass ([`super`]).
+//! `migsafe check` prints it. Its check is here; the `integrity` pass ([`super`]) runs it.
 
+use crate::config::Config;
+use crate::engine::{AnalyzedMigration, Sink};
+use crate::naming::{suggest_description, valid_timestamp};
+use crate::report::Diagnostic;
 use crate::report::Severity;
 use crate::rules::{Category, Example, Rule, RuleId};
 
@@ -29,6 +32,41 @@ with spaces or capitals breaks tools and shell scripts that handle the files.",
         checked: true,
     },
 };
+
+/// A migration whose name breaks the naming convention.
+pub(super) fn check(migrations: &[AnalyzedMigration], config: &Config) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for m in migrations {
+        let mut sink = Sink::new(config, &m.source.path, Some(&m.source.name));
+        let name = &m.source.name;
+        if let Err(why) = config.naming.check(name) {
+            let help = if config.naming.is_default() {
+                let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
+                let ts = if digits.len() == 14 && valid_timestamp(&digits).is_ok() {
+                    digits.clone()
+                } else {
+                    "YYYYMMDDHHMMSS".to_owned()
+                };
+                let desc = suggest_description(name.get(digits.len()..).unwrap_or(""));
+                let desc = if desc.is_empty() {
+                    "description".to_owned()
+                } else {
+                    desc
+                };
+                format!("rename it to `{ts}_{desc}` (migsafe never renames files itself)")
+            } else {
+                format!("rename it to match `{}`", config.naming)
+            };
+            sink.emit(
+                &INVALID_MIGRATION_NAME,
+                format!("migration name `{name}` breaks the naming convention: {why}"),
+                |d| d.help(help),
+            );
+        }
+        out.extend(sink.out);
+    }
+    out
+}
 
 #[cfg(test)]
 mod tests {

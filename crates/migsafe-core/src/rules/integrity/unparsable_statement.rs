@@ -1,8 +1,8 @@
 //! `unparsable-statement`: its documentation (the source of `docs/rules/unparsable-statement.md` and
 //! `migsafe explain unparsable-statement`) and the snapshot of its bad example as
-//! `migsafe check` prints it. The check that raises it is the
-//! `integrity` pass ([`super`]).
+//! `migsafe check` prints it. Its check is here; the `integrity` pass ([`super`]) runs it.
 
+use crate::engine::{FileCtx, Sink};
 use crate::report::Severity;
 use crate::rules::{Category, Example, Rule, RuleId};
 
@@ -35,6 +35,37 @@ so you can review those statements yourself or turn the rule off.",
         checked: true,
     },
 };
+
+/// A statement sqlparser cannot read (classified from its tokens).
+pub(super) fn check(ctx: &FileCtx<'_>, sink: &mut Sink<'_>) {
+    for s in &ctx.file.statements {
+        if s.parsed {
+            continue;
+        }
+        let Some(primary) = s.primary() else { continue };
+        let err = s.parse_error.clone().unwrap_or_default();
+        let objects = s.objects();
+        let on = if objects.is_empty() {
+            String::new()
+        } else {
+            format!(" on {}", objects.join(", "))
+        };
+        let end = ctx.first_line_end(s);
+        sink.emit(
+            &UNPARSABLE_STATEMENT,
+            format!(
+                "the SQL parser cannot read this statement; classified from its tokens as {} ({}){on}",
+                primary.kind.name(),
+                s.class()
+            ),
+            |d| {
+                d.at(s.line, s.column)
+                    .span_end(s.line, end)
+                    .note(format!("parser: {err}"))
+            },
+        );
+    }
+}
 
 #[cfg(test)]
 mod tests {
