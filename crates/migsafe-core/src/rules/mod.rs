@@ -1,8 +1,13 @@
-//! The rule registry. Each rule is documented once, here, in the fixed
-//! shape *what it finds / why it matters / bad example / what to write
-//! instead*; `migsafe rules`, `migsafe explain` and `docs/rules/*.md` are
-//! generated from these entries, and a test runs every example through the
-//! engine so the documentation cannot drift from the behaviour.
+//! The rule registry. Each rule is a unit in `rules/<category>/<rule>.rs`:
+//! its documentation in the fixed shape *what it finds / why it matters /
+//! bad example / what to write instead*, its check (run by the category's
+//! pass in `<category>/mod.rs`; the rollback and workflow rules are one pass
+//! each, drift and history findings come from `migsafe-drift` and
+//! `migsafe-live`), and a snapshot of its bad example as `migsafe check`
+//! prints it. Rule ids are [`RuleId`]. `migsafe rules`, `migsafe explain`
+//! and `docs/rules/*.md` are generated from the entries, and a test runs
+//! every example through the engine so the documentation cannot drift from
+//! the behaviour.
 
 use std::fmt::Write as _;
 
