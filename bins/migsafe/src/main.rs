@@ -419,13 +419,7 @@ fn with_database(
     let mut report = v.report;
     report.diagnostics.extend(diags);
     migsafe_core::live::weigh_lock_findings(&mut report, &status, config);
-    let order = report
-        .migrations
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.path.clone(), i))
-        .collect();
-    migsafe_core::engine::sort_diagnostics(&mut report.diagnostics, &order);
+    report.sort_diagnostics();
     report.status = serde_json::to_value(&status).ok();
     report.finish();
     Ok(report)

@@ -1,7 +1,7 @@
 //! `migsafe check`: validate, rollback and drift together, each finding
 //! once, one exit code.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use std::path::{Path, PathBuf};
 
@@ -200,14 +200,7 @@ pub fn finish(
         started.elapsed(),
         schema
     );
-    let mut order: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, m) in report.migrations.iter().enumerate() {
-        order.insert(m.path.clone(), i);
-        if let Some(d) = &m.down {
-            order.insert(d.clone(), i);
-        }
-    }
-    engine::sort_diagnostics(&mut report.diagnostics, &order);
+    report.sort_diagnostics();
     report.finish();
     Validated {
         analyzed,

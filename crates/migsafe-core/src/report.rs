@@ -212,6 +212,19 @@ pub struct Report {
 }
 
 impl Report {
+    /// Puts the findings in report order: by migration (a down script with
+    /// its migration), then position, then rule.
+    pub fn sort_diagnostics(&mut self) {
+        let mut order: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, m) in self.migrations.iter().enumerate() {
+            order.insert(m.path.clone(), i);
+            if let Some(d) = &m.down {
+                order.insert(d.clone(), i);
+            }
+        }
+        crate::engine::sort_diagnostics(&mut self.diagnostics, &order);
+    }
+
     pub fn new() -> Self {
         Self {
             schema_version: SCHEMA_VERSION,

@@ -188,6 +188,35 @@ struct Observed {
     locks: Vec<TableLock>,
 }
 
+/// Each table's, view's and materialized view's label, `relfilenode` and
+/// rows read so far in this transaction, by OID.
+fn relations(
+    tx: &mut postgres::Transaction<'_>,
+) -> Result<BTreeMap<u32, (String, u32, i64)>, String> {
+    let rows = tx
+        .query(
+            "SELECT c.oid, n.nspname::text, c.relname::text, c.relfilenode, \
+             COALESCE(s.seq_tup_read, 0)::int8 \
+             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             LEFT JOIN pg_catalog.pg_stat_xact_user_tables s ON s.relid = c.oid \
+             WHERE n.nspname IN ('public', 'other') AND c.relkind IN ('r', 'p', 'm', 'v')",
+            &[],
+        )
+        .map_err(|e| e.to_string())?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let (schema, name): (String, String) = (r.get(1), r.get(2));
+            let label = if schema == "public" {
+                name
+            } else {
+                format!("{schema}.{name}")
+            };
+            (r.get(0), (label, r.get(3), r.get(4)))
+        })
+        .collect())
+}
+
 /// Runs `sql` in a transaction, reads what it did, rolls back.
 fn observe(
     client: &mut postgres::Client,
@@ -197,33 +226,10 @@ fn observe(
     let mut tx = client.transaction().map_err(|e| e.to_string())?;
     tx.batch_execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;")
         .map_err(|e| e.to_string())?;
-    let before_q = "SELECT c.oid, n.nspname::text, c.relname::text, c.relfilenode, \
-                    COALESCE(s.seq_tup_read, 0)::int8 \
-                    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-                    LEFT JOIN pg_catalog.pg_stat_xact_user_tables s ON s.relid = c.oid \
-                    WHERE n.nspname IN ('public', 'other') AND c.relkind IN ('r', 'p', 'm', 'v')";
-    let mut before: BTreeMap<u32, (String, u32, i64)> = BTreeMap::new();
-    for r in tx.query(before_q, &[]).map_err(|e| e.to_string())? {
-        let (schema, name): (String, String) = (r.get(1), r.get(2));
-        let label = if schema == "public" {
-            name
-        } else {
-            format!("{schema}.{name}")
-        };
-        before.insert(r.get(0), (label, r.get(3), r.get(4)));
-    }
+    let before = relations(&mut tx)?;
     tx.batch_execute(sql)
         .map_err(|e| format!("PostgreSQL refused it: {}", migsafe_oracle::pg_message(&e)))?;
-    let mut after: BTreeMap<u32, (String, u32, i64)> = BTreeMap::new();
-    for r in tx.query(before_q, &[]).map_err(|e| e.to_string())? {
-        let (schema, name): (String, String) = (r.get(1), r.get(2));
-        let label = if schema == "public" {
-            name
-        } else {
-            format!("{schema}.{name}")
-        };
-        after.insert(r.get(0), (label, r.get(3), r.get(4)));
-    }
+    let after = relations(&mut tx)?;
     let held = tx
         .query(
             "SELECT l.relation, l.mode::text FROM pg_catalog.pg_locks l \

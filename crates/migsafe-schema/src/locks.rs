@@ -280,6 +280,22 @@ fn column_type<'m>(model: &'m SchemaModel, t: &QualName, col: &str) -> Option<&'
         .map(|c| c.ty.as_str())
 }
 
+/// The tables `t`'s foreign keys reference (those on column `col`, when
+/// given).
+fn parents(model: &SchemaModel, t: &QualName, col: Option<&str>) -> Vec<QualName> {
+    model
+        .tables
+        .get(t)
+        .map(|tab| {
+            tab.foreign_keys
+                .iter()
+                .filter(|f| col.is_none_or(|c| f.columns.iter().any(|x| x == c)))
+                .map(|f| f.referenced_table.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The tables whose foreign keys reference `t` (on `cols`, when given).
 fn children(model: &SchemaModel, t: &QualName, cols: Option<&[String]>) -> Vec<QualName> {
     model
@@ -383,15 +399,8 @@ fn op_locks(model: &SchemaModel, op: &OpKind, version: u32, locks: &mut Locks) -
             let t = qual(table);
             let col = truncate_identifier(column);
             locks.take(t.clone(), AccessExclusiveLock, false, false);
-            if let Some(tab) = model.tables.get(&t) {
-                for f in tab.foreign_keys.iter().filter(|f| f.columns.contains(&col)) {
-                    locks.take(
-                        f.referenced_table.clone(),
-                        AccessExclusiveLock,
-                        false,
-                        false,
-                    );
-                }
+            for p in parents(model, &t, Some(&col)) {
+                locks.take(p, AccessExclusiveLock, false, false);
             }
             if *cascade {
                 for c in children(model, &t, Some(std::slice::from_ref(&col))) {
@@ -425,15 +434,8 @@ fn op_locks(model: &SchemaModel, op: &OpKind, version: u32, locks: &mut Locks) -
             // The foreign keys on the column are dropped and added again:
             // their other table is locked too.
             let col = truncate_identifier(column);
-            if let Some(tab) = model.tables.get(&t) {
-                for f in tab.foreign_keys.iter().filter(|f| f.columns.contains(&col)) {
-                    locks.take(
-                        f.referenced_table.clone(),
-                        AccessExclusiveLock,
-                        false,
-                        false,
-                    );
-                }
+            for p in parents(model, &t, Some(&col)) {
+                locks.take(p, AccessExclusiveLock, false, false);
             }
             for c in children(model, &t, Some(std::slice::from_ref(&col))) {
                 locks.take(c, AccessExclusiveLock, false, false);

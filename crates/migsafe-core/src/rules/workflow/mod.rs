@@ -128,12 +128,6 @@ pub fn apply_since(
         None => true,
     });
     report.diagnostics.extend(diags);
-    let order = report
-        .migrations
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.path.clone(), i))
-        .collect();
-    crate::engine::sort_diagnostics(&mut report.diagnostics, &order);
+    report.sort_diagnostics();
     report.finish();
 }
