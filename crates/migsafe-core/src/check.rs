@@ -52,7 +52,7 @@ impl Checks {
 
 /// Runs the chosen checks on the migrations `opts` names.
 pub fn run(opts: &Options, config: &Config, checks: Checks) -> Result<Validated, Error> {
-    let v = crate::validate_with(opts, config)?;
+    let v = crate::validate_without_locks(opts, config)?;
     let schema = if checks.drift {
         rules::drift::find_schema(
             opts.schema.as_deref(),
@@ -130,11 +130,16 @@ pub fn finish(
     }
     let checked: HashSet<String> = report.migrations.iter().map(|m| m.path.clone()).collect();
     let mut replayed = None;
+    // What the rollback check's replay showed of each statement, for the
+    // lock facts (one replay per run).
+    let mut observed: Option<Vec<rules::locking::Observed>> = None;
     let started = std::time::Instant::now();
     if checks.rollback {
         let is_checked = |m: &engine::AnalyzedMigration| checked.contains(&m.source.path);
-        let (diags, paths, r) =
-            rules::rollback::check(&analyzed, &is_checked, config, checks.validate);
+        let watch = checks.validate.then(Vec::new);
+        let (diags, paths, r, seen) =
+            rules::rollback::check(&analyzed, &is_checked, config, checks.validate, watch);
+        observed = seen;
         replayed = Some(r);
         report.diagnostics.extend(diags);
         for (m, p) in analyzed.iter().zip(paths) {
@@ -146,6 +151,9 @@ pub fn finish(
                 r.rollback_path = p;
             }
         }
+    }
+    if checks.validate {
+        crate::engine::add_lock_facts(&mut report, &analyzed, observed, config);
     }
     if checks.drift {
         let loaded = schema.as_ref().map(|p| {

@@ -1,6 +1,6 @@
 //! The check pipeline: migrations in, [`Report`] out.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use migsafe_annotations::{Annotations, CommentInput, Resolved, StatementInput};
@@ -336,19 +336,45 @@ pub fn validate_report(
         diags.extend(m.diagnostics.iter().cloned());
     }
     diags.extend(rules::integrity::check_names(migrations, config));
-    // Lock facts and the lock rules need the history replayed in order.
-    let (locks, lock_diags) = rules::locking::check_history(migrations, config);
-    for (report, locks) in report.migrations.iter_mut().zip(locks) {
-        for (s, l) in report.statements.iter_mut().zip(locks) {
-            s.locks = l;
-        }
-    }
-    diags.extend(lock_diags);
     diags.extend(extra);
     sort_diagnostics(&mut diags, &order);
     report.diagnostics = diags;
     report.finish();
     report
+}
+
+/// The lock facts and the lock rules' findings, from a replay of the whole
+/// history in order (`observed`: what it showed of each migration; `None`:
+/// replay it here), for the migrations the report holds.
+pub(crate) fn add_lock_facts(
+    report: &mut Report,
+    migrations: &[AnalyzedMigration],
+    observed: Option<Vec<rules::locking::Observed>>,
+    config: &Config,
+) {
+    let observed = observed.unwrap_or_else(|| rules::locking::observe_history(migrations, config));
+    let (locks, diags) = rules::locking::check_observed(migrations, observed, config);
+    let by_path: HashMap<&str, &Vec<Option<Vec<migsafe_schema::locks::TableLock>>>> = migrations
+        .iter()
+        .zip(&locks)
+        .map(|(m, l)| (m.source.path.as_str(), l))
+        .collect();
+    for r in &mut report.migrations {
+        if let Some(l) = by_path.get(r.path.as_str()) {
+            for (s, l) in r.statements.iter_mut().zip(l.iter()) {
+                s.locks.clone_from(l);
+            }
+        }
+    }
+    let reported: std::collections::HashSet<&str> =
+        report.migrations.iter().map(|m| m.path.as_str()).collect();
+    let kept: Vec<Diagnostic> = diags
+        .into_iter()
+        .filter(|d| reported.contains(d.path.as_str()))
+        .collect();
+    report.diagnostics.extend(kept);
+    report.sort_diagnostics();
+    report.finish();
 }
 
 /// Migration order first, then position, then rule.

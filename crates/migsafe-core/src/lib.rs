@@ -205,7 +205,9 @@ pub fn discovery_diagnostics(d: &discover::Discovered, config: &Config) -> Vec<D
 /// integrity. Sources are checked in the order given.
 pub fn validate_sources(sources: Vec<MigrationSource>, config: &Config) -> Report {
     let analyzed = engine::analyze_all(sources, config);
-    engine::validate_report(&analyzed, config, Vec::new())
+    let mut report = engine::validate_report(&analyzed, config, Vec::new());
+    engine::add_lock_facts(&mut report, &analyzed, None, config);
+    report
 }
 
 /// Runs the chosen checks on in-memory migrations (in the order given).
@@ -335,6 +337,14 @@ fn widen_single_migrations(
 /// filtering applied. Returns the analyses (for replay and rollback) and the
 /// validate report.
 pub fn validate_with(opts: &Options, config: &Config) -> Result<Validated, Error> {
+    let mut v = validate_without_locks(opts, config)?;
+    engine::add_lock_facts(&mut v.report, &v.analyzed, None, config);
+    Ok(v)
+}
+
+/// [`validate_with`] but the lock facts and the lock rules, which need the
+/// history replayed: `check` adds them from the replay it does anyway.
+pub(crate) fn validate_without_locks(opts: &Options, config: &Config) -> Result<Validated, Error> {
     let paths = resolve_migration_paths(&opts.cwd, &opts.paths, config)?;
     if opts.staged {
         let (analyzed, report) = validate_staged(opts, &paths, config)?;

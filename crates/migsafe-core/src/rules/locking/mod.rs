@@ -53,54 +53,105 @@ pub(crate) type HistoryLocks = Vec<Vec<Option<Vec<TableLock>>>>;
 
 /// Replays the history in order and runs the lock rules on each migration,
 /// with the schema as it stands before each statement.
-pub(crate) fn check_history(
+/// What the replay showed of one migration: the lock facts of each
+/// statement (and of each operation of a statement of several), and the
+/// tables that existed before it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Observed {
+    locks: Vec<Option<Vec<TableLock>>>,
+    op_locks: Vec<Vec<Option<Vec<TableLock>>>>,
+    existing: HashSet<QualName>,
+}
+
+impl Observed {
+    pub(crate) fn new(m: &AnalyzedMigration) -> Self {
+        let n = m.file.statements.len();
+        Self {
+            locks: vec![None; n],
+            op_locks: vec![Vec::new(); n],
+            existing: HashSet::new(),
+        }
+    }
+
+    /// What a [`Replayer`] observer sees before statement `i` of `m`.
+    pub(crate) fn observe(
+        &mut self,
+        m: &AnalyzedMigration,
+        i: usize,
+        model: &migsafe_schema::SchemaModel,
+        version: u32,
+    ) {
+        if i == 0 {
+            // Only the relations this migration creates can be new: which
+            // of them existed before it (`CREATE … IF NOT EXISTS`).
+            self.existing =
+                m.file
+                    .statements
+                    .iter()
+                    .flat_map(|s| &s.ops)
+                    .filter_map(|o| match &o.kind {
+                        OpKind::CreateTable { table, .. }
+                        | OpKind::CreateView { name: table, .. } => Some(qual(table)),
+                        _ => None,
+                    })
+                    .filter(|t| model.tables.contains_key(t) || model.views.contains_key(t))
+                    .collect();
+        }
+        let Some(s) = m.file.statements.get(i) else {
+            return;
+        };
+        if let Some(slot) = self.locks.get_mut(i) {
+            *slot = statement_locks(model, s, version);
+        }
+        if s.ops.len() > 1
+            && let Some(per_op) = self.op_locks.get_mut(i)
+        {
+            *per_op = s
+                .ops
+                .iter()
+                .map(|o| operation_locks(model, &o.kind, version))
+                .collect();
+        }
+    }
+}
+
+/// Replays the history in order, watching each statement.
+pub(crate) fn observe_history(migrations: &[AnalyzedMigration], config: &Config) -> Vec<Observed> {
+    let mut replayer = Replayer::new();
+    migrations
+        .iter()
+        .map(|m| {
+            let mut o = Observed::new(m);
+            replayer.apply_migration_observed(
+                &MigrationInput {
+                    name: &m.source.name,
+                    path: &m.source.path,
+                    statements: &m.file.statements,
+                },
+                &mut |i, model| o.observe(m, i, model, config.postgres_version),
+            );
+            o
+        })
+        .collect()
+}
+
+/// The lock rules on what a replay of the history showed (one [`Observed`]
+/// per migration, in order).
+pub(crate) fn check_observed(
     migrations: &[AnalyzedMigration],
+    observed: Vec<Observed>,
     config: &Config,
 ) -> (HistoryLocks, Vec<Diagnostic>) {
-    let mut replayer = Replayer::new();
     let mut all = Vec::with_capacity(migrations.len());
     let mut diags = Vec::new();
-    for m in migrations {
+    for (m, o) in migrations.iter().zip(observed) {
         let stmts = &m.file.statements;
-        let mut locks: Vec<Option<Vec<TableLock>>> = vec![None; stmts.len()];
-        // Each operation's own, for a statement of several.
-        let mut op_locks: Vec<Vec<Option<Vec<TableLock>>>> = vec![Vec::new(); stmts.len()];
-        let mut existing: HashSet<QualName> = HashSet::new();
-        replayer.apply_migration_observed(
-            &MigrationInput {
-                name: &m.source.name,
-                path: &m.source.path,
-                statements: stmts,
-            },
-            &mut |i, model| {
-                if i == 0 {
-                    existing = model
-                        .tables
-                        .keys()
-                        .chain(model.views.keys())
-                        .cloned()
-                        .collect();
-                }
-                if let (Some(slot), Some(s)) = (locks.get_mut(i), stmts.get(i)) {
-                    *slot = statement_locks(model, s, config.postgres_version);
-                    if s.ops.len() > 1
-                        && let Some(per_op) = op_locks.get_mut(i)
-                    {
-                        *per_op = s
-                            .ops
-                            .iter()
-                            .map(|o| operation_locks(model, &o.kind, config.postgres_version))
-                            .collect();
-                    }
-                }
-            },
-        );
         let mut sink = Sink::new(config, &m.source.path, Some(&m.source.name));
         check_file(
             m,
-            &locks,
-            &op_locks,
-            &existing,
+            &o.locks,
+            &o.op_locks,
+            &o.existing,
             config.postgres_version,
             &mut sink,
         );
@@ -110,7 +161,7 @@ pub(crate) fn check_history(
             if let Some(i) = stmts
                 .iter()
                 .position(|s| d.line.is_some_and(|l| s.line <= l && l <= s.end_line))
-                && let Some(Some(lk)) = locks.get(i)
+                && let Some(Some(lk)) = o.locks.get(i)
             {
                 d.tables = lk
                     .iter()
@@ -120,7 +171,7 @@ pub(crate) fn check_history(
             }
             diags.push(d);
         }
-        all.push(locks);
+        all.push(o.locks);
     }
     (all, diags)
 }

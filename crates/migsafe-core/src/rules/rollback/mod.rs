@@ -33,16 +33,22 @@ pub struct RollbackPath {
 /// Replays the history and checks each migration's rollback path.
 /// `checked` says which migrations get findings (all, or those changed
 /// with `--since`); the whole history is replayed regardless.
+/// The rollback check's findings, each migration's rollback path, the
+/// replayed history, and what the lock facts' observer saw.
+pub(crate) type Checked = (
+    Vec<Diagnostic>,
+    Vec<Option<RollbackPath>>,
+    migsafe_schema::replay::Replayed,
+    Option<Vec<crate::rules::locking::Observed>>,
+);
+
 pub(crate) fn check(
     migrations: &[AnalyzedMigration],
     checked: &dyn Fn(&AnalyzedMigration) -> bool,
     config: &Config,
     safety_rules_ran: bool,
-) -> (
-    Vec<Diagnostic>,
-    Vec<Option<RollbackPath>>,
-    migsafe_schema::replay::Replayed,
-) {
+    mut watch: Option<Vec<crate::rules::locking::Observed>>,
+) -> Checked {
     let mut diags = Vec::new();
     let mut paths = Vec::with_capacity(migrations.len());
     let mut replayer = Replayer::new();
@@ -53,7 +59,7 @@ pub(crate) fn check(
             statements: &m.file.statements,
         };
         if !checked(m) {
-            replayer.apply_migration(&input);
+            apply(&mut replayer, &input, m, watch.as_mut(), config);
             paths.push(None);
             continue;
         }
@@ -61,7 +67,7 @@ pub(crate) fn check(
         if let Some((down_path, bytes)) = &m.source.down {
             // Only a down script needs the schema before and after: clone then.
             let before: SchemaModel = replayer.model().clone();
-            replayer.apply_migration(&input);
+            apply(&mut replayer, &input, m, watch.as_mut(), config);
             let text = String::from_utf8_lossy(bytes);
             let down = migsafe_classify::analyze(&text);
             let check = verify_down(
@@ -171,7 +177,7 @@ pub(crate) fn check(
             }
         }
         diags.extend(sink.out);
-        replayer.apply_migration(&input);
+        apply(&mut replayer, &input, m, watch.as_mut(), config);
         inverses.reverse();
         paths.push(Some(if complete {
             RollbackPath {
@@ -190,5 +196,26 @@ pub(crate) fn check(
             }
         }));
     }
-    (diags, paths, replayer.finish())
+    (diags, paths, replayer.finish(), watch)
+}
+
+/// Applies one migration, and shows each statement's schema to the lock
+/// facts' observer when there is one.
+fn apply<'a>(
+    replayer: &mut Replayer<'a>,
+    input: &MigrationInput<'a>,
+    m: &AnalyzedMigration,
+    watch: Option<&mut Vec<crate::rules::locking::Observed>>,
+    config: &Config,
+) {
+    match watch {
+        Some(all) => {
+            let mut o = crate::rules::locking::Observed::new(m);
+            replayer.apply_migration_observed(input, &mut |i, model| {
+                o.observe(m, i, model, config.postgres_version);
+            });
+            all.push(o);
+        }
+        None => replayer.apply_migration(input),
+    }
 }
