@@ -717,3 +717,140 @@ fn a_single_prisma_migration_is_checked_with_its_history() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(json(&o)["migrations"].as_array().unwrap().len(), 1);
 }
+
+fn names_and_rules(v: &serde_json::Value) -> (Vec<String>, Vec<(String, String)>) {
+    let names = v["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap().to_owned())
+        .collect();
+    let rules = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_owned(),
+                d["migration"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    (names, rules)
+}
+
+/// diesel, dbmate and Flyway directories are recognised by `layout =
+/// "auto"`, ordered as their tools order them, named as their tools name
+/// them, and run as one transaction per file as their tools run them.
+#[test]
+fn diesel_dbmate_and_flyway_layouts() {
+    let d = tree(&[
+        (
+            "diesel/2026-01-01-000000_create_users/up.sql",
+            b"CREATE TABLE users (id integer PRIMARY KEY, email text);\n",
+        ),
+        (
+            "diesel/2026-01-01-000000_create_users/down.sql",
+            b"DROP TABLE users;\n",
+        ),
+        (
+            "diesel/2026-01-02-000000_index/up.sql",
+            b"SET lock_timeout = '5s';\nCREATE INDEX CONCURRENTLY users_email ON users (email);\nSELECT 1;\n",
+        ),
+        (
+            "dbmate/20260101000000_create.sql",
+            b"-- migrate:up\nCREATE TABLE users (id integer PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE users;\n",
+        ),
+        (
+            "dbmate/20260102000000_index.sql",
+            b"-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY users_id ON users (id);\nSELECT 1;\n-- migrate:down\nDROP INDEX users_id;\n",
+        ),
+        (
+            "flyway/V1__init.sql",
+            b"CREATE TABLE users (id integer PRIMARY KEY, note text);\n",
+        ),
+        ("flyway/V2__more.sql", b"CREATE TABLE more (id integer);\n"),
+        (
+            "flyway/V10__drop_note.sql",
+            b"ALTER TABLE users DROP COLUMN note;\n",
+        ),
+        (
+            "flyway/U10__drop_note.sql",
+            b"ALTER TABLE users ADD COLUMN note text;\n",
+        ),
+        ("flyway/V3_typo.sql", b"SELECT 1;\n"),
+    ]);
+
+    let v = json(&run_in(d.path(), &["check", "diesel", "--format", "json"]));
+    let (names, rules) = names_and_rules(&v);
+    assert_eq!(
+        names,
+        vec!["2026-01-01-000000_create_users", "2026-01-02-000000_index"]
+    );
+    assert!(
+        rules.contains(&(
+            "concurrently-in-transaction".to_owned(),
+            "2026-01-02-000000_index".to_owned()
+        )),
+        "{v}"
+    );
+    assert!(
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["message"].as_str().unwrap_or("").contains("diesel runs")),
+        "{v}"
+    );
+    assert!(
+        !rules.iter().any(|(r, _)| r == "invalid-migration-name"),
+        "{v}"
+    );
+    assert_eq!(
+        v["migrations"][0]["rollback_path"]["kind"], "down_script",
+        "{v}"
+    );
+
+    // dbmate: the down section is not part of the up script; a file that
+    // says `transaction:false` runs its statements one by one.
+    let v = json(&run_in(d.path(), &["check", "dbmate", "--format", "json"]));
+    let (names, rules) = names_and_rules(&v);
+    assert_eq!(names, vec!["20260101000000_create", "20260102000000_index"]);
+    assert!(!rules.iter().any(|(r, _)| r == "missing-override"), "{v}");
+    assert!(
+        !rules
+            .iter()
+            .any(|(r, _)| r == "concurrently-in-transaction"),
+        "{v}"
+    );
+    assert_eq!(
+        v["migrations"][0]["statements"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(
+        v["migrations"][0]["rollback_path"]["kind"], "down_script",
+        "{v}"
+    );
+
+    // Flyway: V2 before V10; U10 is V10's undo; `V3_typo` is no name Flyway
+    // runs (it has no version: it sorts last).
+    let v = json(&run_in(d.path(), &["check", "flyway", "--format", "json"]));
+    let (names, rules) = names_and_rules(&v);
+    assert_eq!(
+        names,
+        vec!["V1__init", "V2__more", "V10__drop_note", "V3_typo"],
+        "{v}"
+    );
+    assert!(
+        rules.contains(&("invalid-migration-name".to_owned(), "V3_typo".to_owned())),
+        "{v}"
+    );
+    assert!(
+        rules.contains(&("missing-override".to_owned(), "V10__drop_note".to_owned())),
+        "{v}"
+    );
+    assert_eq!(
+        v["migrations"][2]["rollback_path"]["kind"], "down_script",
+        "{v}"
+    );
+}

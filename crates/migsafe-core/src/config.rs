@@ -28,6 +28,9 @@ pub enum LayoutSetting {
     Auto,
     Prisma,
     Flat,
+    Diesel,
+    Dbmate,
+    Flyway,
 }
 
 /// The configuration, resolved: every field has its effective value.
@@ -478,7 +481,8 @@ pub const TEMPLATE: &str = r#"# migsafe configuration. Every key is optional; th
 # Migration directories (Prisma or flat layout) or single .sql files.
 # Without this, migsafe looks for prisma/migrations, then migrations/.
 # paths = ["prisma/migrations"]
-# "auto" detects the layout of each directory; "prisma" or "flat" forces one.
+# "auto" detects the layout of each directory; "prisma", "flat", "diesel",
+# "dbmate" or "flyway" forces one.
 layout = "auto"
 # Placeholders: {timestamp} (YYYYMMDDHHMMSS, a real date), {number},
 # {description} (lower-case letters, digits, underscores), {any}.

@@ -13,8 +13,115 @@ pub enum Layout {
     /// `<dir>/<timestamp>_<description>/migration.sql` (+ `down.sql`).
     Prisma,
     /// `<dir>/<timestamp>_<description>.sql` (+ `.down.sql`); also
-    /// `.up.sql`/`_up.sql` with `.down.sql`/`_down.sql`.
+    /// `.up.sql`/`_up.sql` with `.down.sql`/`_down.sql` (golang-migrate,
+    /// sqlx).
     Flat,
+    /// diesel: `<dir>/<version>_<description>/up.sql` (+ `down.sql`).
+    Diesel,
+    /// dbmate: `<dir>/<version>_<description>.sql` with `-- migrate:up` and
+    /// `-- migrate:down` sections.
+    Dbmate,
+    /// Flyway: `<dir>/V<version>__<description>.sql` (+ `U<version>__….sql`).
+    Flyway,
+}
+
+impl Layout {
+    /// The tool that runs migrations of this layout, for messages.
+    pub fn tool(self) -> &'static str {
+        match self {
+            Layout::Prisma => "Prisma",
+            Layout::Flat => "the migration tool",
+            Layout::Diesel => "diesel",
+            Layout::Dbmate => "dbmate",
+            Layout::Flyway => "Flyway",
+        }
+    }
+
+    /// The tool runs each migration file as one transaction (Prisma sends
+    /// it as one simple query; diesel, dbmate and Flyway wrap it), so its
+    /// locks are held until the file ends and a refused statement rolls
+    /// the whole file back.
+    pub fn one_transaction(self) -> bool {
+        !matches!(self, Layout::Flat)
+    }
+
+    /// The version of a migration name, as the tool compares versions for
+    /// duplicates: the leading digits (Prisma, flat, dbmate), the part
+    /// before `_` (diesel), the version parts as numbers (Flyway).
+    pub fn version(self, name: &str) -> Option<String> {
+        match self {
+            Layout::Diesel => name.split_once('_').map(|(v, _)| v.to_owned()),
+            Layout::Flyway => flyway_version(name).map(|v| {
+                v.iter()
+                    .map(|p| p.trim_start_matches('0'))
+                    .collect::<Vec<_>>()
+                    .join(".")
+            }),
+            _ => crate::naming::version_of(name).map(str::to_owned),
+        }
+    }
+
+    /// The order key of a migration name: its version as the tool orders
+    /// it (Flyway compares version parts as numbers: `V2` before `V10`).
+    pub fn order_key(self, name: &str) -> String {
+        match self {
+            Layout::Flyway => flyway_version(name)
+                .map(|v| {
+                    v.iter()
+                        .map(|p| format!("{p:0>20}"))
+                        .collect::<Vec<_>>()
+                        .join(".")
+                })
+                .unwrap_or_else(|| name.to_owned()),
+            _ => name.to_owned(),
+        }
+    }
+}
+
+/// `V1_2__add_users` → `["1", "2"]` (also `U…`; `.` or `_` between parts).
+pub fn flyway_version(name: &str) -> Option<Vec<&str>> {
+    let rest = name.strip_prefix('V').or_else(|| name.strip_prefix('U'))?;
+    let (version, _) = rest.split_once("__")?;
+    let parts: Vec<&str> = version.split(['.', '_']).collect();
+    parts
+        .iter()
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        .then_some(parts)
+}
+
+/// The up and down sections of a dbmate file, each as the whole file with
+/// the other section blanked (line breaks kept), so that positions stay
+/// those of the file. `None` when the file has no `-- migrate:up`.
+pub fn dbmate_sections(text: &str) -> Option<(String, Option<String>)> {
+    let marker = |l: &str, what: &str| {
+        l.trim_start()
+            .strip_prefix("--")
+            .is_some_and(|r| r.trim_start().starts_with(what))
+    };
+    let mut up_at = None;
+    let mut down_at = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if up_at.is_none() && marker(line, "migrate:up") {
+            up_at = Some(offset);
+        } else if down_at.is_none() && marker(line, "migrate:down") {
+            down_at = Some(offset);
+        }
+        offset += line.len();
+    }
+    let up_at = up_at?;
+    let blank = |s: &str| -> String {
+        s.chars()
+            .map(|c| if c == '\n' || c == '\r' { c } else { ' ' })
+            .collect()
+    };
+    Some(match down_at {
+        Some(d) if d > up_at => (
+            format!("{}{}", &text[..d], blank(&text[d..])),
+            Some(format!("{}{}", blank(&text[..d]), &text[d..])),
+        ),
+        _ => (text.to_owned(), None),
+    })
 }
 
 /// One migration found on disk.
@@ -92,8 +199,12 @@ pub fn discover_with(paths: &[PathBuf], layout: LayoutSetting) -> Result<Discove
         }
     }
     // Several paths may name the same migration.
-    out.migrations
-        .sort_by(|a, b| a.name.cmp(&b.name).then(a.display.cmp(&b.display)));
+    out.migrations.sort_by(|a, b| {
+        a.layout
+            .order_key(&a.name)
+            .cmp(&b.layout.order_key(&b.name))
+            .then(a.display.cmp(&b.display))
+    });
     out.migrations.dedup_by(|a, b| a.path == b.path);
     Ok(out)
 }
@@ -122,15 +233,82 @@ fn present(p: &Path) -> bool {
 fn discover_dir(dir: &Path, layout: LayoutSetting, out: &mut Discovered) -> Result<(), Error> {
     let base = display_path(dir);
     let entries = read_dir_sorted(dir)?;
-    let prisma = match layout {
-        LayoutSetting::Prisma => true,
-        LayoutSetting::Flat => false,
-        LayoutSetting::Auto => entries.iter().any(|(n, p, d)| {
-            (*d && present(&p.join("migration.sql"))) || n == "migration_lock.toml"
-        }),
+    let detected = match layout {
+        LayoutSetting::Prisma => Layout::Prisma,
+        LayoutSetting::Flat => Layout::Flat,
+        LayoutSetting::Diesel => Layout::Diesel,
+        LayoutSetting::Dbmate => Layout::Dbmate,
+        LayoutSetting::Flyway => Layout::Flyway,
+        LayoutSetting::Auto => detect(&entries),
     };
+    let prisma = detected == Layout::Prisma;
     let before = out.migrations.len();
-    if prisma {
+    if detected == Layout::Diesel {
+        for (name, path, is_dir) in &entries {
+            if !is_dir || name.starts_with('.') {
+                continue;
+            }
+            let up = path.join("up.sql");
+            if !present(&up) {
+                continue;
+            }
+            let dir_display = join_display(&base, name);
+            let down = path.join("down.sql");
+            let has_down = down.is_file();
+            out.migrations.push(Migration {
+                name: name.clone(),
+                display: join_display(&dir_display, "up.sql"),
+                path: up,
+                down_display: has_down.then(|| join_display(&dir_display, "down.sql")),
+                down: has_down.then_some(down),
+                layout: Layout::Diesel,
+                root: Some(dir.to_path_buf()),
+            });
+        }
+    } else if detected == Layout::Flyway {
+        let files: Vec<&(String, PathBuf, bool)> = entries
+            .iter()
+            .filter(|(n, _, d)| !d && n.to_ascii_lowercase().ends_with(".sql"))
+            .collect();
+        for (name, path, _) in &files {
+            let stem = &name[..name.len() - 4];
+            if !stem.starts_with('V') && !stem.starts_with('R') {
+                continue;
+            }
+            // `U<version>__…`: the undo of `V<version>__…`.
+            let undo = flyway_version(stem).and_then(|v| {
+                files.iter().find(|(n, _, _)| {
+                    n.starts_with('U') && flyway_version(&n[..n.len() - 4]).as_ref() == Some(&v)
+                })
+            });
+            out.migrations.push(Migration {
+                name: stem.to_owned(),
+                display: join_display(&base, name),
+                path: path.clone(),
+                down: undo.map(|u| u.1.clone()),
+                down_display: undo.map(|u| join_display(&base, &u.0)),
+                layout: Layout::Flyway,
+                root: Some(dir.to_path_buf()),
+            });
+        }
+    } else if detected == Layout::Dbmate {
+        for (name, path, is_dir) in &entries {
+            if *is_dir || !name.to_ascii_lowercase().ends_with(".sql") {
+                continue;
+            }
+            let display = join_display(&base, name);
+            out.migrations.push(Migration {
+                name: name[..name.len() - 4].to_owned(),
+                // The down section is in the same file.
+                down: Some(path.clone()),
+                down_display: Some(display.clone()),
+                display,
+                path: path.clone(),
+                layout: Layout::Dbmate,
+                root: Some(dir.to_path_buf()),
+            });
+        }
+    } else if prisma {
         for (name, path, is_dir) in &entries {
             if name == "migration_lock.toml" {
                 out.lock_files.push(path.clone());
@@ -190,6 +368,59 @@ fn discover_dir(dir: &Path, layout: LayoutSetting, out: &mut Discovered) -> Resu
         out.empty_dirs.push(base);
     }
     Ok(())
+}
+
+/// A directory's layout, from its entries: Prisma (folders with
+/// `migration.sql`, `migration_lock.toml`), diesel (folders with `up.sql`),
+/// Flyway (`V1__x.sql`), dbmate (`.sql` files whose first lines say
+/// `-- migrate:up`), else flat.
+fn detect(entries: &[(String, PathBuf, bool)]) -> Layout {
+    if entries
+        .iter()
+        .any(|(n, p, d)| (*d && present(&p.join("migration.sql"))) || n == "migration_lock.toml")
+    {
+        return Layout::Prisma;
+    }
+    if entries
+        .iter()
+        .any(|(_, p, d)| *d && present(&p.join("up.sql")))
+    {
+        return Layout::Diesel;
+    }
+    let sql: Vec<&(String, PathBuf, bool)> = entries
+        .iter()
+        .filter(|(n, _, d)| !d && n.to_ascii_lowercase().ends_with(".sql"))
+        .collect();
+    // Flyway: every file starts as Flyway's do (`V`, `U`, `R`), one at
+    // least is a versioned migration (a misnamed one is then reported).
+    if sql.iter().all(|(n, _, _)| n.starts_with(['V', 'U', 'R']))
+        && sql
+            .iter()
+            .any(|(n, _, _)| n.starts_with('V') && flyway_version(&n[..n.len() - 4]).is_some())
+    {
+        return Layout::Flyway;
+    }
+    // dbmate: the marker within the first 4 KiB of a regular file.
+    let dbmate = sql.iter().any(|(_, p, _)| {
+        use std::io::Read;
+        let Ok(meta) = p.metadata() else { return false };
+        if !meta.is_file() {
+            return false;
+        }
+        let mut head = [0u8; 4096];
+        let n = std::fs::File::open(p)
+            .and_then(|mut f| f.read(&mut head))
+            .unwrap_or(0);
+        String::from_utf8_lossy(&head[..n]).lines().any(|l| {
+            l.trim_start()
+                .strip_prefix("--")
+                .is_some_and(|r| r.trim_start().starts_with("migrate:up"))
+        })
+    });
+    if dbmate {
+        return Layout::Dbmate;
+    }
+    Layout::Flat
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -153,11 +153,21 @@ pub fn read_sources_limited(
         .migrations
         .par_iter()
         .map(|m| {
-            let up = read(&m.path, &m.display)?;
-            let down = match (&m.down, &m.down_display) {
-                (Some(p), Some(d)) => Some((d.clone(), read(p, d)?)),
+            let mut up = read(&m.path, &m.display)?;
+            let mut down = match (&m.down, &m.down_display) {
+                (Some(p), Some(d)) if m.layout != discover::Layout::Dbmate => {
+                    Some((d.clone(), read(p, d)?))
+                }
                 _ => None,
             };
+            // dbmate: one file, two sections.
+            if m.layout == discover::Layout::Dbmate
+                && let Ok(text) = std::str::from_utf8(&up)
+                && let Some((u, d)) = discover::dbmate_sections(text)
+            {
+                down = d.map(|d| (m.display.clone(), d.into_bytes()));
+                up = u.into_bytes();
+            }
             Ok(MigrationSource {
                 name: m.name.clone(),
                 path: m.display.clone(),
@@ -390,7 +400,12 @@ pub(crate) fn validate_without_locks(opts: &Options, config: &Config) -> Result<
             d.path = relative_display(&opts.cwd, &d.path);
         }
     }
-    sources.sort_by(|a, b| a.name.cmp(&b.name).then(a.path.cmp(&b.path)));
+    sources.sort_by(|a, b| {
+        a.layout
+            .order_key(&a.name)
+            .cmp(&b.layout.order_key(&b.name))
+            .then(a.path.cmp(&b.path))
+    });
     let started = std::time::Instant::now();
     let analyzed = engine::analyze_all(sources, config);
     let mut report = engine::validate_report(&analyzed, config, extra);
@@ -497,7 +512,12 @@ fn validate_staged(
             *d = show(d);
         }
     }
-    sources.sort_by(|a, b| a.name.cmp(&b.name).then(a.path.cmp(&b.path)));
+    sources.sort_by(|a, b| {
+        a.layout
+            .order_key(&a.name)
+            .cmp(&b.layout.order_key(&b.name))
+            .then(a.path.cmp(&b.path))
+    });
     let analyzed = engine::analyze_all(sources, config);
     let mut report = engine::validate_report(&analyzed, config, Vec::new());
     let changes = git::staged_changes(&root)?;

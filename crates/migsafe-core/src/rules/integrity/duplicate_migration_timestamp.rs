@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 
 use crate::config::Config;
 use crate::engine::{AnalyzedMigration, Sink};
-use crate::naming::version_of;
 use crate::report::Diagnostic;
 
 pub static DUPLICATE_MIGRATION_TIMESTAMP: Rule = Rule {
@@ -47,9 +46,9 @@ schema without the other.",
 /// Two migrations with the same timestamp.
 pub(super) fn check(migrations: &[AnalyzedMigration], config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut by_version: BTreeMap<&str, Vec<&AnalyzedMigration>> = BTreeMap::new();
+    let mut by_version: BTreeMap<String, Vec<&AnalyzedMigration>> = BTreeMap::new();
     for m in migrations {
-        if let Some(v) = version_of(&m.source.name) {
+        if let Some(v) = m.source.layout.version(&m.source.name) {
             by_version.entry(v).or_default().push(m);
         }
     }

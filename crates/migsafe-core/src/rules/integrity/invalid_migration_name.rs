@@ -39,6 +39,25 @@ pub(super) fn check(migrations: &[AnalyzedMigration], config: &Config) -> Vec<Di
     for m in migrations {
         let mut sink = Sink::new(config, &m.source.path, Some(&m.source.name));
         let name = &m.source.name;
+        // diesel, dbmate and Flyway name migrations their own way: with the
+        // default convention, each is checked as its tool checks it.
+        if config.naming.is_default()
+            && let Some(tool) = tool_naming(m.source.layout, name)
+        {
+            if let Err((why, expected)) = tool {
+                sink.emit(
+                    &INVALID_MIGRATION_NAME,
+                    format!("migration name `{name}` is not one {why}"),
+                    |d| {
+                        d.help(format!(
+                            "name it `{expected}` (migsafe never renames files itself)"
+                        ))
+                    },
+                );
+            }
+            out.extend(sink.out);
+            continue;
+        }
         if let Err(why) = config.naming.check(name) {
             let help = if config.naming.is_default() {
                 let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
@@ -66,6 +85,55 @@ pub(super) fn check(migrations: &[AnalyzedMigration], config: &Config) -> Vec<Di
         out.extend(sink.out);
     }
     out
+}
+
+/// The name check of a layout whose tool has its own version format:
+/// `Some(Ok)` when the name is one the tool runs, `Some(Err((why,
+/// expected)))` when not, `None` for the layouts of the default convention.
+fn tool_naming(
+    layout: crate::discover::Layout,
+    name: &str,
+) -> Option<Result<(), (&'static str, &'static str)>> {
+    use crate::discover::Layout;
+    let described = |version: &str, rest: &str| !version.is_empty() && !rest.is_empty();
+    Some(match layout {
+        Layout::Prisma | Layout::Flat => return None,
+        // `2026-01-05-120000_add_users` (diesel CLI) or digits.
+        Layout::Diesel => match name.split_once('_') {
+            Some((v, rest))
+                if described(v, rest) && v.bytes().all(|b| b.is_ascii_digit() || b == b'-') =>
+            {
+                Ok(())
+            }
+            _ => Err((
+                "diesel runs: a version (digits and dashes) then `_` and a name",
+                "YYYY-MM-DD-HHMMSS_description",
+            )),
+        },
+        // `20260105120000_add_users`.
+        Layout::Dbmate => match name.split_once('_') {
+            Some((v, rest)) if described(v, rest) && v.bytes().all(|b| b.is_ascii_digit()) => {
+                Ok(())
+            }
+            _ => Err((
+                "dbmate runs: a numeric version then `_` and a name",
+                "YYYYMMDDHHMMSS_description",
+            )),
+        },
+        // `V1_2__add_users`, or a repeatable `R__views`.
+        Layout::Flyway => {
+            if crate::discover::flyway_version(name).is_some_and(|_| name.starts_with('V'))
+                || name.strip_prefix("R__").is_some_and(|d| !d.is_empty())
+            {
+                Ok(())
+            } else {
+                Err((
+                    "Flyway runs: `V<version>__<description>` (or `R__<description>`)",
+                    "V1__description",
+                ))
+            }
+        }
+    })
 }
 
 #[cfg(test)]

@@ -66,9 +66,14 @@ pub(super) fn check(step: &Step<'_>, op: &OpKind, sink: &mut Sink<'_>) {
         return;
     }
     let why = if step.in_tx {
-        "it stands between BEGIN and COMMIT"
+        "it stands between BEGIN and COMMIT".to_owned()
+    } else if step.migration.source.layout == crate::discover::Layout::Prisma {
+        "Prisma runs this file's statements as one implicit transaction".to_owned()
     } else {
-        "Prisma runs this file's statements as one implicit transaction"
+        format!(
+            "{} runs this file's statements as one transaction",
+            step.migration.source.layout.tool()
+        )
     };
     sink.emit(
         &CONCURRENTLY_IN_TRANSACTION,

@@ -289,7 +289,14 @@ fn check_file(
     sink: &mut Sink<'_>,
 ) {
     let stmts = &m.file.statements;
-    let prisma_multi = m.source.layout == Layout::Prisma && stmts.len() > 1;
+    // The tool runs the file as one transaction (dbmate unless the file
+    // says `transaction:false`).
+    let dbmate_no_tx = m.source.layout == Layout::Dbmate
+        && m.text.lines().any(|l| {
+            let l = l.trim_start();
+            l.starts_with("--") && l.contains("migrate:up") && l.contains("transaction:false")
+        });
+    let prisma_multi = m.source.layout.one_transaction() && !dbmate_no_tx && stmts.len() > 1;
     // The first statement of this file that creates each table.
     let mut created: HashMap<QualName, usize> = HashMap::new();
     for (i, s) in stmts.iter().enumerate() {
