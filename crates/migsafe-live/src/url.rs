@@ -94,14 +94,14 @@ fn split_scheme(url: &str) -> Option<(&str, &str)> {
 /// For redaction the user information runs to the last `@` before the
 /// query string (the first `?` after the first `@`), so such a tail is
 /// hidden too.
+/// The user information and the rest. Everything up to the *last* `@` is
+/// taken as user information, wherever the user meant the password to
+/// end: a password with an unencoded `@` or `?` is hidden whole (a `@` in
+/// the query hides the host too — too much hidden, never too little).
 fn split_userinfo(rest: &str) -> (Option<&str>, &str) {
-    let Some(first_at) = rest.find('@') else {
+    let Some(last_at) = rest.rfind('@') else {
         return (None, rest);
     };
-    let query = rest[first_at..]
-        .find('?')
-        .map_or(rest.len(), |q| first_at + q);
-    let last_at = rest[..query].rfind('@').unwrap_or(first_at);
     (Some(&rest[..last_at]), &rest[last_at + 1..])
 }
 
@@ -381,14 +381,18 @@ pub(crate) fn parse(url: &str) -> Result<ParsedUrl, String> {
 }
 
 /// Replaces every secret in `msg` by `***`.
+/// A message of the server or the driver, unless it holds a secret of
+/// the connection string: then none of it is shown (starring the secret
+/// where it stands would tell it — a one-letter password, a fragment).
 pub(crate) fn scrub(msg: &str, secrets: &[String]) -> String {
-    let mut out = msg.to_owned();
-    for s in secrets {
-        if !s.is_empty() {
-            out = out.replace(s.as_str(), "***");
-        }
+    if secrets
+        .iter()
+        .any(|s| !s.is_empty() && msg.contains(s.as_str()))
+    {
+        return "the message is not shown: it contains part of the connection string's password"
+            .to_owned();
     }
-    out
+    msg.to_owned()
 }
 
 #[cfg(test)]
@@ -409,12 +413,19 @@ mod tests {
             // Unencoded `@`, `/`, `:`, `?` in the password.
             ("postgres://u:p@ss@h/db", "postgres://u:***@h/db"),
             ("postgres://u:p/ss@h/db", "postgres://u:***@h/db"),
+            // `@` then `?` in the password: none of it shows.
+            (
+                "postgresql://plain:abc@def?ghi@h/db",
+                "postgresql://plain:***@h/db",
+            ),
             ("postgres://u:p:ss@h/db", "postgres://u:***@h/db"),
             ("postgres://u:p?ss@h/db", "postgres://u:***@h/db"),
-            // `@` in the query string is not user information.
+            // `@` in the query string: the user information might hold it.
             (
                 "postgres://u:p@h/db?sslrootcert=/a@b.pem",
-                "postgres://u:***@h/db?sslrootcert=/a@b.pem",
+                // An `@` in the query hides the host too: too much hidden, never
+                // too little (the password might hold that `@`).
+                "postgres://u:***@b.pem",
             ),
             (
                 "postgres://u@h/db?sslmode=require&password=p&x=1",
@@ -508,7 +519,13 @@ mod tests {
     fn scrubs_secrets() {
         assert_eq!(
             scrub("auth failed: p@w bad", &["p@w".to_owned(), String::new()]),
-            "auth failed: *** bad"
+            "the message is not shown: it contains part of the connection string's password"
+        );
+        // A one-letter password is not told by where the stars fall.
+        assert!(!scrub("password authentication failed", &["a".to_owned()]).contains('*'));
+        assert_eq!(
+            scrub("connection refused", &["zz".to_owned()]),
+            "connection refused"
         );
     }
 }

@@ -74,7 +74,13 @@ proptest! {
         let port = port.map(|p| format!(":{p}")).unwrap_or_default();
         let url = format!("postgresql://{user}:{enc}@{host}{port}/{db}{query}");
         let out = redact(&url);
-        prop_assert_eq!(&out, &format!("postgresql://{user}:***@{host}{port}/{db}{query}"));
+        // An `@` in the query could end the password as well: then all up
+        // to it is hidden (too much hidden, never too little).
+        let expected = match query.rfind('@') {
+            Some(at) => format!("postgresql://{user}:***@{}", &query[at + 1..]),
+            None => format!("postgresql://{user}:***@{host}{port}/{db}{query}"),
+        };
+        prop_assert_eq!(&out, &expected);
         if pw.len() >= 3 && once(&url, &pw) {
             prop_assert!(!out.contains(&pw), "{} in {}", pw, out);
         }
