@@ -106,6 +106,7 @@ impl State {
                     });
                 }
                 self.note_key(t, &name);
+                self.note_index_name(&t.schema, &name);
                 self.table_prov(t).primary_key = Some(ctx.touch(Action::Created));
                 Ok(())
             }
@@ -127,6 +128,7 @@ impl State {
                     }
                 };
                 self.note_key(t, &name);
+                self.note_index_name(&t.schema, &name);
                 if let Some(tab) = self.out.model.tables.get_mut(t) {
                     tab.indexes.push(Index {
                         name: name.clone(),
@@ -179,6 +181,7 @@ impl State {
                 }
                 let touch = ctx.touch(Action::Created);
                 let renamed = ctx.touch(Action::Renamed);
+                self.note_index_name(&t.schema, &name);
                 if name != idx {
                     // The index becomes the key under its new name (and
                     // keeps its age).
@@ -545,6 +548,7 @@ impl State {
             return refuse(format!("relation {} already exists", q(&to)));
         }
         let renamed = ctx.touch(Action::Renamed);
+        self.note_index_name(&t.schema, &to);
         if let Some(tab) = self.out.model.tables.get_mut(&t) {
             match kind {
                 ConstraintRef::PrimaryKey => {

@@ -82,6 +82,7 @@ impl State {
         if unique {
             self.note_key(&t, &name);
         }
+        self.note_index_name(&t.schema, &name);
         if let Some(tab) = self.out.model.tables.get_mut(&t) {
             tab.indexes.push(Index {
                 name: name.clone(),
@@ -209,6 +210,7 @@ impl State {
             return refuse(format!("relation {} already exists", q(&to)));
         }
         let renamed = ctx.touch(Action::Renamed);
+        self.note_index_name(&t.schema, &to);
         if let Some(tab) = self.out.model.tables.get_mut(&t) {
             if is_pk {
                 if let Some(pk) = &mut tab.primary_key {

@@ -198,12 +198,15 @@ impl State {
             || self.out.model.views.contains_key(n)
             || self.out.model.sequences.contains(n)
             || self.identity_sequences.contains(n)
-            || self.tables_in(&n.schema).any(|t| {
-                t.indexes.iter().any(|i| i.name == n.name)
-                    || t.primary_key
-                        .as_ref()
-                        .is_some_and(|p| p.name.as_deref() == Some(n.name.as_str()))
-            })
+            || (self
+                .index_names
+                .contains(&(n.schema.clone(), n.name.clone()))
+                && self.tables_in(&n.schema).any(|t| {
+                    t.indexes.iter().any(|i| i.name == n.name)
+                        || t.primary_key
+                            .as_ref()
+                            .is_some_and(|p| p.name.as_deref() == Some(n.name.as_str()))
+                }))
     }
 
     /// A constraint with this name exists somewhere in the schema.

@@ -347,6 +347,10 @@ struct State {
     /// index name): PostgreSQL ties a foreign key with a column list to
     /// the oldest matching one (the lowest OID), primary key or not.
     key_order: HashMap<(String, String), u64>,
+    /// Every (schema, name) an index or key has had: a relation name is
+    /// looked for among the tables' indexes only when it is here (kept
+    /// only growing; the tables say whether it is still taken).
+    index_names: std::collections::HashSet<(String, String)>,
     key_seq: u64,
     /// Partitioned table → its partitions (`PARTITION OF`).
     partitions: HashMap<QualName, Vec<QualName>>,
@@ -529,12 +533,19 @@ impl State {
             temp_tables: Vec::new(),
             identity_sequences: BTreeSet::new(),
             key_order: HashMap::new(),
+            index_names: std::collections::HashSet::new(),
             key_seq: 0,
             partitions: HashMap::new(),
         }
     }
 
     /// Notes that the index (or key) `name` of table `t` was just created.
+    /// An index or key named `name` in `t`'s schema.
+    fn note_index_name(&mut self, schema: &str, name: &str) {
+        self.index_names
+            .insert((schema.to_owned(), name.to_owned()));
+    }
+
     fn note_key(&mut self, t: &QualName, name: &str) {
         self.key_seq += 1;
         self.key_order

@@ -156,15 +156,12 @@ impl State {
             self.out.opaque_tables.remove(&t);
         }
         let mut result = Ok(());
+        // A set, not a search of the columns so far: a table of 40,000
+        // columns stays linear.
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         for c in columns {
             let col = truncate_identifier(&c.name);
-            if self
-                .out
-                .model
-                .tables
-                .get(&t)
-                .is_some_and(|x| x.column(&col).is_some())
-            {
+            if !seen.insert(col.clone()) {
                 result = refuse(format!("column {} specified more than once", q(&col)));
                 continue;
             }
@@ -609,6 +606,16 @@ impl State {
         let Some(mut tab) = self.out.model.tables.remove(from) else {
             return Ok(());
         };
+        // Its indexes and key move with it (to another schema).
+        for n in tab
+            .indexes
+            .iter()
+            .map(|i| i.name.clone())
+            .chain(tab.primary_key.as_ref().and_then(|k| k.name.clone()))
+            .collect::<Vec<_>>()
+        {
+            self.note_index_name(&to.schema, &n);
+        }
         tab.name = to.clone();
         self.out.model.tables.insert(to.clone(), tab);
         self.rename_in_views(&from.name, &from.name, &to.name);
