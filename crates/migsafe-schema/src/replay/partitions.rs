@@ -365,11 +365,21 @@ impl State {
     }
 }
 
-/// Equal as PostgreSQL matches a partition's index to its parent's: all
-/// but the name and the storage parameters.
+/// Equal as PostgreSQL 15 matches a partition's index to its parent's
+/// (`CompareIndexInfo`): all but the name, the storage parameters and the
+/// sort order of the keys (`DESC` is not compared: an ascending index is
+/// attached to a descending one).
 fn same_index(a: &Index, b: &Index) -> bool {
     let key = |i: &Index| Index {
         name: String::new(),
+        columns: i
+            .columns
+            .iter()
+            .map(|c| IndexColumn {
+                descending: false,
+                ..c.clone()
+            })
+            .collect(),
         options: i.options.as_ref().map(|o| IndexOptions {
             storage: Vec::new(),
             ..o.clone()
