@@ -65,6 +65,14 @@ pub fn render_diagnostic(
     source: Option<&str>,
     opts: TextOptions,
 ) {
+    let line = source
+        .zip(d.line)
+        .map(|(src, l)| src.lines().nth(l.saturating_sub(1) as usize).unwrap_or(""));
+    render_at_line(out, d, line, opts);
+}
+
+/// Renders one diagnostic, given the text of the line it points at.
+fn render_at_line(out: &mut String, d: &Diagnostic, source_line: Option<&str>, opts: TextOptions) {
     let p = Paint { on: opts.color };
     let head = format!("{}[{}]", d.severity, d.rule);
     let _ = writeln!(
@@ -90,8 +98,7 @@ pub fn render_diagnostic(
             let _ = writeln!(out, "{pad}{} {path}", p.blue("-->"));
         }
     }
-    if let (Some(src), Some(l), Some(c)) = (source, d.line, d.column) {
-        let line = src.lines().nth(l.saturating_sub(1) as usize).unwrap_or("");
+    if let (Some(line), Some(l), Some(c)) = (source_line, d.line, d.column) {
         let line = line.strip_suffix('\r').unwrap_or(line);
         // A lone CR or an escape sequence in the file must not redraw the
         // terminal line (a flagged DROP TABLE could erase itself).
@@ -254,12 +261,23 @@ pub fn render(report: &Report, opts: TextOptions) -> String {
     if let Some(s) = &report.status {
         render_status(&mut out, s, &Paint { on: opts.color });
     }
+    // Each source split into lines once: 40,000 findings in one file stay
+    // linear.
+    let mut lines: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
     for d in &report.diagnostics {
         if opts.quiet && d.severity == Severity::Info {
             continue;
         }
-        let src = report.sources.get(&d.path).map(|s| &**s);
-        render_diagnostic(&mut out, d, src, opts);
+        let line = match (report.sources.get(&d.path), d.line) {
+            (Some(src), Some(l)) => {
+                let v = lines
+                    .entry(d.path.as_str())
+                    .or_insert_with(|| src.lines().collect());
+                Some(v.get(l.saturating_sub(1) as usize).copied().unwrap_or(""))
+            }
+            _ => None,
+        };
+        render_at_line(&mut out, d, line, opts);
     }
     if !opts.quiet {
         out.push_str(&summary_line(report, opts));
