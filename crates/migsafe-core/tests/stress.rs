@@ -32,7 +32,10 @@ fn twelve_thousand_tables_in_one_file_stay_within_200_mb() {
     );
     assert_eq!(report.summary.statements, 12_000);
     let peak = peak_kib().unwrap_or(0);
-    println!("12,000 CREATE TABLE: peak resident size {} MiB", peak / 1024);
+    println!(
+        "12,000 CREATE TABLE: peak resident size {} MiB",
+        peak / 1024
+    );
     assert!(
         peak < 200 * 1024,
         "peak resident size {} MiB (before: {} MiB)",
