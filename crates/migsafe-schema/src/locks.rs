@@ -117,11 +117,7 @@ impl Locks {
         self.0
             .into_iter()
             .map(|(t, (mode, rewrite, scan))| TableLock {
-                table: if t.schema == DEFAULT_SCHEMA {
-                    t.name
-                } else {
-                    format!("{}.{}", t.schema, t.name)
-                },
+                table: label(&t),
                 mode,
                 rewrite,
                 scan,
@@ -130,10 +126,21 @@ impl Locks {
     }
 }
 
-fn qual(o: &ObjName) -> QualName {
+/// The relation a statement names, as PostgreSQL resolves it: `public`
+/// when unqualified, both parts truncated to 63 bytes.
+pub fn qual(o: &ObjName) -> QualName {
     QualName {
         schema: truncate_identifier(o.schema.as_deref().unwrap_or(DEFAULT_SCHEMA)),
         name: truncate_identifier(&o.name),
+    }
+}
+
+/// How `locks` names a table: `name`, or `schema.name` outside `public`.
+pub fn label(t: &QualName) -> String {
+    if t.schema == DEFAULT_SCHEMA {
+        t.name.clone()
+    } else {
+        format!("{}.{}", t.schema, t.name)
     }
 }
 
@@ -257,19 +264,33 @@ pub fn statement_locks(
     stmt: &Statement,
     version: u32,
 ) -> Option<Vec<TableLock>> {
-    let mut locks = Locks::default();
-    for op in &stmt.ops {
-        op_locks(model, &op.kind, version, &mut locks)?;
-    }
-    Some(locks.into_vec())
+    statement_and_operation_locks(model, stmt, version).0
 }
 
-/// The locks of one operation of a statement (an action of an `ALTER
-/// TABLE`), on the schema before the statement.
-pub fn operation_locks(model: &SchemaModel, op: &OpKind, version: u32) -> Option<Vec<TableLock>> {
-    let mut locks = Locks::default();
-    op_locks(model, op, version, &mut locks)?;
-    Some(locks.into_vec())
+/// A statement's locks and each of its operations' own, computed once per
+/// operation (`None` where not known).
+pub fn statement_and_operation_locks(
+    model: &SchemaModel,
+    stmt: &Statement,
+    version: u32,
+) -> (Option<Vec<TableLock>>, Vec<Option<Vec<TableLock>>>) {
+    let mut all = Some(Locks::default());
+    let mut per_op = Vec::with_capacity(stmt.ops.len());
+    for op in &stmt.ops {
+        let mut own = Locks::default();
+        if op_locks(model, &op.kind, version, &mut own).is_none() {
+            all = None;
+            per_op.push(None);
+            continue;
+        }
+        if let Some(a) = all.as_mut() {
+            for (t, (mode, rewrite, scan)) in &own.0 {
+                a.take(t.clone(), *mode, *rewrite, *scan);
+            }
+        }
+        per_op.push(Some(own.into_vec()));
+    }
+    (all.map(Locks::into_vec), per_op)
 }
 
 fn column_type<'m>(model: &'m SchemaModel, t: &QualName, col: &str) -> Option<&'m str> {

@@ -12,12 +12,7 @@ pub(super) fn ref_action(a: IrRefAction) -> RefAction {
     }
 }
 
-pub(super) fn qual(o: &ObjName) -> QualName {
-    QualName {
-        schema: truncate_identifier(o.schema.as_deref().unwrap_or(DEFAULT_SCHEMA)),
-        name: truncate_identifier(&o.name),
-    }
-}
+pub(super) use crate::locks::qual;
 
 /// A name in the schema of `t` (an index or constraint named in a
 /// statement about table `t`).

@@ -39,7 +39,7 @@ use std::collections::{HashMap, HashSet};
 use migsafe_classify::ir::TxKind;
 use migsafe_classify::{ObjName, OpKind, Statement};
 use migsafe_schema::QualName;
-use migsafe_schema::locks::{LockMode, TableLock, operation_locks, statement_locks};
+use migsafe_schema::locks::{LockMode, TableLock, statement_and_operation_locks, statement_locks};
 use migsafe_schema::replay::{MigrationInput, Replayer};
 
 use crate::config::Config;
@@ -100,17 +100,18 @@ impl Observed {
         let Some(s) = m.file.statements.get(i) else {
             return;
         };
-        if let Some(slot) = self.locks.get_mut(i) {
+        // A statement of several operations: each one's, merged (not
+        // computed twice).
+        if s.ops.len() > 1 {
+            let (all, per_op) = statement_and_operation_locks(model, s, version);
+            if let Some(slot) = self.locks.get_mut(i) {
+                *slot = all;
+            }
+            if let Some(slot) = self.op_locks.get_mut(i) {
+                *slot = per_op;
+            }
+        } else if let Some(slot) = self.locks.get_mut(i) {
             *slot = statement_locks(model, s, version);
-        }
-        if s.ops.len() > 1
-            && let Some(per_op) = self.op_locks.get_mut(i)
-        {
-            *per_op = s
-                .ops
-                .iter()
-                .map(|o| operation_locks(model, &o.kind, version))
-                .collect();
         }
     }
 }
@@ -176,21 +177,7 @@ pub(crate) fn check_observed(
     (all, diags)
 }
 
-pub(super) fn qual(o: &ObjName) -> QualName {
-    QualName::new(
-        o.schema.as_deref(),
-        migsafe_schema::names::truncate_identifier(&o.name),
-    )
-}
-
-/// The label `locks` gives a table.
-fn label(t: &QualName) -> String {
-    if t.schema == migsafe_schema::DEFAULT_SCHEMA {
-        t.name.clone()
-    } else {
-        format!("{}.{}", t.schema, t.name)
-    }
-}
+pub(super) use migsafe_schema::locks::{label, qual};
 
 fn lock_on<'l>(locks: &'l [TableLock], t: &QualName) -> Option<&'l TableLock> {
     let l = label(t);
