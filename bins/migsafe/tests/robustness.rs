@@ -196,6 +196,58 @@ fn files_that_are_not_regular_are_refused() {
     assert!(text.contains("not a regular file but a FIFO"), "{text}");
 }
 
+/// A dangling symlink, a folder or a socket in a migration's place, and
+/// `--staged` outside a repository: the run could not check what it was
+/// given, so it is exit 2 with the reason, never a pass.
+#[test]
+fn what_cannot_be_checked_is_exit_2_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("prisma/migrations/20260101000000_init");
+    std::fs::create_dir_all(&m).unwrap();
+    let sql = m.join("migration.sql");
+
+    std::os::unix::fs::symlink("/nonexistent/target.sql", &sql).unwrap();
+    let (code, text) = run_check(dir.path(), &["check", "prisma/migrations"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("a symbolic link to `/nonexistent/target.sql`, which does not exist"),
+        "{text}"
+    );
+    std::fs::remove_file(&sql).unwrap();
+
+    std::fs::create_dir(&sql).unwrap();
+    let (code, text) = run_check(dir.path(), &["check", "prisma/migrations"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("not a regular file but a directory"),
+        "{text}"
+    );
+    std::fs::remove_dir(&sql).unwrap();
+
+    let socket = std::os::unix::net::UnixListener::bind(&sql).unwrap();
+    let (code, text) = run_check(dir.path(), &["check", "prisma/migrations"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("not a regular file but a socket"), "{text}");
+    drop(socket);
+    std::fs::remove_file(&sql).unwrap();
+
+    // Not a repository (a temporary folder has no `.git` above it; with
+    // and without migrations in it).
+    std::fs::write(&sql, "DROP TABLE users;\n").unwrap();
+    for cwd in [dir.path().to_path_buf(), dir.path().join("prisma")] {
+        for command in ["check", "validate"] {
+            let (code, text) = run_check(&cwd, &[command, "--staged"]);
+            assert_eq!(
+                code,
+                Some(2),
+                "{command} --staged in {}: {text}",
+                cwd.display()
+            );
+            assert!(text.contains("--staged needs a git repository"), "{text}");
+        }
+    }
+}
+
 #[test]
 fn a_file_over_the_size_limit_is_refused() {
     let dir = tempfile::tempdir().unwrap();

@@ -355,6 +355,15 @@ pub fn validate_with(opts: &Options, config: &Config) -> Result<Validated, Error
 /// [`validate_with`] but the lock facts and the lock rules, which need the
 /// history replayed: `check` adds them from the replay it does anyway.
 pub(crate) fn validate_without_locks(opts: &Options, config: &Config) -> Result<Validated, Error> {
+    // Outside a repository `--staged` has nothing to compare with: said
+    // before the migrations are looked for (a folder without migrations
+    // would otherwise pass as "nothing staged").
+    if opts.staged && git::repo_root(&opts.cwd).is_none() {
+        return Err(Error::Git(
+            "--staged needs a git repository: run it inside one, or check the migrations by path"
+                .into(),
+        ));
+    }
     let paths = resolve_migration_paths(&opts.cwd, &opts.paths, config)?;
     if opts.staged {
         let (analyzed, report) = validate_staged(opts, &paths, config)?;

@@ -191,9 +191,9 @@ pub fn check(
             .or_else(|| d.table.as_ref().and_then(|t| replayed.provenance.table(t)));
         let (path, line, migration) = match touch {
             Some(t) => (
-                t.origin.path.clone(),
+                t.origin.path.to_string(),
                 Some(t.origin.line),
-                Some(t.origin.migration.clone()),
+                Some(t.origin.migration.to_string()),
             ),
             None => (database.clone(), None, None),
         };

@@ -191,13 +191,13 @@ pub fn replay_findings(replayed: &Replayed) -> Vec<Finding> {
             Finding {
                 rule,
                 severity,
-                path: i.origin.path.clone(),
+                path: i.origin.path.to_string(),
                 line: Some(i.origin.line),
                 column: Some(i.origin.column),
                 message,
                 help: i.help.clone().or_else(|| help.map(str::to_owned)),
                 note: Some(note.to_owned()),
-                migration: Some(i.origin.migration.clone()),
+                migration: Some(i.origin.migration.to_string()),
                 difference: None,
             }
         })

@@ -278,7 +278,7 @@ pub fn schema_vs_migrations(schema: &ParsedSchema, replayed: &Replayed) -> Vec<F
                     Some(s.start.column),
                 ),
                 (None, Some(t)) => (
-                    t.origin.path.clone(),
+                    t.origin.path.to_string(),
                     Some(t.origin.line),
                     Some(t.origin.column),
                 ),
@@ -330,7 +330,7 @@ pub fn schema_vs_migrations(schema: &ParsedSchema, replayed: &Replayed) -> Vec<F
                 message: d.message(&labels),
                 help,
                 note,
-                migration: touch.map(|t| t.origin.migration.clone()),
+                migration: touch.map(|t| t.origin.migration.to_string()),
                 difference: Some(d),
             }
         })

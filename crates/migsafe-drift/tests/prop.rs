@@ -233,7 +233,7 @@ proptest! {
         ]);
         prop_assert_eq!(&r, &again);
         for i in &r.issues {
-            prop_assert!(i.origin.path == "a.sql" || i.origin.path == "b.sql");
+            prop_assert!(&*i.origin.path == "a.sql" || &*i.origin.path == "b.sql");
             prop_assert!(!i.message.is_empty());
         }
         prop_assert_eq!(replay_findings(&r).len(), r.issues.len());

@@ -18,6 +18,8 @@ pub enum ReadError {
     NotARegularFile(&'static str),
     /// It is larger than the limit.
     TooLarge { size: u64, limit: u64 },
+    /// It is a symbolic link to nothing (the target as the link says it).
+    DanglingSymlink(std::path::PathBuf),
 }
 
 impl std::fmt::Display for ReadError {
@@ -30,6 +32,11 @@ impl std::fmt::Display for ReadError {
                     "not a regular file but {kind}: migsafe reads regular files only"
                 )
             }
+            ReadError::DanglingSymlink(target) => write!(
+                f,
+                "a symbolic link to `{}`, which does not exist",
+                target.display()
+            ),
             ReadError::TooLarge { size, limit } => write!(
                 f,
                 "{size} bytes, more than the limit of {limit} bytes (`[migrations] max-file-bytes` in migsafe.toml)"
@@ -60,7 +67,16 @@ fn kind_of(ft: std::fs::FileType) -> &'static str {
 /// Checks that `path` (symlinks followed) is a regular file, without
 /// opening it.
 pub fn check_regular(path: &Path) -> Result<u64, ReadError> {
-    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(match std::fs::read_link(path) {
+                Ok(target) => ReadError::DanglingSymlink(target),
+                Err(_) => ReadError::Io(e),
+            });
+        }
+        Err(e) => return Err(ReadError::Io(e)),
+    };
     if !meta.is_file() {
         return Err(ReadError::NotARegularFile(kind_of(meta.file_type())));
     }

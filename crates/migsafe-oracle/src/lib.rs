@@ -301,7 +301,7 @@ impl Comparison {
             s.push('\n');
         }
         for i in &self.replayed.issues {
-            let verdict = match self.failed.iter().find(|(m, _)| *m == i.origin.migration) {
+            let verdict = match self.failed.iter().find(|(m, _)| **m == *i.origin.migration) {
                 Some(_) => "as PostgreSQL",
                 None => "PostgreSQL applied it",
             };
@@ -315,7 +315,7 @@ impl Comparison {
                 .replayed
                 .issues
                 .iter()
-                .any(|i| i.origin.migration == *m)
+                .any(|i| *i.origin.migration == **m)
             {
                 s.push_str(&format!(
                     "  - PostgreSQL rolled back {m}, the replay applied it: {e}\n"
@@ -332,7 +332,7 @@ impl Comparison {
             .replayed
             .issues
             .iter()
-            .map(|i| i.origin.migration.as_str())
+            .map(|i| &*i.origin.migration)
             .collect();
         let failed: Vec<&str> = self.failed.iter().map(|(m, _)| m.as_str()).collect();
         self.differences.is_empty() && issues == failed

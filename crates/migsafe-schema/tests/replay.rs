@@ -302,9 +302,9 @@ fn statements_postgresql_refuses_are_issues_with_their_place() {
         ]
     );
     let first = &r.issues[0];
-    assert_eq!(first.origin.migration, "20260102000000_bad");
+    assert_eq!(&*first.origin.migration, "20260102000000_bad");
     assert_eq!(
-        first.origin.path,
+        &*first.origin.path,
         "prisma/migrations/20260102000000_bad/migration.sql"
     );
     assert_eq!(first.operation, "ADD COLUMN");
@@ -461,7 +461,7 @@ COMMIT;
         Some(normalize_default("'USER'"))
     );
     let touch = r.provenance.enum_type(&QualName::public("Role")).unwrap();
-    assert_eq!(touch.origin.migration, "20260102000000_drop_guest");
+    assert_eq!(&*touch.origin.migration, "20260102000000_drop_guest");
 }
 
 #[test]
@@ -741,7 +741,7 @@ END $$;
     // `EXISTS (SELECT 1)` holds: the ALTER runs, and PostgreSQL fails the
     // block on the missing table.
     assert_eq!(r.issues.len(), 1, "{:#?}", r.issues);
-    assert_eq!(r.issues[0].origin.migration, "20260104000000_maybe");
+    assert_eq!(&*r.issues[0].origin.migration, "20260104000000_maybe");
     assert!(
         r.issues[0].message.contains("\"gone\" does not exist"),
         "{:#?}",
@@ -754,7 +754,7 @@ END $$;
         .provenance
         .foreign_key(&QualName::public("c"), "c_pid_fkey")
         .unwrap();
-    assert_eq!(touch.origin.migration, "20260102000000_fk");
+    assert_eq!(&*touch.origin.migration, "20260102000000_fk");
 }
 
 #[test]
@@ -850,7 +850,7 @@ fn provenance_follows_the_last_statement() {
     let p = &r.provenance;
     let a = p.column(&t, "a").unwrap();
     assert_eq!(
-        (a.action, a.origin.migration.as_str(), a.origin.line),
+        (a.action, &*a.origin.migration, a.origin.line),
         (Action::Changed, "20260102000000_change", 3)
     );
     assert_eq!(p.column(&t, "c").unwrap().action, Action::Renamed);

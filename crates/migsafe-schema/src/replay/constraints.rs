@@ -31,6 +31,7 @@ impl State {
                 self.choose_constraint_name(t, col.as_deref(), "check")
             }
         };
+        self.note_constraint_name(&name);
         if let Some(tab) = self.out.model.tables.get_mut(t) {
             tab.checks.push(CheckConstraint {
                 name: Some(name.clone()),
@@ -333,6 +334,7 @@ impl State {
                 self.choose_constraint_name(t, Some(&addition), "fkey")
             }
         };
+        self.note_constraint_name(&name);
         if let Some(tab) = self.out.model.tables.get_mut(t) {
             tab.foreign_keys.push(ForeignKey {
                 name: Some(name.clone()),

@@ -211,6 +211,9 @@ impl State {
 
     /// A constraint with this name exists somewhere in the schema.
     pub(super) fn constraint_name_exists(&self, schema: &str, name: &str) -> bool {
+        if !self.constraint_names.contains(name) {
+            return false;
+        }
         self.tables_in(schema).any(|t| {
             t.primary_key
                 .as_ref()

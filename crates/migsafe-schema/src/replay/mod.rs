@@ -96,10 +96,11 @@ pub struct MigrationInput<'a> {
 /// token.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Origin {
-    /// The migration name.
-    pub migration: String,
+    /// The migration name (shared by every origin in the migration: the
+    /// replay keeps one per object it touches).
+    pub migration: std::sync::Arc<str>,
     /// The migration file, as reported.
-    pub path: String,
+    pub path: std::sync::Arc<str>,
     /// 1-based line of the statement's first token.
     pub line: u32,
     /// 1-based column of the statement's first token.
@@ -351,6 +352,11 @@ struct State {
     /// looked for among the tables' indexes only when it is here (kept
     /// only growing; the tables say whether it is still taken).
     index_names: std::collections::HashSet<(String, String)>,
+    /// Every name a constraint (or an index or key) has had, in any
+    /// schema: a constraint name is looked for among the tables only when
+    /// it is here (only growing, like `index_names`). Without it choosing
+    /// a name costs a pass over every table: quadratic in tables.
+    constraint_names: std::collections::HashSet<String>,
     key_seq: u64,
     /// Partitioned table → its partitions (`PARTITION OF`).
     partitions: HashMap<QualName, Vec<QualName>>,
@@ -430,6 +436,7 @@ impl<'a> Replayer<'a> {
     pub fn from_model(model: SchemaModel) -> Self {
         let mut s = State::new();
         s.out.model = model;
+        s.note_model_names();
         Self::on(s)
     }
 
@@ -534,6 +541,7 @@ impl State {
             identity_sequences: BTreeSet::new(),
             key_order: HashMap::new(),
             index_names: std::collections::HashSet::new(),
+            constraint_names: std::collections::HashSet::new(),
             key_seq: 0,
             partitions: HashMap::new(),
         }
@@ -544,6 +552,76 @@ impl State {
     fn note_index_name(&mut self, schema: &str, name: &str) {
         self.index_names
             .insert((schema.to_owned(), name.to_owned()));
+        self.note_constraint_name(name);
+    }
+
+    /// Notes that a constraint named `name` was just created or renamed.
+    fn note_constraint_name(&mut self, name: &str) {
+        if !self.constraint_names.contains(name) {
+            self.constraint_names.insert(name.to_owned());
+        }
+    }
+
+    /// Notes the names of the indexes, keys and constraints of a model
+    /// the replay starts from.
+    fn note_model_names(&mut self) {
+        let mut names = Vec::new();
+        for t in self.out.model.tables.values() {
+            for i in &t.indexes {
+                names.push((t.name.schema.clone(), i.name.clone()));
+            }
+            if let Some(n) = t.primary_key.as_ref().and_then(|k| k.name.clone()) {
+                names.push((t.name.schema.clone(), n));
+            }
+            for n in t
+                .foreign_keys
+                .iter()
+                .filter_map(|f| f.name.clone())
+                .chain(t.checks.iter().filter_map(|c| c.name.clone()))
+            {
+                self.constraint_names.insert(n);
+            }
+        }
+        for (schema, n) in names {
+            self.note_index_name(&schema, &n);
+        }
+    }
+
+    /// Debug builds check that the name filters hold every name the model
+    /// has (a constraint created without being noted would make a name
+    /// look free): the generated and corpus tests run with it.
+    #[cfg(debug_assertions)]
+    fn check_name_filters(&self) {
+        if self.out.model.tables.len() > 300 {
+            return;
+        }
+        for t in self.out.model.tables.values() {
+            let key_names = t
+                .indexes
+                .iter()
+                .map(|i| i.name.as_str())
+                .chain(t.primary_key.as_ref().and_then(|k| k.name.as_deref()));
+            for n in key_names {
+                debug_assert!(
+                    self.index_names
+                        .contains(&(t.name.schema.clone(), n.to_owned())),
+                    "replay: index name {n} of {:?} not noted",
+                    t.name
+                );
+            }
+            let constraint_names = t
+                .foreign_keys
+                .iter()
+                .filter_map(|f| f.name.as_deref())
+                .chain(t.checks.iter().filter_map(|c| c.name.as_deref()));
+            for n in constraint_names {
+                debug_assert!(
+                    self.constraint_names.contains(n),
+                    "replay: constraint name {n} of {:?} not noted",
+                    t.name
+                );
+            }
+        }
     }
 
     fn note_key(&mut self, t: &QualName, name: &str) {
@@ -619,12 +697,16 @@ impl State {
             }
         }
         let mut pos = 0usize;
+        let (migration, path): (std::sync::Arc<str>, std::sync::Arc<str>) =
+            (m.name.into(), m.path.into());
         for (index, s) in m.statements.iter().enumerate() {
             observe(index, &self.out.model);
+            #[cfg(debug_assertions)]
+            self.check_name_filters();
             self.out.statements += 1;
             let origin = Origin {
-                migration: m.name.to_owned(),
-                path: m.path.to_owned(),
+                migration: migration.clone(),
+                path: path.clone(),
                 line: s.line,
                 column: s.column,
             };
