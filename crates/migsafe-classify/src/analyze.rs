@@ -115,14 +115,18 @@ fn analyze_statement(src: &str, split: &Split, raw: &RawStatement, depth: u32) -
         })
         .collect();
     let mut rejected = None;
-    let parse_result = match too_deep_for_the_parser(&toks) {
+    let (depth_seen, operators) = nesting(&toks);
+    let parse_result = match too_deep_for_the_parser(depth_seen, operators) {
         Some(why) => Err(why),
-        None => parse_one(text),
+        None if depth_seen > SHALLOW_DEPTH || operators > SHALLOW_OPERATORS => {
+            on_a_big_stack(|| parse_and_convert(text))
+        }
+        None => parse_and_convert(text),
     };
     let (mut kinds, parsed, parse_error) = match parse_result {
-        Ok(stmt) => {
-            rejected = crate::ast::postgres_rejects(&stmt);
-            match crate::ast::convert(&stmt) {
+        Ok((refusal, converted)) => {
+            rejected = refusal;
+            match converted {
                 Some(mut k) if !k.is_empty() => {
                     // classify_tokens enriches its own result.
                     enrich(&mut k, &toks);
@@ -583,8 +587,20 @@ fn query_identifiers(toks: &[Tok<'_>]) -> Vec<String> {
 const MAX_PARSER_DEPTH: usize = 64;
 const MAX_PARSER_OPERATORS: usize = 500;
 
-/// Why a statement is classified from its tokens without sqlparser.
-fn too_deep_for_the_parser(toks: &[Tok<'_>]) -> Option<String> {
+/// Up to this nesting (and this many operators) sqlparser runs on the
+/// caller's thread; beyond it, on a thread of its own with a large stack:
+/// its recursive descent takes tens of kilobytes of stack per level in a
+/// debug build, and a caller's thread may have no more than 2 MiB.
+const SHALLOW_DEPTH: usize = 8;
+const SHALLOW_OPERATORS: usize = 64;
+
+/// The stack of the thread a deep statement is parsed on (reserved, not
+/// used: pages are only touched as deep as the parser goes).
+const BIG_STACK: usize = 64 * 1024 * 1024;
+
+/// How deep a statement nests (parentheses and brackets) and how many
+/// operators it has.
+fn nesting(toks: &[Tok<'_>]) -> (usize, usize) {
     let mut depth = 0usize;
     let mut max_depth = 0usize;
     let mut operators = 0usize;
@@ -608,6 +624,11 @@ fn too_deep_for_the_parser(toks: &[Tok<'_>]) -> Option<String> {
         }
         max_depth = max_depth.max(depth);
     }
+    (max_depth, operators)
+}
+
+/// Why a statement is classified from its tokens without sqlparser.
+fn too_deep_for_the_parser(max_depth: usize, operators: usize) -> Option<String> {
     if max_depth > MAX_PARSER_DEPTH {
         Some(format!(
             "the statement nests {max_depth} levels deep, more than the parser is given ({MAX_PARSER_DEPTH}); it is classified from its tokens"
@@ -619,6 +640,38 @@ fn too_deep_for_the_parser(toks: &[Tok<'_>]) -> Option<String> {
     } else {
         None
     }
+}
+
+/// What sqlparser makes of one statement: PostgreSQL's refusal of a form
+/// of another dialect, and the operations. The tree is built, read and
+/// freed here (all three recurse), so a deep statement can do all of it
+/// on a big stack.
+type Converted = (Option<String>, Option<Vec<OpKind>>);
+
+fn parse_and_convert(text: &str) -> Result<Converted, String> {
+    let stmt = parse_one(text)?;
+    let rejected = crate::ast::postgres_rejects(&stmt);
+    let converted = crate::ast::convert(&stmt);
+    drop(stmt);
+    Ok((rejected, converted))
+}
+
+/// Runs `f` on a thread with a [`BIG_STACK`]; on the caller's thread when
+/// no thread can be started.
+fn on_a_big_stack<T: Send>(f: impl FnOnce() -> T + Send + Copy) -> T {
+    std::thread::scope(|s| {
+        match std::thread::Builder::new()
+            .name("migsafe-deep-statement".into())
+            .stack_size(BIG_STACK)
+            .spawn_scoped(s, f)
+        {
+            Ok(h) => match h.join() {
+                Ok(v) => v,
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+            Err(_) => f(),
+        }
+    })
 }
 
 fn parse_one(text: &str) -> Result<sqlparser::ast::Statement, String> {

@@ -23,6 +23,7 @@ pub mod model;
 pub mod names;
 pub mod opclass;
 pub mod query;
+pub mod snippet;
 pub mod source;
 pub mod types;
 

@@ -55,6 +55,14 @@ impl Diagnostic {
     ///    |              ^^^^
     /// ```
     pub fn render(&self, source: &str) -> String {
+        let text = source.strip_prefix('\u{feff}').unwrap_or(source);
+        let line = text.lines().nth(self.line.saturating_sub(1) as usize);
+        self.render_line(line.map(|l| (l, offset_in(source, l))))
+    }
+
+    /// [`Diagnostic::render`] given the diagnostic's line of the file and
+    /// the line's byte offset in it.
+    pub fn render_line(&self, line: Option<(&str, usize)>) -> String {
         let mut out = format!(
             "{}: {}\n  --> {}:{}:{}\n",
             self.severity,
@@ -63,30 +71,47 @@ impl Diagnostic {
             self.line,
             self.column
         );
-        let text = source.strip_prefix('\u{feff}').unwrap_or(source);
-        let Some(line) = text.lines().nth(self.line.saturating_sub(1) as usize) else {
+        let Some((line, line_offset)) = line else {
             return out;
         };
         let num = self.line.to_string();
         let pad = " ".repeat(num.len());
-        let width = if self.end_line == self.line {
-            self.end_column.saturating_sub(self.column).max(1)
+        // The span in bytes of the line (to its end when it goes on).
+        let start = self.span.start.offset.saturating_sub(line_offset);
+        let end = if self.end_line == self.line {
+            self.span
+                .end
+                .offset
+                .saturating_sub(line_offset)
+                .max(start + 1)
         } else {
-            (line.chars().count() as u32 + 1)
-                .saturating_sub(self.column)
-                .max(1)
+            line.len()
         };
+        // A long line is shown as a window around the span.
+        let (line, start, end) = migsafe_model::snippet::window_bytes(
+            line,
+            start,
+            end,
+            migsafe_model::snippet::MAX_SHOWN,
+        );
+        let end = end.min(line.chars().count().max(start + 1));
+        let width = (end - start).max(1);
         let lead: String = line
             .chars()
-            .take(self.column.saturating_sub(1) as usize)
+            .take(start)
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
         out.push_str(&format!(
             "{pad} |\n{num} | {line}\n{pad} | {lead}{}\n",
-            "^".repeat(width as usize)
+            "^".repeat(width)
         ));
         out
     }
+}
+
+/// The byte offset of `part` (a slice of `whole`) in `whole`.
+pub(crate) fn offset_in(whole: &str, part: &str) -> usize {
+    (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize)
 }
 
 impl fmt::Display for Diagnostic {

@@ -264,15 +264,25 @@ impl ParsedSchema {
 
     /// Every diagnostic rendered with its source line, rustc style.
     pub fn render_diagnostics(&self) -> String {
+        // Each file split into lines once, not once per diagnostic.
+        let lines: Vec<Vec<(&str, usize)>> = self
+            .files
+            .iter()
+            .map(|f| {
+                let t = f.text.strip_prefix('\u{feff}').unwrap_or(&f.text);
+                t.lines()
+                    .map(|l| (l, diagnostic::offset_in(&f.text, l)))
+                    .collect()
+            })
+            .collect();
         self.diagnostics
             .iter()
             .map(|d| {
-                let src = self
-                    .files
+                let line = lines
                     .get(d.span.file)
-                    .map(|f| f.text.as_str())
-                    .unwrap_or("");
-                d.render(src)
+                    .and_then(|l| l.get(d.line.saturating_sub(1) as usize))
+                    .copied();
+                d.render_line(line)
             })
             .collect::<Vec<_>>()
             .join("\n")

@@ -100,16 +100,28 @@ fn render_at_line(out: &mut String, d: &Diagnostic, source_line: Option<&str>, o
     }
     if let (Some(line), Some(l), Some(c)) = (source_line, d.line, d.column) {
         let line = line.strip_suffix('\r').unwrap_or(line);
+        let start = c.saturating_sub(1) as usize;
+        let given_end = match (d.end_line, d.end_column) {
+            (Some(el), Some(ec)) if el == l && ec as usize > c as usize => {
+                Some(ec.saturating_sub(1) as usize)
+            }
+            _ => None,
+        };
+        // A long line is shown as a window around the span.
+        let (line, start, cut_end) = migsafe_model::snippet::window(
+            line,
+            start,
+            given_end.unwrap_or(start),
+            migsafe_model::snippet::MAX_SHOWN,
+        );
+        let given_end = given_end.map(|_| cut_end);
         // A lone CR or an escape sequence in the file must not redraw the
         // terminal line (a flagged DROP TABLE could erase itself).
-        let line = visible(line);
+        let line = visible(&line);
         let line: &str = &line;
-        let start = c.saturating_sub(1) as usize;
         let len_chars = line.chars().count();
-        let end = match (d.end_line, d.end_column) {
-            (Some(el), Some(ec)) if el == l && ec as usize > c as usize => {
-                (ec.saturating_sub(1) as usize).min(len_chars.max(start + 1))
-            }
+        let end = match given_end {
+            Some(e) if e > start => e.min(len_chars.max(start + 1)),
             _ => {
                 // To the end of the line, trailing whitespace excluded.
                 line.trim_end().chars().count().max(start + 1)
