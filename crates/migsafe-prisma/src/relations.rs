@@ -101,6 +101,25 @@ pub(crate) fn resolve<'a>(
         all.extend(relation_fields(m, syms));
     }
     let mut used = vec![false; all.len()];
+    // The fields of each (model, target, relation name), in order: the
+    // groups and the opposites are looked up here, not by a pass over
+    // every relation field (quadratic in relations).
+    type GroupKey<'k> = (usize, usize, Option<&'k str>);
+    fn key_of<'k>(model: &Model, target: &Model, name: Option<&'k str>) -> GroupKey<'k> {
+        (
+            model as *const Model as usize,
+            target as *const Model as usize,
+            name,
+        )
+    }
+    let mut groups: std::collections::HashMap<GroupKey<'_>, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (j, g) in all.iter().enumerate() {
+        groups
+            .entry(key_of(g.model, g.target, g.name.as_deref()))
+            .or_default()
+            .push(j);
+    }
     let mut out = Vec::new();
     let mut reported_ambiguous: Vec<(&str, &str, Option<String>)> = Vec::new();
     for i in 0..all.len() {
@@ -110,14 +129,11 @@ pub(crate) fn resolve<'a>(
         let Some(f) = all.get(i) else { continue };
         // Ambiguity: another field of the same model, to the same target,
         // with the same relation name (self relations: more than two).
-        let same_group: Vec<&RelationField<'a>> = all
-            .iter()
-            .filter(|g| {
-                std::ptr::eq(g.model, f.model)
-                    && std::ptr::eq(g.target, f.target)
-                    && g.name == f.name
-            })
-            .collect();
+        let group: &[usize] = groups
+            .get(&key_of(f.model, f.target, f.name.as_deref()))
+            .map_or(&[], Vec::as_slice);
+        let same_group: Vec<&RelationField<'a>> =
+            group.iter().filter_map(|j| all.get(*j)).collect();
         let self_rel = std::ptr::eq(f.model, f.target);
         let limit = if self_rel { 2 } else { 1 };
         if same_group.len() > limit {
@@ -151,12 +167,8 @@ pub(crate) fn resolve<'a>(
                     d.error(f.field.span, msg);
                 }
             }
-            for (j, g) in all.iter().enumerate() {
-                if std::ptr::eq(g.model, f.model)
-                    && std::ptr::eq(g.target, f.target)
-                    && g.name == f.name
-                    && let Some(u) = used.get_mut(j)
-                {
+            for j in group {
+                if let Some(u) = used.get_mut(*j) {
                     *u = true;
                 }
             }
@@ -165,13 +177,12 @@ pub(crate) fn resolve<'a>(
         if let Some(u) = used.get_mut(i) {
             *u = true;
         }
-        let opposite = all.iter().enumerate().find(|(j, g)| {
-            !used.get(*j).copied().unwrap_or(true)
-                && !g.same(f)
-                && std::ptr::eq(g.model, f.target)
-                && std::ptr::eq(g.target, f.model)
-                && g.name == f.name
-        });
+        let opposite = groups
+            .get(&key_of(f.target, f.model, f.name.as_deref()))
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(|j| all.get(*j).map(|g| (*j, g)))
+            .find(|(j, g)| !used.get(*j).copied().unwrap_or(true) && !g.same(f));
         let Some((j, g)) = opposite else {
             if let Some(d) = diags.as_deref_mut() {
                 d.error(
