@@ -723,9 +723,8 @@ fn do_block_ops(toks: &[Tok<'_>], depth: u32) -> Vec<Operation> {
         .tokens
         .iter()
         .any(|t| t.kind == TokenKind::Word && t.text(body).eq_ignore_ascii_case("EXCEPTION"));
-    // The `IF`s the current statement is inside: per `IF`, the conditions
-    // of its earlier branches and the condition of the branch we are in.
-    let mut frames: Vec<(Vec<Guard>, Guard)> = Vec::new();
+    // The `IF`s the current statement is inside.
+    let mut frames: Vec<IfFrame> = Vec::new();
     let mut out = Vec::new();
     for raw in &inner.statements {
         let itoks: Vec<Tok<'_>> = inner
@@ -763,7 +762,7 @@ fn do_block_ops(toks: &[Tok<'_>], depth: u32) -> Vec<Operation> {
         let first = itoks[start].text.as_ptr() as usize - body.as_ptr() as usize;
         let end = raw.span.end;
         let sub = body.get(first..end).unwrap_or("");
-        let guard = Guard::all(frames.iter().map(|(_, g)| g.clone()).collect());
+        let guard = Guard::all(frames.iter().map(|f| f.current.clone()).collect());
         let sub_file = analyze_inner(sub, depth + 1);
         for s in sub_file {
             for mut op in s.ops {
@@ -780,9 +779,48 @@ fn do_block_ops(toks: &[Tok<'_>], depth: u32) -> Vec<Operation> {
     out
 }
 
+/// One `IF` a statement of a `DO` body is inside.
+struct IfFrame {
+    /// The conditions of its earlier branches, each as written.
+    earlier: Vec<Guard>,
+    /// The condition of the branch we are in, as written (`ELSE`: none).
+    own: Option<Guard>,
+    /// When the branch we are in runs: no earlier condition holds, and its
+    /// own does. Built from the conditions as written, so a chain of
+    /// `ELSIF`s grows linearly, not by nesting each branch in the next.
+    current: Guard,
+}
+
+impl IfFrame {
+    fn new(current: Guard) -> Self {
+        Self {
+            earlier: Vec::new(),
+            own: Some(current.clone()),
+            current,
+        }
+    }
+
+    /// The next branch: `ELSIF cond` or (`None`) `ELSE`.
+    fn next_branch(&mut self, cond: Option<Guard>) {
+        if let Some(own) = self.own.take() {
+            self.earlier.push(own);
+        }
+        let mut all: Vec<Guard> = self
+            .earlier
+            .iter()
+            .map(|g| Guard::Not(Box::new(g.clone())))
+            .collect();
+        if let Some(c) = &cond {
+            all.push(c.clone());
+        }
+        self.current = Guard::And(all);
+        self.own = cond;
+    }
+}
+
 /// Follows `IF … THEN`, `ELSIF … THEN`, `ELSE`, `END IF` and loops in the
 /// tokens before a statement of a `DO` body.
-fn control_flow(t: &[Tok<'_>], frames: &mut Vec<(Vec<Guard>, Guard)>) {
+fn control_flow(t: &[Tok<'_>], frames: &mut Vec<IfFrame>) {
     let kw = |i: usize, k: &str| {
         t.get(i)
             .is_some_and(|x| x.kind == TokenKind::Word && x.text.eq_ignore_ascii_case(k))
@@ -795,31 +833,19 @@ fn control_flow(t: &[Tok<'_>], frames: &mut Vec<(Vec<Guard>, Guard)>) {
             i += 2;
         } else if kw(i, "IF") || kw(i, "ELSIF") || kw(i, "ELSEIF") {
             let Some(j) = then_after(i + 1) else {
-                frames.push((Vec::new(), Guard::Unknown(text_of(&t[i..]))));
+                frames.push(IfFrame::new(Guard::Unknown(text_of(&t[i..]))));
                 return;
             };
             let cond = crate::guard::parse_condition(&t[i + 1..j]);
             if kw(i, "IF") {
-                frames.push((Vec::new(), cond));
-            } else if let Some((prior, current)) = frames.last_mut() {
-                prior.push(current.clone());
-                let mut all: Vec<Guard> = prior
-                    .iter()
-                    .map(|g| Guard::Not(Box::new(g.clone())))
-                    .collect();
-                all.push(cond);
-                *current = Guard::And(all);
+                frames.push(IfFrame::new(cond));
+            } else if let Some(frame) = frames.last_mut() {
+                frame.next_branch(Some(cond));
             }
             i = j + 1;
         } else if kw(i, "ELSE") {
-            if let Some((prior, current)) = frames.last_mut() {
-                prior.push(current.clone());
-                *current = Guard::And(
-                    prior
-                        .iter()
-                        .map(|g| Guard::Not(Box::new(g.clone())))
-                        .collect(),
-                );
+            if let Some(frame) = frames.last_mut() {
+                frame.next_branch(None);
             }
             i += 1;
         } else if kw(i, "LOOP")
@@ -833,7 +859,7 @@ fn control_flow(t: &[Tok<'_>], frames: &mut Vec<(Vec<Guard>, Guard)>) {
                 .iter()
                 .position(|x| x.kind == TokenKind::Word && x.text.eq_ignore_ascii_case("LOOP"))
                 .map_or(t.len(), |p| i + p + 1);
-            frames.push((Vec::new(), Guard::Unknown(text_of(&t[i..end]))));
+            frames.push(IfFrame::new(Guard::Unknown(text_of(&t[i..end]))));
             i = end.max(i + 1);
         } else {
             i += 1;

@@ -426,3 +426,32 @@ fn data_modifying_ctes_count() {
         Simple,
     );
 }
+
+/// The guard of a statement in a long `IF … ELSIF … ELSE` chain grows with
+/// the chain, not exponentially (22 branches took 2 GB when each branch's
+/// guard nested the previous one's); repeated `ELSE` (which PostgreSQL
+/// rejects) likewise.
+#[test]
+fn long_elsif_chains_have_linear_guards() {
+    let mut body = String::from(
+        "DO $$\nBEGIN\n  IF EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 't0') THEN\n    ALTER TABLE t0 ADD COLUMN c int;\n",
+    );
+    for i in 1..60 {
+        body.push_str(&format!(
+            "  ELSIF EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 't{i}') THEN\n    ALTER TABLE t{i} ADD COLUMN c int;\n"
+        ));
+    }
+    body.push_str("  ELSE\n    CREATE TABLE t (id int);\n");
+    body.push_str(&"  ELSE\n".repeat(40));
+    body.push_str("  ALTER TABLE t ADD COLUMN d int;\n  END IF;\nEND $$;\n");
+    let a = analyze(&body);
+    let ops: Vec<_> = a.statements.iter().flat_map(|s| &s.ops).collect();
+    let guards: Vec<String> = ops
+        .iter()
+        .filter_map(|o| o.in_do.as_ref())
+        .map(|d| format!("{:?}", d.guard))
+        .collect();
+    assert_eq!(guards.len(), 62, "{ops:#?}");
+    let longest = guards.iter().map(String::len).max().unwrap_or(0);
+    assert!(longest < 40_000, "a guard of {longest} bytes");
+}
