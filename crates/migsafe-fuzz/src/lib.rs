@@ -420,10 +420,12 @@ fn annotations(src: &str) -> Result<(), String> {
     let grammar = migsafe_annotations::Grammar::default();
     for line in src.split(['\n', '\r']) {
         let body = line.trim_start().strip_prefix("--").unwrap_or(line);
+        let chars = body.chars().count();
         for (offset, _) in migsafe_annotations::parse_comment(&grammar, body) {
-            if !body.is_char_boundary(offset) {
+            // A character offset (columns count characters).
+            if offset >= chars.max(1) {
                 return Err(format!(
-                    "directive offset {offset} is not a character boundary"
+                    "directive offset {offset} past the comment's {chars} characters"
                 ));
             }
         }
@@ -436,7 +438,8 @@ fn annotations(src: &str) -> Result<(), String> {
 
 fn prisma(src: &str) -> Result<(), String> {
     let parsed = migsafe_prisma::parse(&[migsafe_prisma::SourceFile::new("schema.prisma", src)]);
-    let lines = src.split('\n').count() as u32;
+    // Prisma's grammar ends a line at LF, CRLF or a lone CR.
+    let lines = src.replace("\r\n", "\n").split(['\n', '\r']).count() as u32;
     for d in parsed.diagnostics() {
         if d.line == 0 || d.line > lines + 1 || d.end_line < d.line {
             return Err(format!(
@@ -513,16 +516,38 @@ fn pipeline(input: &[u8]) -> Result<(), String> {
                 quiet: false,
             },
         );
-        // Nothing the input holds may reach the reader as a control
-        // character: no `\r` to overwrite a line, no escape sequence, no
-        // line that starts a workflow command.
-        if let Some(c) = out
-            .chars()
-            .find(|c| c.is_control() && *c != '\n' && !(format == Format::Json && *c == '\t'))
-        {
-            return Err(format!(
-                "{format:?} output holds the control character {c:?}"
-            ));
+        match format {
+            // Human formats: nothing the input holds may reach the reader
+            // as a control character (no `\r` to overwrite a line, no
+            // escape sequence); tabs are harmless.
+            Format::Text | Format::Github => {
+                if let Some(c) = out
+                    .chars()
+                    .find(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+                {
+                    return Err(format!(
+                        "{format:?} output holds the control character {c:?}"
+                    ));
+                }
+            }
+            // Machine formats: valid for their readers.
+            Format::Json | Format::Sarif => {
+                if let Err(e) = serde_json::from_str::<serde_json::Value>(&out) {
+                    return Err(format!("{format:?} output is not JSON: {e}"));
+                }
+            }
+            Format::Junit => {
+                // XML 1.0 allows no C0 control but tab, LF and CR, and
+                // neither U+FFFE nor U+FFFF.
+                if let Some(c) = out.chars().find(|c| {
+                    (u32::from(*c) < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
+                        || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+                }) {
+                    return Err(format!(
+                        "JUnit output holds {c:?}, which XML does not allow"
+                    ));
+                }
+            }
         }
         if matches!(format, Format::Text | Format::Junit)
             && out.lines().any(|l| l.trim_start().starts_with("::"))
