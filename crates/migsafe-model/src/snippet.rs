@@ -20,37 +20,22 @@ const CONTEXT_BEFORE: usize = 40;
 /// line stay cheap.
 pub fn window(line: &str, start: usize, end: usize, max: usize) -> (Cow<'_, str>, usize, usize) {
     let end = end.max(start);
-    let max = max.max(CONTEXT_BEFORE + 8);
     // Short lines: nothing to cut (checked without counting the whole line).
-    if line.len() <= max || line.chars().nth(max).is_none() {
+    if line.len() <= max.max(CONTEXT_BEFORE + 8) || line.chars().nth(max).is_none() {
         return (Cow::Borrowed(line), start, end);
     }
-    let from = start.saturating_sub(CONTEXT_BEFORE);
-    let mut chars = line.char_indices().skip(from);
-    let Some((from_byte, _)) = chars.next() else {
+    let byte = |c: usize| line.char_indices().nth(c).map_or(line.len(), |(i, _)| i);
+    let from = byte(start);
+    if from == line.len() {
         // The span is past the end of the line: show its end.
         return (Cow::Borrowed("…"), 0, 1);
-    };
-    let shown = max - 2;
-    let to_byte = line[from_byte..]
-        .char_indices()
-        .nth(shown)
-        .map(|(i, _)| from_byte + i);
-    let mut out = String::with_capacity(max * 4);
-    let lead = usize::from(from > 0);
-    if from > 0 {
-        out.push('…');
     }
-    match to_byte {
-        Some(t) => {
-            out.push_str(&line[from_byte..t]);
-            out.push('…');
-        }
-        None => out.push_str(&line[from_byte..]),
-    }
-    let s = start - from + lead;
-    let e = (end - from + lead).min(shown + lead).max(s + 1);
-    (Cow::Owned(out), s, e)
+    let to = from
+        + line[from..]
+            .char_indices()
+            .nth(end - start)
+            .map_or(line.len() - from, |(i, _)| i);
+    window_bytes(line, from, to, max)
 }
 
 /// [`window`] for a span given in bytes of `line` (`start..end`, moved to
