@@ -21,6 +21,9 @@
 
 use serde::Serialize;
 
+mod plan;
+pub use plan::placeholder_plan;
+
 /// The default override spellings of the contract.
 pub const DEFAULT_OVERRIDES: [&str; 3] = [
     "override-destructive",

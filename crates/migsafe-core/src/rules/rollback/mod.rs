@@ -118,7 +118,11 @@ pub(crate) fn check(
         let mut complete = true;
         let mut annotated = true;
         for (i, s) in m.file.statements.iter().enumerate() {
-            let plan = m.effective.get(i).and_then(|a| a.plan()).is_some();
+            // A placeholder (`TODO`, `n/a`) is no plan: `missing-rollback-plan`.
+            let plan = m.effective.get(i).and_then(|a| a.plan()).is_some_and(|p| {
+                let sql = m.text.get(s.span.clone()).unwrap_or("");
+                migsafe_annotations::placeholder_plan(p, sql).is_none()
+            });
             let mut stmt_inv = Vec::new();
             let mut unknown = None;
             for o in &s.ops {

@@ -40,6 +40,11 @@ impl Step<'_> {
         self.primary.kind.title()
     }
 
+    /// The statement's SQL as written.
+    pub(super) fn sql(&self) -> &str {
+        self.ctx.text.get(self.statement.span.clone()).unwrap_or("")
+    }
+
     pub(super) fn at(&self, d: crate::report::Diagnostic) -> crate::report::Diagnostic {
         d.at(self.statement.line, self.statement.column)
             .span_end(self.statement.line, self.end)
