@@ -32,6 +32,7 @@ pub mod live;
 pub mod naming;
 pub mod render;
 pub mod report;
+pub mod rollback;
 pub mod rules;
 
 pub use config::Config;

@@ -8,6 +8,9 @@
 
 use std::fmt::Write as _;
 
+mod forward;
+pub use forward::forward;
+
 use migsafe_classify::ir::{ObjName, OpKind};
 use migsafe_schema::diff::{Difference, diff};
 use migsafe_schema::replay::{MigrationInput, ReplayIssue, Replayer};
@@ -38,6 +41,18 @@ fn qual(schema: Option<&str>, name: &str) -> String {
         Some(s) if s != DEFAULT_SCHEMA => format!("{}.{}", q(s), q(name)),
         _ => q(name),
     }
+}
+
+/// A string literal of SQL.
+fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// `s` on one line, so it stays inside a `--` comment.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if matches!(c, '\n' | '\r') { ' ' } else { c })
+        .collect()
 }
 
 fn obj(o: &ObjName) -> String {

@@ -8,7 +8,7 @@ pub use complex_rollback::COMPLEX_ROLLBACK;
 pub use down_script_mismatch::DOWN_SCRIPT_MISMATCH;
 pub use missing_rollback_path::MISSING_ROLLBACK_PATH;
 
-use migsafe_rollback::{Inverse, verify_down};
+use migsafe_rollback::verify_down;
 use migsafe_schema::SchemaModel;
 use migsafe_schema::diff::Labels;
 use migsafe_schema::replay::{MigrationInput, Replayer};
@@ -111,82 +111,76 @@ pub(crate) fn check(
             }));
             continue;
         }
-        // Inverses are derived from the schema before the migration, so
-        // before it is applied: no copy of the model needed.
-        let before = replayer.model();
-        let mut inverses: Vec<String> = Vec::new();
+        // Each statement's way back, from the schema just before it.
+        let undos = match watch.as_mut() {
+            Some(all) => {
+                let mut o = crate::rules::locking::Observed::new(m);
+                let u = crate::rollback::apply_and_derive(&mut replayer, m, &mut |i, model| {
+                    o.observe(m, i, model, config.postgres_version);
+                });
+                all.push(o);
+                u
+            }
+            None => crate::rollback::apply_and_derive(&mut replayer, m, &mut |_, _| {}),
+        };
         let mut complete = true;
         let mut annotated = true;
-        for (i, s) in m.file.statements.iter().enumerate() {
-            // A placeholder (`TODO`, `n/a`) is no plan: `missing-rollback-plan`.
-            let plan = m.effective.get(i).and_then(|a| a.plan()).is_some_and(|p| {
-                let sql = m.text.get(s.span.clone()).unwrap_or("");
-                migsafe_annotations::placeholder_plan(p, sql).is_none()
-            });
-            let mut stmt_inv = Vec::new();
-            let mut unknown = None;
-            for o in &s.ops {
-                match migsafe_rollback::inverse(&o.kind, before) {
-                    Inverse::Sql(sql) => stmt_inv.push(sql),
-                    Inverse::NoOp => {}
-                    Inverse::Unknown { why } => {
-                        if unknown.is_none() {
-                            unknown = Some((o, why));
-                        }
-                    }
-                }
+        for u in &undos {
+            let Some(why) = u.missing else { continue };
+            complete = false;
+            let Some(s) = m.file.statements.get(u.index) else {
+                continue;
+            };
+            // Covered: a plan, or a statement one obvious statement undoes
+            // even if migsafe cannot write it (an INSERT).
+            if u.plan.is_some() || u.rollback == migsafe_classify::Rollback::Simple {
+                continue;
             }
-            // Inner DDL of a DO block is undone by the block's own plan.
-            match unknown {
-                None => inverses.extend(stmt_inv),
-                Some((o, why)) => {
-                    complete = false;
-                    let class = s.class();
-                    // Covered: a plan, or a statement one obvious statement
-                    // undoes even if migsafe cannot write it (an INSERT).
-                    if plan || s.rollback() == migsafe_classify::Rollback::Simple {
-                        continue;
-                    }
-                    let needs_plan = config.require_rollback_plan.contains(&class);
-                    if needs_plan && safety_rules_ran {
-                        // missing-override / missing-rollback-plan own it.
-                        annotated = false;
-                        continue;
-                    }
-                    let title = o.kind.title();
-                    let end = {
-                        let r = m.file.split.lines.line_range(&m.text, s.line);
-                        m.text.get(r).unwrap_or("").trim_end().chars().count() as u32 + 1
-                    };
-                    // A plan is required only where the configuration
-                    // requires one (dangerous statements by default); for the
-                    // rest a missing plan is information.
-                    let rule = if needs_plan {
-                        annotated = false;
-                        &MISSING_ROLLBACK_PATH
-                    } else {
-                        &COMPLEX_ROLLBACK
-                    };
-                    sink.emit(
-                        rule,
-                        format!("{title} has no rollback path: {why}, and there is no `@rollback-plan` or down script"),
-                        |d| {
-                            d.at(s.line, s.column)
-                                .span_end(s.line, end)
-                                .label(format!("rollback is {}", s.rollback()))
-                                .help("add `-- @rollback-plan: <how to undo this>` above the statement, or a down script")
-                        },
-                    );
-                }
+            let needs_plan = config.require_rollback_plan.contains(&u.class);
+            if needs_plan && safety_rules_ran {
+                // missing-override / missing-rollback-plan own it.
+                annotated = false;
+                continue;
             }
+            let end = {
+                let r = m.file.split.lines.line_range(&m.text, s.line);
+                m.text.get(r).unwrap_or("").trim_end().chars().count() as u32 + 1
+            };
+            // A plan is required only where the configuration requires one
+            // (dangerous statements by default); for the rest a missing plan
+            // is information.
+            let rule = if needs_plan {
+                annotated = false;
+                &MISSING_ROLLBACK_PATH
+            } else {
+                &COMPLEX_ROLLBACK
+            };
+            sink.emit(
+                rule,
+                format!(
+                    "{} has no rollback path: {why}, and there is no `@rollback-plan` or down script",
+                    u.title
+                ),
+                |d| {
+                    d.at(s.line, s.column)
+                        .span_end(s.line, end)
+                        .label(format!("rollback is {}", s.rollback()))
+                        .help("add `-- @rollback-plan: <how to undo this>` above the statement, or a down script (`migsafe rollback emit-down` writes what migsafe can derive)")
+                },
+            );
         }
         diags.extend(sink.out);
-        apply(&mut replayer, &input, m, watch.as_mut(), config);
-        inverses.reverse();
         paths.push(Some(if complete {
             RollbackPath {
                 kind: "generated",
-                generated_down: Some(inverses.join("\n")),
+                generated_down: Some(
+                    undos
+                        .iter()
+                        .rev()
+                        .flat_map(|u| u.sql.iter().cloned())
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ),
             }
         } else if annotated {
             RollbackPath {

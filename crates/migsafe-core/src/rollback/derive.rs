@@ -1,0 +1,215 @@
+//! Each statement of a migration and its way back, derived from the
+//! schema just before the statement (as the statements before it in the
+//! file left it).
+
+use migsafe_classify::{Class, Rollback};
+use migsafe_rollback::Inverse;
+use migsafe_schema::SchemaModel;
+use migsafe_schema::replay::{MigrationInput, Replayer};
+use serde::Serialize;
+
+use crate::engine::AnalyzedMigration;
+
+/// One statement of a migration and what undoes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Undo {
+    /// The statement's index in its migration.
+    pub index: usize,
+    /// Where it is (1-based).
+    pub line: u32,
+    /// `DROP COLUMN`, `CREATE TABLE`, …
+    pub title: String,
+    pub class: Class,
+    pub rollback: Rollback,
+    /// The statements that undo it, in the order to run them; empty for a
+    /// statement that changes nothing (`SELECT`, `SET`).
+    pub sql: Vec<String>,
+    /// Why no SQL undoes it, when none does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing: Option<&'static str>,
+    /// Its `@rollback-plan`, when it has one that is a plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    /// What the way back deletes (the undo of a `CREATE TABLE` drops the
+    /// rows written since), or what the statement deleted for good.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loses_data: Option<String>,
+}
+
+impl Undo {
+    /// SQL undoes it, or it needs no undoing.
+    pub fn invertible(&self) -> bool {
+        self.missing.is_none()
+    }
+}
+
+/// The [`Undo`] of statement `index` of `m`, given the schema just before it.
+pub fn undo(m: &AnalyzedMigration, index: usize, before: &SchemaModel) -> Option<Undo> {
+    let s = m.file.statements.get(index)?;
+    let mut sql = Vec::new();
+    let mut missing = None;
+    for o in &s.ops {
+        match migsafe_rollback::inverse(&o.kind, before) {
+            Inverse::Sql(text) => sql.push(text),
+            Inverse::NoOp => {}
+            Inverse::Unknown { why } => {
+                if missing.is_none() {
+                    missing = Some(why);
+                }
+            }
+        }
+    }
+    // The operations of one statement are undone last to first.
+    sql.reverse();
+    let statement_sql = m.text.get(s.span.clone()).unwrap_or("");
+    let plan = m
+        .effective
+        .get(index)
+        .and_then(|a| a.plan())
+        .filter(|p| migsafe_annotations::placeholder_plan(p, statement_sql).is_none())
+        .map(str::to_owned);
+    let title = s
+        .primary()
+        .map(|p| p.kind.title())
+        .unwrap_or_else(|| "statement".to_owned());
+    let loses_data = if missing.is_some() && s.rollback() == Rollback::Impossible {
+        Some(format!(
+            "{title} deleted data that no statement brings back: only a backup does"
+        ))
+    } else {
+        losing_inverse(&sql)
+    };
+    Some(Undo {
+        index,
+        line: s.line,
+        title,
+        class: s.class(),
+        rollback: s.rollback(),
+        sql: if missing.is_some() { Vec::new() } else { sql },
+        missing,
+        plan,
+        loses_data,
+    })
+}
+
+/// What the inverse statements delete, read the way every statement is
+/// read: classified, and dangerous ones described.
+fn losing_inverse(sql: &[String]) -> Option<String> {
+    let joined = sql.join("\n");
+    let analyzed = migsafe_classify::analyze(&joined);
+    let lost: Vec<String> = analyzed
+        .statements
+        .iter()
+        .filter(|s| s.class() == Class::Dangerous)
+        .filter_map(|s| s.primary())
+        .map(|o| format!("{}: {}", o.kind.title(), o.kind.reason()))
+        .collect();
+    (!lost.is_empty()).then(|| {
+        format!(
+            "{} (whatever was written to it since the migration)",
+            lost.join("; ")
+        )
+    })
+}
+
+/// Applies `m` to `replayer` and returns the way back of each of its
+/// statements. `also` sees each statement's schema too (the lock facts'
+/// observer).
+pub fn apply_and_derive<'a>(
+    replayer: &mut Replayer<'a>,
+    m: &'a AnalyzedMigration,
+    also: &mut dyn FnMut(usize, &SchemaModel),
+) -> Vec<Undo> {
+    let input = MigrationInput {
+        name: &m.source.name,
+        path: &m.source.path,
+        statements: &m.file.statements,
+    };
+    let mut out = Vec::with_capacity(m.file.statements.len());
+    // The replayer borrows the migration for its provenance; the undo is
+    // computed while the statement's schema is in view.
+    let mut seen = 0;
+    {
+        let mut observe = |i: usize, model: &SchemaModel| {
+            also(i, model);
+            // A DO block's inner statements share the block's index: keep
+            // the first view of each statement.
+            if i >= seen {
+                if let Some(u) = undo(m, i, model) {
+                    out.push(u);
+                }
+                seen = i + 1;
+            }
+        };
+        replayer_apply(replayer, &input, &mut observe);
+    }
+    // Statements after one PostgreSQL refuses are never shown to the
+    // observer: their way back is derived from the schema the replay stands
+    // at (the migration did not apply).
+    while seen < m.file.statements.len() {
+        if let Some(u) = undo(m, seen, replayer.model()) {
+            out.push(u);
+        }
+        seen += 1;
+    }
+    out
+}
+
+fn replayer_apply<'a>(
+    replayer: &mut Replayer<'a>,
+    input: &MigrationInput<'a>,
+    observe: &mut dyn FnMut(usize, &SchemaModel),
+) {
+    replayer.apply_migration_observed(input, observe);
+}
+
+/// The down script of one migration as migsafe derives it, newest
+/// statement first; the statements it cannot invert are comments that say
+/// why (and carry the statement's `@rollback-plan`).
+pub fn down_script(m: &AnalyzedMigration, undos: &[Undo]) -> String {
+    let mut out = String::new();
+    for u in undos.iter().rev() {
+        if u.sql.is_empty() && u.missing.is_none() {
+            continue;
+        }
+        out.push_str(&format!("-- undoes line {}: {}\n", u.line, u.title));
+        if let Some(why) = u.missing {
+            out.push_str(&format!(
+                "-- CANNOT BE INVERTED: {why}; {}\n",
+                match &u.plan {
+                    Some(p) => format!("its rollback plan: {}", one_line(p)),
+                    None => "it has no @rollback-plan".to_owned(),
+                }
+            ));
+            let stmt = m
+                .file
+                .statements
+                .get(u.index)
+                .and_then(|s| m.text.get(s.span.clone()))
+                .unwrap_or("");
+            for l in stmt.lines() {
+                out.push_str("--   ");
+                out.push_str(&one_line(l));
+                out.push('\n');
+            }
+        } else {
+            if let Some(l) = &u.loses_data {
+                out.push_str(&format!("-- LOSES DATA: {}\n", one_line(l)));
+            }
+            for s in &u.sql {
+                out.push_str(s);
+                out.push('\n');
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// `s` with line breaks (of every kind PostgreSQL ends a comment at)
+/// replaced, so it stays inside one `--` comment.
+pub(crate) fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if matches!(c, '\n' | '\r') { ' ' } else { c })
+        .collect()
+}
