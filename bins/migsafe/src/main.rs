@@ -105,6 +105,12 @@ enum Command {
     Validate(PathsArg),
     /// A rollback path for every migration; down scripts replayed and verified.
     RollbackCheck(PathsArg),
+    /// Emergency rollback: a reviewable rollback script, a migration's generated down
+    /// script, and the proof of a plan on a scratch database.
+    Rollback {
+        #[command(subcommand)]
+        action: RollbackCommand,
+    },
     /// The Prisma schema against the schema the migrations produce when replayed; with
     /// --database-url, the live database too.
     DriftCheck(PathsArg),
@@ -139,6 +145,48 @@ struct PathsArg {
     /// Check the staged content against HEAD (what the pre-commit hook runs).
     #[arg(long)]
     staged: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum RollbackCommand {
+    /// From the current state back to the last good one, newest migration first, as one
+    /// script to review and run (migsafe never runs it). With --database-url, the current
+    /// state and failed migrations come from `_prisma_migrations`.
+    Plan {
+        /// The migration to go back to (kept); `0`: before the first. Default: the one
+        /// before the first failed migration, else the one before the newest.
+        #[arg(long, value_name = "MIGRATION")]
+        to: Option<String>,
+        /// Write the script to FILE (a new file: an existing one is never overwritten).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        paths: PathsArg,
+    },
+    /// The generated down script of one migration, to save as down.sql (Prisma) or
+    /// .down.sql (flat); what cannot be inverted is a comment that says why.
+    EmitDown {
+        /// The migration (directory name or file stem).
+        migration: String,
+        /// Write the script to FILE (a new file: an existing one is never overwritten).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        paths: PathsArg,
+    },
+    /// Prove a plan: on a database migsafe creates on the server of URL (and drops), apply
+    /// the history, run the plan, and compare the result with the replay up to the target.
+    Verify {
+        /// The migration to go back to (kept); `0`: before the first.
+        #[arg(long, value_name = "MIGRATION")]
+        to: Option<String>,
+        /// A PostgreSQL server migsafe may create a scratch database on (needs CREATEDB);
+        /// nothing runs in the URL's own database.
+        #[arg(long, value_name = "URL")]
+        scratch_url: String,
+        #[command(flatten)]
+        paths: PathsArg,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -544,6 +592,215 @@ fn hooks(action: &HooksCommand, g: &Global) -> ExitCode {
     }
 }
 
+/// The whole local history, analyzed.
+fn history_of(paths: &PathsArg, g: &Global) -> Result<Vec<migsafe_core::AnalyzedMigration>, Error> {
+    let cwd = std::env::current_dir().map_err(|e| Error::Other(e.to_string()))?;
+    let config = load_config(g, &cwd)?;
+    let mut given = paths.paths.clone();
+    given.extend(g.migrations.iter().cloned());
+    let opts = migsafe_core::Options {
+        cwd,
+        paths: given,
+        since: None,
+        staged: paths.staged,
+        schema: g.schema.clone(),
+    };
+    let v = migsafe_core::check::run(&opts, &config, Checks::NONE)?;
+    if v.analyzed.is_empty() {
+        return Err(Error::NoMigrations(
+            "no migration was found in the paths given".to_owned(),
+        ));
+    }
+    Ok(v.analyzed)
+}
+
+/// Prints `text`, or writes it to a new file (never over an existing one:
+/// that could be a migration).
+fn deliver(text: &str, output: Option<&Path>, g: &Global) -> Result<(), Error> {
+    match output {
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(Error::Other(format!("cannot write the script: {e}"))),
+            }
+        }
+        Some(p) => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(p);
+            let mut f = file.map_err(|e| Error::Path {
+                path: p.display().to_string(),
+                message: if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    "already exists: migsafe never overwrites a file (it could be a migration); choose a new name".to_owned()
+                } else {
+                    format!("cannot create it: {e}")
+                },
+            })?;
+            f.write_all(text.as_bytes())
+                .and_then(|()| f.sync_all())
+                .map_err(|e| Error::Path {
+                    path: p.display().to_string(),
+                    message: format!("cannot write it: {e}"),
+                })?;
+            if !g.quiet {
+                eprintln!("wrote {}", p.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+fn rollback(action: &RollbackCommand, g: &Global) -> ExitCode {
+    match rollback_run(action, g) {
+        Ok(code) => code,
+        Err(e) => fail(&e, g),
+    }
+}
+
+fn rollback_run(action: &RollbackCommand, g: &Global) -> Result<ExitCode, Error> {
+    use migsafe_core::rollback::{PlanRequest, plan::plan};
+    let json = matches!(g.format, Some(FormatArg::Json));
+    match action {
+        RollbackCommand::Plan { to, output, paths } => {
+            let migrations = history_of(paths, g)?;
+            let history = match g.database_url.as_deref().filter(|u| !u.is_empty()) {
+                Some(url) => Some(
+                    migsafe_core::rollback::verify::history(url)?.ok_or_else(|| {
+                        Error::Other(
+                            "the database has no _prisma_migrations table: without Prisma's history, name the last good state with --to".to_owned(),
+                        )
+                    })?,
+                ),
+                None => None,
+            };
+            let p = plan(
+                &migrations,
+                PlanRequest {
+                    to: to.as_deref(),
+                    history: history.as_deref(),
+                },
+            )?;
+            let text = if json {
+                serde_json::to_string_pretty(&p).map_err(|e| Error::Other(e.to_string()))? + "\n"
+            } else {
+                p.script(true)
+            };
+            deliver(&text, output.as_deref(), g)?;
+            // A plan that cannot roll back is a finding: exit 1.
+            Ok(if p.blocked.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!(
+                    "error: rollback is impossible: {} statement{} deleted data no SQL brings back; the script holds the roll-forward instead",
+                    p.blocked.len(),
+                    if p.blocked.len() == 1 { "" } else { "s" }
+                );
+                ExitCode::from(1)
+            })
+        }
+        RollbackCommand::EmitDown {
+            migration,
+            output,
+            paths,
+        } => {
+            let migrations = history_of(paths, g)?;
+            let text = migsafe_core::rollback::emit_down(&migrations, migration)?;
+            deliver(&text, output.as_deref(), g)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        RollbackCommand::Verify {
+            to,
+            scratch_url,
+            paths,
+        } => {
+            let migrations = history_of(paths, g)?;
+            let v = migsafe_core::rollback::verify::verify(
+                &migrations,
+                PlanRequest {
+                    to: to.as_deref(),
+                    history: None,
+                },
+                scratch_url,
+            )?;
+            let text = if json {
+                serde_json::to_string_pretty(&v).map_err(|e| Error::Other(e.to_string()))? + "\n"
+            } else {
+                verify_text(&v)
+            };
+            deliver(&text, None, g)?;
+            Ok(if v.restores() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+    }
+}
+
+fn verify_text(v: &migsafe_core::rollback::verify::Verified) -> String {
+    use migsafe_core::rollback::WayBack;
+    let mut o = String::new();
+    let target = v
+        .plan
+        .target
+        .as_deref()
+        .unwrap_or("before the first migration");
+    o.push_str(&format!(
+        "scratch database {} (created and dropped): {} migration{} applied\n",
+        v.scratch,
+        v.applied,
+        if v.applied == 1 { "" } else { "s" }
+    ));
+    if let Some((m, e)) = &v.history_failed {
+        o.push_str(&format!(
+            "error: the history does not apply on PostgreSQL: {m}: {e}\n"
+        ));
+        return o;
+    }
+    for s in &v.plan.steps {
+        let way = match &s.way {
+            WayBack::DownScript { path, .. } => format!("down script {path}"),
+            WayBack::Generated { .. } => "generated".to_owned(),
+            WayBack::Plan { .. } => "generated, with manual steps".to_owned(),
+        };
+        o.push_str(&format!("  undo {} ({way})\n", s.migration));
+    }
+    for b in &v.plan.blocked {
+        o.push_str(&format!(
+            "error: rollback impossible: {}:{}: {} ({}): {}\n",
+            b.path, b.line, b.title, b.migration, b.why
+        ));
+    }
+    let what = if v.plan.blocked.is_empty() {
+        "the plan"
+    } else {
+        "the roll-forward"
+    };
+    if let Some(e) = &v.plan_failed {
+        o.push_str(&format!("error: {what} fails on PostgreSQL: {e}\n"));
+        return o;
+    }
+    if v.differences.is_empty() {
+        o.push_str(&format!(
+            "ok: {what} restores the schema of {target} exactly\n"
+        ));
+    } else {
+        let labels = migsafe_core::rollback::verify::labels();
+        o.push_str(&format!(
+            "error: {what} leaves {} difference{} from the schema of {target}:\n",
+            v.differences.len(),
+            if v.differences.len() == 1 { "" } else { "s" }
+        ));
+        for d in &v.differences {
+            o.push_str(&format!("  {}\n", d.message(&labels)));
+        }
+    }
+    o
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(
@@ -587,6 +844,7 @@ fn main() -> ExitCode {
             }
             Err(e) => fail(&e, g),
         },
+        Command::Rollback { action } => rollback(action, g),
         Command::Hooks { action } => hooks(action, g),
         Command::Rules => rules_list(g),
         Command::Explain { rule } => explain(rule, g),

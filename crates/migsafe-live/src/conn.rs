@@ -86,7 +86,7 @@ impl LiveError {
 
 /// A read-only session with a live database.
 pub struct Connection {
-    client: Client,
+    pub(crate) client: Client,
     url: String,
     schema: Option<String>,
     sslmode: SslMode,
@@ -128,6 +128,17 @@ impl std::fmt::Debug for Connection {
 /// [`LiveError::Connect`] when the server cannot be reached, refuses TLS or
 /// the login. No message holds the password.
 pub fn connect(url: &str) -> Result<Connection, LiveError> {
+    open(url, true, None)
+}
+
+/// [`connect`], read-only or (for a scratch database migsafe created
+/// itself, see [`crate::scratch`]) not, to `dbname` instead of the URL's
+/// database when given.
+pub(crate) fn open(
+    url: &str,
+    read_only: bool,
+    dbname: Option<&str>,
+) -> Result<Connection, LiveError> {
     let shown = redact(url.trim());
     let invalid =
         |reason: String, help: Option<String>, secrets: &[String]| LiveError::InvalidUrl {
@@ -197,12 +208,19 @@ pub fn connect(url: &str) -> Result<Connection, LiveError> {
         }
     });
     config.application_name("migsafe");
-    let mut options = parsed.options.clone().unwrap_or_default();
-    if !options.is_empty() {
-        options.push(' ');
+    if read_only {
+        let mut options = parsed.options.clone().unwrap_or_default();
+        if !options.is_empty() {
+            options.push(' ');
+        }
+        options.push_str("-c default_transaction_read_only=on");
+        config.options(&options);
+    } else if let Some(o) = &parsed.options {
+        config.options(o);
     }
-    options.push_str("-c default_transaction_read_only=on");
-    config.options(&options);
+    if let Some(d) = dbname {
+        config.dbname(d);
+    }
     if !parsed.has_connect_timeout {
         config.connect_timeout(CONNECT_TIMEOUT);
     }
@@ -376,7 +394,7 @@ impl Connection {
         result.map_err(|e: postgres::Error| self.query_error(what, &e))
     }
 
-    fn query_error(&self, what: &str, e: &postgres::Error) -> LiveError {
+    pub(crate) fn query_error(&self, what: &str, e: &postgres::Error) -> LiveError {
         let reason = scrub(&error_chain(e), &self.secrets);
         let code = e.as_db_error().map(|d| d.code().code().to_owned());
         let help = match code.as_deref() {

@@ -14,9 +14,11 @@
 //!   `pending-migration`, `rolled-back-migration`) and [`metrics`] sums it
 //!   up for `migsafe status`.
 //!
-//! **migsafe never writes to a database.** The session starts with
-//! `default_transaction_read_only=on`, and every query runs in its own
-//! `READ ONLY` transaction that is rolled back.
+//! **migsafe never writes to a database** it did not create. The session
+//! starts with `default_transaction_read_only=on`, and every query runs in
+//! its own `READ ONLY` transaction that is rolled back. The one exception
+//! is [`create_scratch`] (`migsafe rollback verify`): a database migsafe
+//! creates on the server it is given, runs scripts in, and drops.
 //!
 //! **A password never appears in an error.** Every message names the
 //! database by [`redact`]ed URL, and driver messages are scrubbed of the
@@ -28,6 +30,7 @@ mod conn;
 mod history;
 mod introspect;
 mod metrics;
+mod scratch;
 mod timestamp;
 mod tls;
 mod url;
@@ -40,5 +43,6 @@ pub use history::{
 };
 pub use introspect::{normalize_catalog_default, normalize_catalog_expression};
 pub use metrics::{DEFAULT_LONG_RUNNING_MS, Durations, LastApplied, LongRunning, Metrics, metrics};
+pub use scratch::{SCRATCH_COMMENT, SCRATCH_PREFIX, Scratch, ScriptError, create_scratch};
 pub use timestamp::Timestamp;
 pub use url::{SslMode, redact};

@@ -193,8 +193,38 @@ pub fn forward(current: &SchemaModel, target: &SchemaModel) -> Vec<String> {
                 q(n)
             ));
         }
+        // A column only in the current schema and one only in the target,
+        // alike in everything but the name, and the only such pair of the
+        // table: a rename, undone by renaming back (its data kept).
+        let gone: Vec<&Column> = c
+            .columns
+            .iter()
+            .filter(|x| t.column(&x.name).is_none())
+            .collect();
+        let back: Vec<&Column> = t
+            .columns
+            .iter()
+            .filter(|x| c.column(&x.name).is_none())
+            .collect();
+        let mut renamed: Vec<(&str, &str)> = Vec::new();
+        if let ([from], [to]) = (gone.as_slice(), back.as_slice()) {
+            let same = from.ty == to.ty
+                && from.nullable == to.nullable
+                && from.default == to.default
+                && from.identity == to.identity
+                && from.generated == to.generated;
+            if same {
+                renamed.push((&from.name, &to.name));
+                alters.push(format!(
+                    "ALTER TABLE {} RENAME COLUMN {} TO {};",
+                    qn(name),
+                    q(&from.name),
+                    q(&to.name)
+                ));
+            }
+        }
         for col in &c.columns {
-            if t.column(&col.name).is_none() {
+            if t.column(&col.name).is_none() && !renamed.iter().any(|(f, _)| *f == col.name) {
                 alters.push(loses(format!(
                     "the column {}.{} did not exist in the last good state",
                     qn(name),
@@ -209,11 +239,40 @@ pub fn forward(current: &SchemaModel, target: &SchemaModel) -> Vec<String> {
         }
         for col in &t.columns {
             let Some(now) = c.column(&col.name) else {
-                alters.push(format!(
-                    "ALTER TABLE {} ADD COLUMN {};",
-                    qn(name),
-                    column_def(col)
-                ));
+                if renamed.iter().any(|(_, to)| *to == col.name) {
+                    continue;
+                }
+                if !col.nullable
+                    && col.default.is_none()
+                    && !col.identity
+                    && col.generated.is_none()
+                {
+                    // NOT NULL without a default fails on a table with rows:
+                    // add it empty, fill it, then forbid NULL.
+                    let mut open = col.clone();
+                    open.nullable = true;
+                    alters.push(format!(
+                        "ALTER TABLE {} ADD COLUMN {};",
+                        qn(name),
+                        column_def(&open)
+                    ));
+                    alters.push(format!(
+                        "-- fill {}.{} here (from the backup) before it becomes NOT NULL",
+                        qn(name),
+                        q(&col.name)
+                    ));
+                    alters.push(format!(
+                        "ALTER TABLE {} ALTER COLUMN {} SET NOT NULL;",
+                        qn(name),
+                        q(&col.name)
+                    ));
+                } else {
+                    alters.push(format!(
+                        "ALTER TABLE {} ADD COLUMN {};",
+                        qn(name),
+                        column_def(col)
+                    ));
+                }
                 continue;
             };
             let alter = |what: String| {

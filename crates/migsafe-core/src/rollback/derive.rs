@@ -50,6 +50,17 @@ pub fn undo(m: &AnalyzedMigration, index: usize, before: &SchemaModel) -> Option
     let mut missing = None;
     for o in &s.ops {
         match migsafe_rollback::inverse(&o.kind, before) {
+            // A `DROP CONSTRAINT` re-added later in the file is classified
+            // as modifying the constraint, whose inverse drops the new one
+            // and adds the old: statement by statement, the undo of the
+            // re-add already dropped it, so only the `ADD` is left to run.
+            Inverse::Sql(text) if re_added_later(m, index, &o.kind) => {
+                sql.push(
+                    text.split_once('\n')
+                        .map_or(text.as_str(), |(_, add)| add)
+                        .to_owned(),
+                );
+            }
             Inverse::Sql(text) => sql.push(text),
             Inverse::NoOp => {}
             Inverse::Unknown { why } => {
@@ -92,21 +103,37 @@ pub fn undo(m: &AnalyzedMigration, index: usize, before: &SchemaModel) -> Option
     })
 }
 
+/// `op` is a `ModifyConstraint` whose constraint a later statement of the
+/// migration adds again (the classifier's reading of drop + re-add).
+fn re_added_later(m: &AnalyzedMigration, index: usize, op: &migsafe_classify::ir::OpKind) -> bool {
+    use migsafe_classify::ir::OpKind;
+    let OpKind::ModifyConstraint { table, name } = op else {
+        return false;
+    };
+    m.file.statements.iter().skip(index + 1).any(|s| {
+        s.ops.iter().any(|o| {
+            matches!(&o.kind, OpKind::AddConstraint { table: t, constraint, .. }
+                if t.name == table.name && t.schema == table.schema && constraint.name.as_deref() == Some(name.as_str()))
+        })
+    })
+}
+
 /// What the inverse statements delete, read the way every statement is
-/// read: classified, and dangerous ones described.
+/// read: classified; those whose own rollback is impossible (a `DROP TABLE`,
+/// a `DROP COLUMN`) lose whatever was written since the migration.
 fn losing_inverse(sql: &[String]) -> Option<String> {
     let joined = sql.join("\n");
     let analyzed = migsafe_classify::analyze(&joined);
     let lost: Vec<String> = analyzed
         .statements
         .iter()
-        .filter(|s| s.class() == Class::Dangerous)
+        .filter(|s| s.rollback() == Rollback::Impossible)
         .filter_map(|s| s.primary())
         .map(|o| format!("{}: {}", o.kind.title(), o.kind.reason()))
         .collect();
     (!lost.is_empty()).then(|| {
         format!(
-            "{} (whatever was written to it since the migration)",
+            "{}, and with it what was written since the migration",
             lost.join("; ")
         )
     })

@@ -9,6 +9,8 @@
 
 pub mod derive;
 pub mod plan;
+#[cfg(feature = "live")]
+pub mod verify;
 
 pub use derive::{Undo, apply_and_derive, down_script};
 pub use plan::{Blocker, HistoryRow, PlanRequest, RollbackPlan, StepBack, WayBack};
@@ -29,7 +31,7 @@ pub fn emit_down(migrations: &[AnalyzedMigration], name: &str) -> Result<String,
         .iter()
         .position(|m| m.source.name == name || m.source.path == name)
     else {
-        return Err(plan::unknown(migrations, name));
+        return Err(plan::unknown(migrations, name, ""));
     };
     let mut replayer = Replayer::new();
     for m in &migrations[..at] {

@@ -105,18 +105,18 @@ fn current_indexes(migrations: &[AnalyzedMigration], history: Option<&[HistoryRo
     }
 }
 
-pub(crate) fn unknown(migrations: &[AnalyzedMigration], name: &str) -> Error {
+pub(crate) fn unknown(migrations: &[AnalyzedMigration], name: &str, what: &str) -> Error {
     let best = migrations
         .iter()
         .map(|m| (strsim::levenshtein(&m.source.name, name), &m.source.name))
         .min_by_key(|(d, _)| *d)
-        .filter(|(d, _)| *d <= name.len() / 3 + 2)
+        .filter(|(d, _)| *d <= name.len() / 4 + 1)
         .map(|(_, n)| n.clone());
     Error::Config {
         path: String::new(),
         line: None,
         column: None,
-        message: format!("--to {name}: no such migration"),
+        message: format!("{what}{name}: no such migration"),
         help: Some(match best {
             Some(b) => format!("did you mean `{b}`?"),
             None => "name a migration directory (or file stem) of the history; `0` goes back to before the first migration".to_owned(),
@@ -146,7 +146,7 @@ pub fn plan(migrations: &[AnalyzedMigration], req: PlanRequest<'_>) -> Result<Ro
             let i = migrations
                 .iter()
                 .position(|m| m.source.name == name)
-                .ok_or_else(|| unknown(migrations, name))?;
+                .ok_or_else(|| unknown(migrations, name, "--to "))?;
             if req.history.is_some() && !current.contains(&i) {
                 return Err(Error::Config {
                     path: String::new(),
@@ -167,8 +167,7 @@ pub fn plan(migrations: &[AnalyzedMigration], req: PlanRequest<'_>) -> Result<Ro
                 current
                     .iter()
                     .copied()
-                    .filter(|&i| fi.is_none_or(|fi| i < fi))
-                    .next_back()
+                    .rfind(|&i| fi.is_none_or(|fi| i < fi))
             }
             None => current.len().checked_sub(2).map(|k| current[k]),
         },
@@ -241,7 +240,7 @@ fn step_back(
         let loses_data = analyzed
             .statements
             .iter()
-            .filter(|s| s.class() == migsafe_classify::Class::Dangerous)
+            .filter(|s| s.rollback() == migsafe_classify::Rollback::Impossible)
             .filter_map(|s| {
                 s.primary()
                     .map(|o| format!("line {}: {}: {}", s.line, o.kind.title(), o.kind.reason()))
