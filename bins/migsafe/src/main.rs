@@ -184,6 +184,10 @@ enum RollbackCommand {
         /// nothing runs in the URL's own database.
         #[arg(long, value_name = "URL")]
         scratch_url: String,
+        /// SQL run on the scratch database before the history: what it expects to exist
+        /// (a migration runner's own table).
+        #[arg(long, value_name = "FILE")]
+        setup: Option<PathBuf>,
         #[command(flatten)]
         paths: PathsArg,
     },
@@ -714,9 +718,17 @@ fn rollback_run(action: &RollbackCommand, g: &Global) -> Result<ExitCode, Error>
         RollbackCommand::Verify {
             to,
             scratch_url,
+            setup,
             paths,
         } => {
             let migrations = history_of(paths, g)?;
+            let setup = match setup {
+                Some(p) => Some(std::fs::read_to_string(p).map_err(|e| Error::Path {
+                    path: p.display().to_string(),
+                    message: format!("cannot read the setup script: {e}"),
+                })?),
+                None => None,
+            };
             let v = migsafe_core::rollback::verify::verify(
                 &migrations,
                 PlanRequest {
@@ -724,6 +736,7 @@ fn rollback_run(action: &RollbackCommand, g: &Global) -> Result<ExitCode, Error>
                     history: None,
                 },
                 scratch_url,
+                setup.as_deref(),
             )?;
             let text = if json {
                 serde_json::to_string_pretty(&v).map_err(|e| Error::Other(e.to_string()))? + "\n"
@@ -731,7 +744,7 @@ fn rollback_run(action: &RollbackCommand, g: &Global) -> Result<ExitCode, Error>
                 verify_text(&v)
             };
             deliver(&text, None, g)?;
-            Ok(if v.restores() {
+            Ok(if v.restores_but_left_behind() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)
@@ -787,6 +800,16 @@ fn verify_text(v: &migsafe_core::rollback::verify::Verified) -> String {
         o.push_str(&format!(
             "ok: {what} restores the schema of {target} exactly\n"
         ));
+    } else if v.restores_but_left_behind() {
+        let labels = migsafe_core::rollback::verify::labels();
+        o.push_str(&format!(
+            "ok: {what} restores the schema of {target}, but for {} enum value{} PostgreSQL cannot remove (left behind):\n",
+            v.differences.len(),
+            if v.differences.len() == 1 { "" } else { "s" }
+        ));
+        for d in &v.differences {
+            o.push_str(&format!("  {}\n", d.message(&labels)));
+        }
     } else {
         let labels = migsafe_core::rollback::verify::labels();
         o.push_str(&format!(

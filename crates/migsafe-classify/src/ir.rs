@@ -36,13 +36,9 @@ impl ObjName {
 /// Writes an identifier the way SQL needs it: bare when it is a plain lower
 /// case identifier, double-quoted otherwise.
 pub fn quote_ident(f: &mut impl fmt::Write, s: &str) -> fmt::Result {
-    let plain = !s.is_empty()
-        && s.chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if plain {
+    // PostgreSQL's own rule (`quote_ident`): plain lower case that is not a
+    // keyword it reserves.
+    if migsafe_model::types::needs_no_quotes(s) {
         f.write_str(s)
     } else {
         f.write_char('"')?;

@@ -75,6 +75,8 @@ pub enum Node {
         otherwise: Option<Box<Node>>,
     },
     Subscript(Box<Node>, Vec<Node>),
+    /// `EXTRACT(field FROM expr)`: the field lower case, unquoted.
+    Extract(String, Box<Node>),
 }
 
 /// The canonical form of `sql`, or `None` when it is not an expression the
@@ -494,6 +496,24 @@ impl Parser {
                         Some(Node::Array(self.list(']')?))
                     }
                     "case" => self.case(),
+                    "extract" if self.peek() == Some(&Tok::P('(')) => {
+                        self.i += 1;
+                        let field = match self.peek()?.clone() {
+                            Tok::Word(f) => f.to_ascii_lowercase(),
+                            Tok::Str(f) => f.trim_matches('\'').to_ascii_lowercase(),
+                            _ => return None,
+                        };
+                        if !field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                            return None;
+                        }
+                        self.i += 1;
+                        if !self.eat_kw("from") {
+                            return None;
+                        }
+                        let e = self.expr(0)?;
+                        self.expect_p(')')?;
+                        Some(Node::Extract(field, Box::new(e)))
+                    }
                     "cast" if self.peek() == Some(&Tok::P('(')) => {
                         self.i += 1;
                         let e = self.expr(0)?;
@@ -695,6 +715,7 @@ fn canon(n: Node) -> Node {
         Node::Subscript(e, idx) => {
             Node::Subscript(Box::new(canon(*e)), idx.into_iter().map(canon).collect())
         }
+        Node::Extract(f, e) => Node::Extract(f, Box::new(canon(*e))),
         leaf => leaf,
     }
 }
@@ -788,6 +809,7 @@ fn print(n: &Node, min: u8) -> String {
             s
         }
         Node::Subscript(e, idx) => format!("{}[{}]", print(e, u8::MAX), join(idx)),
+        Node::Extract(f, e) => format!("extract({f} from {})", print(e, 0)),
     };
     if power(n) < min { format!("({s})") } else { s }
 }
@@ -828,6 +850,14 @@ mod tests {
         same("public.next_code()", "next_code()");
         same("(price >= (0)::numeric)", "price >= 0");
         same("('-1'::integer)", "-1");
+        same(
+            "EXTRACT(epoch FROM (now() + '1 day'::interval))",
+            "extract(epoch from (now() + interval '1 day'))",
+        );
+        same(
+            "EXTRACT(year FROM created_at)",
+            "extract('YEAR' from created_at)",
+        );
         same("\"Flag\".label", "label");
         same(
             "CASE WHEN (a > 0) THEN 'x'::text ELSE NULL::text END",
@@ -875,13 +905,7 @@ mod tests {
 
     #[test]
     fn what_it_does_not_know_is_none() {
-        for e in [
-            "EXTRACT(year FROM x)",
-            "a ->",
-            "(",
-            "count(*) OVER ()",
-            "x IS OF (int)",
-        ] {
+        for e in ["a ->", "(", "count(*) OVER ()", "x IS OF (int)"] {
             assert_eq!(canonical(e), None, "{e}");
         }
     }

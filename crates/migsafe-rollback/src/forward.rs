@@ -12,8 +12,27 @@ use migsafe_schema::{Column, DefaultValue, QualName, SchemaModel, Table};
 
 use super::{fk_sql, index_sql, q, qn};
 
+/// A default as a statement can write it: an `ARRAY[…]` gets its column's
+/// type back (the model keeps defaults without their casts, and
+/// `ARRAY[]` alone has no type).
+pub(crate) fn default_sql(d: &DefaultValue, ty: &migsafe_schema::NormalizedType) -> String {
+    match d {
+        DefaultValue::Expression(e)
+            if e.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("array[")) =>
+        {
+            format!("{e}::{ty}")
+        }
+        _ => d.to_string(),
+    }
+}
+
 fn column_def(c: &Column) -> String {
     let mut c = c.clone();
+    if let Some(d) = &c.default
+        && d != &DefaultValue::Sequence
+    {
+        c.default = Some(DefaultValue::Expression(default_sql(d, &c.ty)));
+    }
     let mut ty = c.ty.to_string();
     // `nextval` of a sequence the model does not name: the serial type
     // makes one.
@@ -283,8 +302,23 @@ pub fn forward(current: &SchemaModel, target: &SchemaModel) -> Vec<String> {
                 )
             };
             if now.ty != col.ty {
+                // Between enums (or an enum and anything else) there is no
+                // cast: through text there is.
+                let is_enum = |t: &migsafe_schema::NormalizedType| {
+                    let shown = t.to_string();
+                    current
+                        .enums
+                        .keys()
+                        .chain(target.enums.keys())
+                        .any(|e| shown.trim_end_matches("[]") == qn(e))
+                };
+                let via = if is_enum(&now.ty) || is_enum(&col.ty) {
+                    "::text"
+                } else {
+                    ""
+                };
                 alters.push(alter(format!(
-                    "TYPE {} USING {}::{}",
+                    "TYPE {} USING {}{via}::{}",
                     col.ty,
                     q(&col.name),
                     col.ty
@@ -298,7 +332,9 @@ pub fn forward(current: &SchemaModel, target: &SchemaModel) -> Vec<String> {
                         qn(name),
                         q(&col.name)
                     )),
-                    Some(d) => alters.push(alter(format!("SET DEFAULT {d}"))),
+                    Some(d) => {
+                        alters.push(alter(format!("SET DEFAULT {}", default_sql(d, &col.ty))))
+                    }
                 }
             }
             if now.nullable != col.nullable {

@@ -268,9 +268,10 @@ pub fn inverse(op: &OpKind, before: &SchemaModel) -> Inverse {
                     unknown("the previous default was a sequence whose name is not known")
                 }
                 (Some(d), _) => sql(format!(
-                    "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {d};",
+                    "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {};",
                     obj(table),
-                    q(column)
+                    q(column),
+                    forward::default_sql(d, &col.ty)
                 )),
             }
         }

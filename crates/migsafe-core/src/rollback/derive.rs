@@ -27,6 +27,11 @@ pub struct Undo {
     /// Why no SQL undoes it, when none does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub missing: Option<&'static str>,
+    /// What no SQL undoes is only left behind, harmless to the code of
+    /// the last good state (an enum value PostgreSQL cannot remove): the
+    /// rollback goes on without it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub left_behind: bool,
     /// Its `@rollback-plan`, when it has one that is a plan.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<String>,
@@ -48,6 +53,7 @@ pub fn undo(m: &AnalyzedMigration, index: usize, before: &SchemaModel) -> Option
     let s = m.file.statements.get(index)?;
     let mut sql = Vec::new();
     let mut missing = None;
+    let mut left_behind = true;
     for o in &s.ops {
         match migsafe_rollback::inverse(&o.kind, before) {
             // A `DROP CONSTRAINT` re-added later in the file is classified
@@ -67,6 +73,7 @@ pub fn undo(m: &AnalyzedMigration, index: usize, before: &SchemaModel) -> Option
                 if missing.is_none() {
                     missing = Some(why);
                 }
+                left_behind &= matches!(o.kind, migsafe_classify::ir::OpKind::AddEnumValue { .. });
             }
         }
     }
@@ -97,6 +104,7 @@ pub fn undo(m: &AnalyzedMigration, index: usize, before: &SchemaModel) -> Option
         class: s.class(),
         rollback: s.rollback(),
         sql: if missing.is_some() { Vec::new() } else { sql },
+        left_behind: left_behind && missing.is_some(),
         missing,
         plan,
         loses_data,
@@ -200,7 +208,11 @@ pub fn down_script(m: &AnalyzedMigration, undos: &[Undo]) -> String {
             continue;
         }
         out.push_str(&format!("-- undoes line {}: {}\n", u.line, u.title));
-        if let Some(why) = u.missing {
+        if let Some(why) = u.missing.filter(|_| u.left_behind) {
+            out.push_str(&format!(
+                "-- LEFT BEHIND: {why}; the value stays, unused by the code of the last good state\n"
+            ));
+        } else if let Some(why) = u.missing {
             out.push_str(&format!(
                 "-- CANNOT BE INVERTED: {why}; {}\n",
                 match &u.plan {

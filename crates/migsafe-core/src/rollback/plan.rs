@@ -76,6 +76,14 @@ pub struct RollbackPlan {
     /// Whether the history is Prisma's (the script records the rollback
     /// in `_prisma_migrations`).
     pub prisma: bool,
+    /// migsafe's replay of the plan (or of the roll-forward) on the current
+    /// state: the statement PostgreSQL would refuse, which rolls the whole
+    /// script back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub predicted_failure: Option<String>,
+    /// migsafe's replay of the plan: how the result differs from the last
+    /// good state (expected: the target).
+    pub predicted_differences: Vec<migsafe_schema::diff::Difference>,
 }
 
 /// Where to go back to.
@@ -208,7 +216,7 @@ pub fn plan(migrations: &[AnalyzedMigration], req: PlanRequest<'_>) -> Result<Ro
         steps.clear();
         migsafe_rollback::forward(replayer.model(), &target_model)
     };
-    Ok(RollbackPlan {
+    let mut p = RollbackPlan {
         target: keep.map(|k| migrations[k].source.name.clone()),
         current: current.last().map(|&i| migrations[i].source.name.clone()),
         failed,
@@ -216,7 +224,26 @@ pub fn plan(migrations: &[AnalyzedMigration], req: PlanRequest<'_>) -> Result<Ro
         blocked,
         forward,
         prisma,
-    })
+        predicted_failure: None,
+        predicted_differences: Vec::new(),
+    };
+    // The plan replayed as PostgreSQL runs it: one script, one transaction.
+    let sql = p.executable();
+    let analyzed = migsafe_classify::analyze(&sql);
+    let known = replayer.issues().len();
+    replayer.apply_migration(&MigrationInput {
+        name: "rollback plan",
+        path: "rollback.sql",
+        statements: &analyzed.statements,
+    });
+    p.predicted_failure = replayer.issues()[known..]
+        .iter()
+        .find(|i| i.kind != migsafe_schema::replay::IssueKind::Unevaluable)
+        .map(|i| format!("line {}: {}: {}", i.origin.line, i.operation, i.message));
+    if p.predicted_failure.is_none() {
+        p.predicted_differences = migsafe_schema::diff::diff(&target_model, replayer.model());
+    }
+    Ok(p)
 }
 
 fn apply<'a>(replayer: &mut Replayer<'a>, m: &'a AnalyzedMigration) {
@@ -260,6 +287,9 @@ fn step_back(
     let mut manual = false;
     for u in undos {
         if let Some(why) = u.missing {
+            if u.left_behind {
+                continue;
+            }
             if u.plan.is_some() {
                 manual = true;
             } else {
@@ -292,6 +322,22 @@ fn step_back(
         },
         loses_data,
         prisma,
+    }
+}
+
+/// Whether the script's last statement ends with `;` (its trailing
+/// comments aside).
+fn terminated(sql: &str) -> bool {
+    let analyzed = migsafe_classify::analyze(sql);
+    match analyzed.statements.last() {
+        None => true,
+        Some(s) => {
+            sql.get(s.span.end..)
+                .is_some_and(|rest| rest.trim_start().starts_with(';'))
+                || sql
+                    .get(..s.span.end)
+                    .is_some_and(|t| t.trim_end().ends_with(';'))
+        }
     }
 }
 
@@ -390,9 +436,34 @@ impl RollbackPlan {
             "Verify: migsafe drift-check --database-url \"$DATABASE_URL\" (and the application's health checks).",
         );
         item(&mut o, "Document what happened and why.");
+        o.push_str("--\n");
+        let what = if self.blocked.is_empty() {
+            "this plan"
+        } else {
+            "the roll-forward"
+        };
+        match (&self.predicted_failure, self.predicted_differences.len()) {
+            (Some(f), _) => o.push_str(&format!(
+                "-- migsafe's replay of {what}: PostgreSQL refuses it ({}), and the whole script rolls back: fix that step first\n",
+                one_line(f)
+            )),
+            (None, 0) => o.push_str(&format!(
+                "-- migsafe's replay of {what}: it restores the schema of the last good state exactly (prove it: migsafe rollback verify --scratch-url URL)\n"
+            )),
+            (None, n) => {
+                let labels = migsafe_schema::diff::Labels::new("the last good state has", "after it the database has");
+                o.push_str(&format!(
+                    "-- migsafe's replay of {what}: {n} difference{} from the last good state remain:\n",
+                    if n == 1 { "" } else { "s" }
+                ));
+                for d in &self.predicted_differences {
+                    o.push_str(&format!("--   {}\n", one_line(&d.message(&labels))));
+                }
+            }
+        }
         o.push('\n');
         if !self.blocked.is_empty() {
-            o.push_str("-- ROLLBACK IMPOSSIBLE: no SQL brings back what these statements deleted, and they have no @rollback-plan:\n");
+            o.push_str("-- ROLLBACK IMPOSSIBLE: no SQL undoes these statements, and they have no @rollback-plan:\n");
             for b in &self.blocked {
                 o.push_str(&format!(
                     "--   {}:{}: {} ({}): {}\n",
@@ -404,7 +475,7 @@ impl RollbackPlan {
                 ));
             }
             o.push_str("--\n-- Roll-forward: the fix-forward migration from the current schema to the last good state's.\n");
-            o.push_str("-- The structure comes back; the data the statements above deleted does not: restore it from the backup.\n\n");
+            o.push_str("-- The structure comes back; data the statements above deleted does not: restore it from the backup.\n\n");
             for f in &self.forward {
                 o.push_str(f);
                 o.push('\n');
@@ -436,6 +507,11 @@ impl RollbackPlan {
             let sql = sql.replace("-- CANNOT BE INVERTED:", "-- MANUAL STEP:");
             o.push_str(sql.trim_end());
             o.push('\n');
+            if !terminated(&sql) {
+                // A down script whose last statement has no `;`: end it here,
+                // or it runs into the next step.
+                o.push_str(";\n");
+            }
             if record && s.prisma {
                 o.push_str(&format!(
                     "UPDATE \"_prisma_migrations\" SET \"rolled_back_at\" = now() WHERE \"migration_name\" = {} AND \"finished_at\" IS NOT NULL AND \"rolled_back_at\" IS NULL;\n",
@@ -461,6 +537,8 @@ impl RollbackPlan {
                 | WayBack::Plan { sql } => sql.clone(),
             })
             .collect::<Vec<_>>()
-            .join("\n")
+            // A lone `;` is an empty statement: it ends a script whose last
+            // statement has none, and changes nothing otherwise.
+            .join("\n;\n")
     }
 }

@@ -35,10 +35,21 @@ impl Verified {
     /// The plan ran and left exactly the target schema, and no statement
     /// blocks the rollback.
     pub fn restores(&self) -> bool {
+        self.restores_but_left_behind() && self.differences.is_empty()
+    }
+
+    /// The plan ran, no statement blocks it, and what differs from the
+    /// target is only what it leaves behind on purpose: enum values
+    /// PostgreSQL cannot remove.
+    pub fn restores_but_left_behind(&self) -> bool {
+        use migsafe_schema::diff::{DiffKind, ObjectKind};
         self.history_failed.is_none()
             && self.plan_failed.is_none()
-            && self.differences.is_empty()
             && self.plan.blocked.is_empty()
+            && self
+                .differences
+                .iter()
+                .all(|d| d.object == ObjectKind::EnumValue && d.kind == DiffKind::ExtraInActual)
     }
 }
 
@@ -50,7 +61,8 @@ fn db_error(e: &migsafe_live::LiveError) -> Error {
 }
 
 /// Builds the plan for `req` and proves it on a scratch database on the
-/// server of `scratch_url`.
+/// server of `scratch_url`; `setup` runs first (the tables a migration
+/// runner keeps for itself, which the history may touch).
 ///
 /// # Errors
 ///
@@ -61,9 +73,23 @@ pub fn verify(
     migrations: &[AnalyzedMigration],
     req: PlanRequest<'_>,
     scratch_url: &str,
+    setup: Option<&str>,
 ) -> Result<Verified, Error> {
     let p = plan(migrations, req)?;
     let mut scratch = migsafe_live::create_scratch(scratch_url).map_err(|e| db_error(&e))?;
+    // What the history expects to find before its first migration (a
+    // migration runner's own table), outside what is compared... unless it
+    // is in the replay's schema too: it is created the same way there.
+    let mut prelude = Vec::new();
+    if let Some(sql) = setup {
+        if let Err(e) = scratch.run_script(sql).map_err(|e| db_error(&e))? {
+            return Err(Error::Other(format!(
+                "the setup script fails on PostgreSQL: {}",
+                e.message
+            )));
+        }
+        prelude = migsafe_classify::analyze(sql).statements;
+    }
     let name = scratch.name().to_owned();
     let mut out = Verified {
         scratch: name,
@@ -73,8 +99,13 @@ pub fn verify(
         plan_failed: None,
         differences: Vec::new(),
     };
-    // The expected schema: the replay up to the target.
+    // The expected schema: the replay (after the setup) up to the target.
     let mut replayer = Replayer::new();
+    replayer.apply_migration(&MigrationInput {
+        name: "setup",
+        path: "setup.sql",
+        statements: &prelude,
+    });
     let keep = out
         .plan
         .target

@@ -43,12 +43,10 @@ statement it undoes.",
 /// The help for a statement with no usable plan; where SQL cannot undo the
 /// statement, it names the roll-forward strategy.
 fn help(step: &Step<'_>) -> String {
-    let mut h =
-        "write how to get back above the statement: `-- @rollback-plan: <how to undo this>`"
-            .to_owned();
+    let mut h = "add `-- @rollback-plan: <how to undo this>` above the statement".to_owned();
     if step.statement.rollback() == migsafe_classify::Rollback::Impossible {
         h.push_str(
-            "; no statement brings back what this one deletes, so the plan is a restore from the backup taken before the release, or the roll-forward strategy: a new migration that fixes forward (`migsafe rollback plan` prints what it needs)",
+            "; no SQL brings the data back, so say which backup to restore or how to fix forward, the roll-forward strategy (`migsafe rollback plan` prints what a fix-forward migration needs)",
         );
     }
     h
