@@ -197,6 +197,24 @@ pub(crate) fn postgres_rejects(stmt: &Statement) -> Option<String> {
             "syntax error at or near \"ON\": `DROP INDEX name ON table` is MySQL's form; PostgreSQL's DROP INDEX takes the index name only"
                 .to_owned(),
         ),
+        // PostgreSQL's index element is a column, a function call or a
+        // parenthesized expression (`index_elem` in its grammar).
+        Statement::CreateIndex(ci) => ci.columns.iter().find_map(|c| {
+            let near = match &c.column.expr {
+                sq::Expr::BinaryOp { op, .. } => op.to_string(),
+                sq::Expr::UnaryOp { op, .. } => op.to_string(),
+                sq::Expr::Cast {
+                    kind: sq::CastKind::DoubleColon,
+                    ..
+                } => "::".to_owned(),
+                sq::Expr::IsNull(_) | sq::Expr::IsNotNull(_) => "IS".to_owned(),
+                _ => return None,
+            };
+            Some(format!(
+                "syntax error at or near \"{near}\": an index expression that is not a column or a function call needs parentheses: `(({}))`",
+                c.column.expr
+            ))
+        }),
         _ => None,
     }
 }

@@ -81,8 +81,13 @@ fn index_sql(table: &QualName, i: &Index) -> String {
         .columns
         .iter()
         .map(|c| {
-            let plain = c.expr.chars().all(|ch| ch.is_alphanumeric() || ch == '_');
-            let mut e = if plain { q(&c.expr) } else { c.expr.clone() };
+            // A column is quoted; an expression goes in parentheses, which
+            // PostgreSQL's grammar needs around anything but a function call.
+            let mut e = if c.is_expression() {
+                format!("({})", c.expr)
+            } else {
+                q(&c.expr)
+            };
             if let Some(op) = &c.opclass {
                 let _ = write!(e, " {op}");
             }

@@ -160,9 +160,11 @@ pub fn apply_and_derive<'a>(
         path: &m.source.path,
         statements: &m.file.statements,
     };
-    let mut out = Vec::with_capacity(m.file.statements.len());
-    // The replayer borrows the migration for its provenance; the undo is
-    // computed while the statement's schema is in view.
+    let mut out: Vec<Undo> = Vec::with_capacity(m.file.statements.len());
+    // The schema before a DO block, until the next statement shows what the
+    // block did: its conditions are the replay's to evaluate, so its undo is
+    // the way from the schema after it back to the schema before it.
+    let mut pending: Option<(usize, SchemaModel)> = None;
     let mut seen = 0;
     {
         let mut observe = |i: usize, model: &SchemaModel| {
@@ -170,13 +172,23 @@ pub fn apply_and_derive<'a>(
             // A DO block's inner statements share the block's index: keep
             // the first view of each statement.
             if i >= seen {
+                if let Some((at, before)) = pending.take() {
+                    undo_block(&mut out[at], model, &before);
+                }
                 if let Some(u) = undo(m, i, model) {
+                    if is_block(m, i) {
+                        pending = Some((out.len(), model.clone()));
+                    }
                     out.push(u);
                 }
                 seen = i + 1;
             }
         };
         replayer_apply(replayer, &input, &mut observe);
+    }
+    if let Some((at, before)) = pending.take() {
+        let after = replayer.model().clone();
+        undo_block(&mut out[at], &after, &before);
     }
     // Statements after one PostgreSQL refuses are never shown to the
     // observer: their way back is derived from the schema the replay stands
@@ -188,6 +200,41 @@ pub fn apply_and_derive<'a>(
         seen += 1;
     }
     out
+}
+
+/// Statement `i` of `m` is a `DO` block (its operations run under the
+/// block's conditions).
+fn is_block(m: &AnalyzedMigration, i: usize) -> bool {
+    m.file.statements.get(i).is_some_and(|s| {
+        s.ops
+            .iter()
+            .any(|o| o.in_do.is_some() || matches!(o.kind, migsafe_classify::ir::OpKind::DoBlock))
+    })
+}
+
+/// The undo of a `DO` block: the statements from the schema after it back
+/// to the schema before it (what the block really did, conditions
+/// evaluated), or no SQL when they cannot say all of it.
+fn undo_block(u: &mut Undo, after: &SchemaModel, before: &SchemaModel) {
+    if after == before {
+        u.sql.clear();
+        u.missing = None;
+        u.left_behind = false;
+        u.loses_data = None;
+        return;
+    }
+    let lines = migsafe_rollback::forward(after, before);
+    if lines.iter().any(|l| l.starts_with("-- by hand")) {
+        u.sql.clear();
+        if u.missing.is_none() {
+            u.missing = Some("what the DO block changed cannot all be written back in SQL");
+        }
+        return;
+    }
+    u.sql = lines.into_iter().filter(|l| !l.starts_with("--")).collect();
+    u.missing = None;
+    u.left_behind = false;
+    u.loses_data = losing_inverse(&u.sql);
 }
 
 fn replayer_apply<'a>(

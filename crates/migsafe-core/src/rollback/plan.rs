@@ -194,14 +194,14 @@ pub fn plan(migrations: &[AnalyzedMigration], req: PlanRequest<'_>) -> Result<Ro
     let mut steps = Vec::new();
     let mut blocked = Vec::new();
     if keep.is_none() {
-        target_model = Some(replayer.model().clone());
+        target_model = Some(replayer.finished_model());
     }
     for &i in &current {
         let m = &migrations[i];
         if !undone.contains(&i) {
             apply(&mut replayer, m);
             if Some(i) == keep {
-                target_model = Some(replayer.model().clone());
+                target_model = Some(replayer.finished_model());
             }
             continue;
         }
@@ -214,7 +214,7 @@ pub fn plan(migrations: &[AnalyzedMigration], req: PlanRequest<'_>) -> Result<Ro
         Vec::new()
     } else {
         steps.clear();
-        migsafe_rollback::forward(replayer.model(), &target_model)
+        migsafe_rollback::forward(&replayer.finished_model(), &target_model)
     };
     let mut p = RollbackPlan {
         target: keep.map(|k| migrations[k].source.name.clone()),
@@ -241,7 +241,8 @@ pub fn plan(migrations: &[AnalyzedMigration], req: PlanRequest<'_>) -> Result<Ro
         .find(|i| i.kind != migsafe_schema::replay::IssueKind::Unevaluable)
         .map(|i| format!("line {}: {}: {}", i.origin.line, i.operation, i.message));
     if p.predicted_failure.is_none() {
-        p.predicted_differences = migsafe_schema::diff::diff(&target_model, replayer.model());
+        p.predicted_differences =
+            migsafe_schema::diff::diff(&target_model, &replayer.finished_model());
     }
     Ok(p)
 }

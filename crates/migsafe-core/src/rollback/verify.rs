@@ -120,7 +120,7 @@ pub fn verify(
             });
         }
     }
-    let expected = replayer.model().clone();
+    let expected = replayer.finished_model();
     for m in migrations {
         let text = String::from_utf8_lossy(&m.source.up);
         match scratch.run_script(&text).map_err(|e| db_error(&e))? {

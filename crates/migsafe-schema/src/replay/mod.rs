@@ -458,6 +458,20 @@ impl<'a> Replayer<'a> {
         &self.state.out.issues
     }
 
+    /// The model as [`finish`](Self::finish) leaves it (opaque tables
+    /// marked, canonical form), without ending the replay: the form to
+    /// compare with another model.
+    pub fn finished_model(&self) -> SchemaModel {
+        let mut model = self.state.out.model.clone();
+        for t in &self.state.out.opaque_tables {
+            if let Some(tab) = model.tables.get_mut(t) {
+                tab.opaque = true;
+            }
+        }
+        crate::canonical::canonicalize(&mut model);
+        model
+    }
+
     /// The model, provenance and issues.
     pub fn finish(self) -> Replayed {
         let mut out = self.state.out;
