@@ -848,6 +848,13 @@ fn main() -> ExitCode {
         },
         Command::RollbackCheck(p) => match run_validate("rollback-check", Checks::ROLLBACK, p, g) {
             Ok((r, a)) => {
+                if g.format() == Format::Text && !g.quiet {
+                    let table = migsafe_core::render::text::rollback_table(
+                        &r,
+                        color_on(g, std::io::stdout().is_terminal()),
+                    );
+                    let _ = std::io::stdout().lock().write_all(table.as_bytes());
+                }
                 let code = emit(&r, g, !p.staged);
                 audit(&r, a, code)
             }

@@ -374,3 +374,38 @@ fn plan_on_a_dangerous_migration_prints_the_roll_forward() {
             .contains("Roll-forward")
     );
 }
+
+/// `rollback-check` prints each migration's way back as a tree before its
+/// findings; JSON holds the same paths.
+#[test]
+fn rollback_check_prints_the_table_of_ways_back() {
+    let p = example();
+    let o = migsafe(p.path(), &["rollback-check"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let table: String = out.split("\n\n").next().unwrap_or("").to_owned();
+    insta::assert_snapshot!(table, @r"
+    prisma/migrations
+    ├── 20260101090000_init                  expand     simple      generated (7 statements)
+    ├── 20260102090000_add_user_bio          expand     simple      generated (1 statement)
+    ├── 20260103090000_index_post_author     expand     simple      generated (1 statement)
+    ├── 20260104090000_drop_published_index  contract   simple      generated (1 statement)
+    ├── 20260105090000_drop_post_views       dangerous  impossible  plan: Views are recomputed from the analytics warehous…
+    ├── 20260106090000_rename_user_name      dangerous  complex     generated (1 statement)
+    └── 20260107090000_drop_audit_log        dangerous  impossible  none
+    ");
+    assert!(out.contains("error[missing-rollback-path]"), "{out}");
+    // --quiet and the machine formats leave the table out.
+    let o = migsafe(p.path(), &["rollback-check", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let kinds: Vec<&str> = v["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["rollback_path"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["generated", "generated", "generated", "generated", "manual", "generated", "incomplete"]
+    );
+}

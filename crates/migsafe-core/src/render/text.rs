@@ -344,3 +344,95 @@ pub fn summary_line(report: &Report, opts: TextOptions) -> String {
     };
     format!("{} {line}: {verdict}", p.bold("migsafe:"))
 }
+
+/// The rollback path of every migration, as `migsafe rollback-check` prints
+/// it before its findings: a tree per migrations directory, one line per
+/// migration with its class, its rollback complexity and its way back.
+///
+/// ```text
+/// prisma/migrations
+/// ├── 20260101090000_init             expand     complex     generated (7 statements)
+/// ├── 20260105090000_drop_post_views  dangerous  impossible  plan: Views are recomputed…
+/// └── 20260107090000_drop_audit_log   dangerous  impossible  none
+/// ```
+pub fn rollback_table(report: &Report, color: bool) -> String {
+    let p = Paint { on: color };
+    let rows: Vec<&crate::report::MigrationReport> = report
+        .migrations
+        .iter()
+        .filter(|m| m.rollback_path.is_some())
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let root = |m: &crate::report::MigrationReport| -> String {
+        m.path
+            .find(&m.name)
+            .map(|i| m.path[..i].trim_end_matches('/').to_owned())
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(|| ".".to_owned())
+    };
+    let width = rows.iter().map(|m| m.name.chars().count()).max().unwrap_or(0);
+    let mut out = String::new();
+    let mut i = 0;
+    while i < rows.len() {
+        let dir = root(rows[i]);
+        let group: Vec<&crate::report::MigrationReport> =
+            rows[i..].iter().take_while(|m| root(m) == dir).copied().collect();
+        i += group.len();
+        let _ = writeln!(out, "{}", p.bold(&dir));
+        for (k, m) in group.iter().enumerate() {
+            let branch = if k + 1 == group.len() { "└──" } else { "├──" };
+            let class = format!("{:<9}", m.class.as_str());
+            let class = match m.class {
+                Class::Dangerous => p.wrap("31", &class),
+                Class::Contract => p.wrap("33", &class),
+                Class::Expand => p.wrap("32", &class),
+                Class::Neutral => class,
+            };
+            let path = match m.rollback_path.as_ref().map(|r| r.kind) {
+                Some("down_script") => format!(
+                    "down script {}",
+                    m.down.as_deref().unwrap_or("(beside the migration)")
+                ),
+                Some("generated") => {
+                    let n = m
+                        .rollback_path
+                        .as_ref()
+                        .and_then(|r| r.generated_down.as_deref())
+                        .map_or(0, |d| migsafe_classify::analyze(d).statements.len());
+                    if n == 0 {
+                        "generated (nothing to undo)".to_owned()
+                    } else {
+                        format!("generated ({})", plural(n, "statement", "statements"))
+                    }
+                }
+                Some("manual") => match m.statements.iter().find_map(|s| s.rollback_plan.as_deref()) {
+                    Some(plan) => {
+                        let mut shown: String = plan.chars().take(48).collect();
+                        if plan.chars().count() > 48 {
+                            shown.push('…');
+                        }
+                        format!("plan: {}", strip_controls(&shown))
+                    }
+                    None => "plan".to_owned(),
+                },
+                _ => p.wrap("1;31", "none"),
+            };
+            let _ = writeln!(
+                out,
+                "{branch} {:<width$}  {class}  {:<10}  {path}",
+                strip_controls(&m.name),
+                m.rollback.as_str(),
+            );
+        }
+    }
+    out.push('\n');
+    out
+}
+
+/// `s` without control characters (a name or plan from a file must not
+/// move the terminal's cursor).
+fn strip_controls(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).collect()
+}
