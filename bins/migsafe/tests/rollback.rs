@@ -406,6 +406,14 @@ fn rollback_check_prints_the_table_of_ways_back() {
         .collect();
     assert_eq!(
         kinds,
-        ["generated", "generated", "generated", "generated", "manual", "generated", "incomplete"]
+        [
+            "generated",
+            "generated",
+            "generated",
+            "generated",
+            "manual",
+            "generated",
+            "incomplete"
+        ]
     );
 }

@@ -570,11 +570,25 @@ fn query_identifiers(toks: &[Tok<'_>]) -> Vec<String> {
         .iter()
         .position(|t| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case("AS"))
         .map_or(toks.len(), |i| i + 1);
-    let mut out: Vec<String> = toks[start..]
-        .iter()
-        .filter(|t| matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent))
-        .map(|t| crate::lex::ident_value(t.kind, t.text))
-        .collect();
+    // A name right after `AS` is an output alias (or a type in a `CAST`),
+    // not a column the view reads: a view whose `… AS "total"` names a
+    // column of its table does not depend on it.
+    let mut out: Vec<String> = Vec::new();
+    let mut after_as = false;
+    for t in &toks[start..] {
+        match t.kind {
+            TokenKind::Whitespace | TokenKind::LineComment | TokenKind::BlockComment => continue,
+            TokenKind::Word if t.text.eq_ignore_ascii_case("AS") => {
+                after_as = true;
+                continue;
+            }
+            TokenKind::Word | TokenKind::QuotedIdent if !after_as => {
+                out.push(crate::lex::ident_value(t.kind, t.text));
+            }
+            _ => {}
+        }
+        after_as = false;
+    }
     out.sort();
     out.dedup();
     out
@@ -985,7 +999,15 @@ pub fn migration_passes(statements: &mut [Statement]) {
     let mut dropped: Vec<(usize, usize, ObjName, String)> = Vec::new();
     for (si, s) in statements.iter().enumerate() {
         for (oi, o) in s.ops.iter().enumerate() {
-            if let OpKind::DropConstraint { table, name, .. } = &o.kind {
+            // `IF EXISTS` stays a drop: a modification needs the constraint
+            // to be there.
+            if let OpKind::DropConstraint {
+                table,
+                name,
+                if_exists: false,
+                ..
+            } = &o.kind
+            {
                 dropped.push((si, oi, table.clone(), name.clone()));
             }
         }

@@ -162,3 +162,113 @@ fn harness_with_its_down_scripts() {
         Some("CREATE TABLE migrations (version TEXT NOT NULL);"),
     );
 }
+
+/// Every down script migsafe generates whole for a migration of the
+/// history (`rollback emit-down`), run right after that migration, is
+/// accepted by PostgreSQL (in a transaction rolled back, so the history goes
+/// on), and migsafe's replay of it agrees that it runs.
+fn every_generated_down_is_accepted(label: &str, dir: &str, setup: Option<&str>) {
+    let pg = require_pg!();
+    let root = require_corpora!();
+    let migrations = history(&root.join(dir));
+    let (_db, url) = pg.fresh_database(&format!("downs_{label}"));
+    let mut client = migsafe_oracle::connect(&url).unwrap();
+    if let Some(s) = setup {
+        client.batch_execute(s).unwrap();
+    }
+    let mut replayer = migsafe_schema::replay::Replayer::new();
+    let prelude = setup
+        .map(|s| migsafe_classify::analyze(s).statements)
+        .unwrap_or_default();
+    replayer.apply_migration(&migsafe_schema::replay::MigrationInput {
+        name: "setup",
+        path: "setup.sql",
+        statements: &prelude,
+    });
+    let (mut run, mut partial) = (0, 0);
+    let mut refused = Vec::new();
+    for m in &migrations {
+        let undos = migsafe_core::rollback::apply_and_derive(&mut replayer, m, &mut |_, _| {});
+        client
+            .batch_execute(&String::from_utf8_lossy(&m.source.up))
+            .unwrap_or_else(|e| panic!("{label}: {} does not apply: {e}", m.source.name));
+        if undos.iter().any(|u| !u.invertible()) {
+            partial += 1;
+            continue;
+        }
+        let down = migsafe_core::rollback::down_script(m, &undos);
+        if down.trim().is_empty() {
+            continue;
+        }
+        // migsafe's own verdict: the replay of the down script on top of the
+        // migration.
+        let analyzed = migsafe_classify::analyze(&down);
+        let mut after = replayer.clone();
+        let known = after.issues().len();
+        after.apply_migration(&migsafe_schema::replay::MigrationInput {
+            name: "down",
+            path: "down.sql",
+            statements: &analyzed.statements,
+        });
+        let predicted: Vec<String> = after.issues()[known..]
+            .iter()
+            .filter(|i| i.kind != migsafe_schema::replay::IssueKind::Unevaluable)
+            .map(|i| format!("line {}: {}: {}", i.origin.line, i.operation, i.message))
+            .collect();
+        let predicted_ok = predicted.is_empty();
+        let result = client.batch_execute(&format!("BEGIN;\n{down}\n;\nROLLBACK;"));
+        run += 1;
+        if let Err(e) = result {
+            let _ = client.batch_execute("ROLLBACK");
+            refused.push(format!(
+                "{}: {} (migsafe's replay: {})\n{down}",
+                m.source.name,
+                migsafe_oracle::pg_message(&e),
+                if predicted_ok { "runs" } else { "refused too" }
+            ));
+        } else {
+            assert!(
+                predicted_ok,
+                "{label}: {}: PostgreSQL runs the generated down script, migsafe's replay refuses it ({predicted:?}):\n{down}",
+                m.source.name
+            );
+        }
+    }
+    println!(
+        "{label}: {run} generated down scripts run on PostgreSQL after their migration, {partial} migrations with statements no SQL undoes"
+    );
+    assert!(run > 0, "{label}: no generated down script was tried");
+    assert!(
+        refused.is_empty(),
+        "{label}: PostgreSQL refuses {} generated down scripts:\n{}",
+        refused.len(),
+        refused.join("\n")
+    );
+}
+
+#[test]
+fn langfuse_generated_downs() {
+    every_generated_down_is_accepted(
+        "langfuse",
+        "langfuse__langfuse/packages/shared/prisma/migrations",
+        None,
+    );
+}
+
+#[test]
+fn trigger_dev_generated_downs() {
+    every_generated_down_is_accepted(
+        "triggerdev",
+        "triggerdotdev__trigger.dev/internal-packages/database/prisma/migrations",
+        None,
+    );
+}
+
+#[test]
+fn harness_generated_downs() {
+    every_generated_down_is_accepted(
+        "harness",
+        "harness__harness/app/store/database/migrate/postgres",
+        Some("CREATE TABLE migrations (version TEXT NOT NULL);"),
+    );
+}

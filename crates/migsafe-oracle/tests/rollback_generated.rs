@@ -40,7 +40,10 @@ fn check(pg: &migsafe_oracle::TestPg, steps: &[Step], back: u32) -> Result<Tally
     let mut client = connect(&url).map_err(|e| e.to_string())?;
     let history = History::build(steps, |sql| client.batch_execute(sql).is_ok());
     drop(client);
-    let _ = pg.psql("postgres", &format!("DROP DATABASE IF EXISTS \"{database}\""));
+    let _ = pg.psql(
+        "postgres",
+        &format!("DROP DATABASE IF EXISTS \"{database}\""),
+    );
     let mut t = Tally::default();
     if history.files.len() < 2 {
         return Ok(t);
@@ -70,7 +73,11 @@ fn check(pg: &migsafe_oracle::TestPg, steps: &[Step], back: u32) -> Result<Tally
     let listing = || {
         let mut s = String::new();
         for m in &migrations {
-            s.push_str(&format!("-- {}\n{}\n", m.source.name, String::from_utf8_lossy(&m.source.up)));
+            s.push_str(&format!(
+                "-- {}\n{}\n",
+                m.source.name,
+                String::from_utf8_lossy(&m.source.up)
+            ));
         }
         s.push_str(&format!("-- plan back to {to}:\n{}\n", v.plan.executable()));
         s
@@ -79,7 +86,10 @@ fn check(pg: &migsafe_oracle::TestPg, steps: &[Step], back: u32) -> Result<Tally
         d.iter().map(|x| x.message(&labels())).collect()
     };
     if let Some((m, e)) = &v.history_failed {
-        return Err(format!("the generated history does not apply again: {m}: {e}\n{}", listing()));
+        return Err(format!(
+            "the generated history does not apply again: {m}: {e}\n{}",
+            listing()
+        ));
     }
     if v.plan_failed.is_some() != v.plan.predicted_failure.is_some() {
         return Err(format!(
@@ -163,5 +173,8 @@ fn generated_histories_roll_back_to_the_replayed_schema() {
     if let Err(e) = result {
         panic!("{e}");
     }
-    assert!(s.exact > 0, "no generated plan restored exactly: the test tests nothing");
+    assert!(
+        s.exact > 0,
+        "no generated plan restored exactly: the test tests nothing"
+    );
 }

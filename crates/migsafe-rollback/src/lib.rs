@@ -13,6 +13,7 @@ pub use forward::forward;
 
 use migsafe_classify::ir::{ObjName, OpKind};
 use migsafe_schema::diff::{Difference, diff};
+use migsafe_schema::names::truncate_identifier;
 use migsafe_schema::replay::{MigrationInput, ReplayIssue, Replayer};
 use migsafe_schema::{
     DEFAULT_SCHEMA, DefaultValue, ForeignKey, Index, QualName, RefAction, SchemaModel,
@@ -63,8 +64,13 @@ fn qn(o: &QualName) -> String {
     qual(Some(&o.schema), &o.name)
 }
 
+/// The model's name of `o`: PostgreSQL truncates every identifier to 63
+/// bytes, and so does the model.
 fn to_qual(o: &ObjName) -> QualName {
-    QualName::new(o.schema.as_deref(), o.name.clone())
+    QualName::new(
+        o.schema.as_deref().map(truncate_identifier).as_deref(),
+        truncate_identifier(&o.name),
+    )
 }
 
 fn index_sql(table: &QualName, i: &Index) -> String {
@@ -138,6 +144,8 @@ fn fk_sql(table: &QualName, f: &ForeignKey) -> Option<String> {
 /// The constraint named `name` on `table` in `before`, as an `ADD
 /// CONSTRAINT` statement.
 fn constraint_sql(before: &SchemaModel, table: &QualName, name: &str) -> Option<String> {
+    let name = truncate_identifier(name);
+    let name = name.as_str();
     let t = before.tables.get(table)?;
     if let Some(pk) = &t.primary_key
         && pk.name.as_deref() == Some(name)
@@ -178,6 +186,7 @@ fn constraint_sql(before: &SchemaModel, table: &QualName, name: &str) -> Option<
 }
 
 fn find_index<'a>(before: &'a SchemaModel, name: &ObjName) -> Option<(&'a QualName, &'a Index)> {
+    let wanted = truncate_identifier(&name.name);
     before.tables.values().find_map(|t| {
         let schema_ok = name.schema.as_deref().is_none_or(|s| s == t.name.schema);
         if !schema_ok {
@@ -185,14 +194,54 @@ fn find_index<'a>(before: &'a SchemaModel, name: &ObjName) -> Option<(&'a QualNa
         }
         t.indexes
             .iter()
-            .find(|i| i.name == name.name && !i.constraint)
+            .find(|i| i.name == wanted && !i.constraint)
             .map(|i| (&t.name, i))
     })
 }
 
-/// The statement that undoes `op`, given the schema before the migration.
+/// What `op` would create or set is already in `before` (a `CREATE … IF
+/// NOT EXISTS` of something there, a `DROP NOT NULL` on a nullable
+/// column): the statement did nothing, and its undo must not undo what was
+/// there.
+fn already_there(op: &OpKind, before: &SchemaModel) -> bool {
+    use OpKind::*;
+    match op {
+        CreateTable { table, .. } => before.tables.contains_key(&to_qual(table)),
+        AddColumn { table, column, .. } => before
+            .tables
+            .get(&to_qual(table))
+            .is_some_and(|t| t.column(&truncate_identifier(&column.name)).is_some()),
+        CreateIndex {
+            name: Some(n),
+            table,
+            ..
+        } => {
+            let schema = to_qual(table).schema;
+            before.tables.values().any(|t| {
+                t.name.schema == schema
+                    && t.indexes.iter().any(|i| i.name == truncate_identifier(n))
+            })
+        }
+        CreateSchema { name } => before.schemas.contains(name),
+        CreateExtension { name } => before.extensions.contains(name),
+        CreateSequence { name, .. } => before.sequences.contains(&to_qual(name)),
+        // `SET NOT NULL` on a column that has it, `DROP NOT NULL` on one
+        // that does not: nothing changed, nothing to undo.
+        SetNotNull { table, column } | DropNotNull { table, column } => before
+            .tables
+            .get(&to_qual(table))
+            .and_then(|t| t.column(&truncate_identifier(column)))
+            .is_some_and(|c| c.nullable == matches!(op, DropNotNull { .. })),
+        _ => false,
+    }
+}
+
+/// The statement that undoes `op`, given the schema just before it.
 pub fn inverse(op: &OpKind, before: &SchemaModel) -> Inverse {
     use OpKind::*;
+    if already_there(op, before) {
+        return Inverse::NoOp;
+    }
     let unknown = |why| Inverse::Unknown { why };
     let sql = Inverse::Sql;
     match op {
@@ -258,7 +307,7 @@ pub fn inverse(op: &OpKind, before: &SchemaModel) -> Inverse {
             let Some(col) = before
                 .tables
                 .get(&to_qual(table))
-                .and_then(|t| t.column(column))
+                .and_then(|t| t.column(&truncate_identifier(column)))
             else {
                 return unknown("the column's previous default is not known");
             };

@@ -174,3 +174,24 @@ fn a_wrong_down_script_is_caught() {
     assert_eq!(check.issues.len(), 1);
     assert_eq!(check.issues[0].origin.line, 2);
 }
+
+#[test]
+fn if_not_exists_on_what_was_there_is_undone_by_nothing() {
+    let mut r = Replayer::new();
+    let setup = migsafe_classify::analyze(
+        "CREATE EXTENSION \"uuid-ossp\";\nCREATE TABLE t (id int);\nCREATE INDEX t_id ON t (id);\n",
+    );
+    r.apply_migration(&MigrationInput {
+        name: "a",
+        path: "a.sql",
+        statements: &setup.statements,
+    });
+    let again = migsafe_classify::analyze(
+        "CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\";\nCREATE TABLE IF NOT EXISTS t (id int);\nALTER TABLE t ADD COLUMN IF NOT EXISTS id int;\nCREATE INDEX IF NOT EXISTS t_id ON t (id);\nALTER TABLE t ALTER COLUMN id DROP NOT NULL;\n",
+    );
+    for s in &again.statements {
+        for o in &s.ops {
+            assert_eq!(inverse(&o.kind, r.model()), Inverse::NoOp, "{:?}", o.kind);
+        }
+    }
+}

@@ -372,17 +372,28 @@ pub fn rollback_table(report: &Report, color: bool) -> String {
             .filter(|r| !r.is_empty())
             .unwrap_or_else(|| ".".to_owned())
     };
-    let width = rows.iter().map(|m| m.name.chars().count()).max().unwrap_or(0);
+    let width = rows
+        .iter()
+        .map(|m| m.name.chars().count())
+        .max()
+        .unwrap_or(0);
     let mut out = String::new();
     let mut i = 0;
     while i < rows.len() {
         let dir = root(rows[i]);
-        let group: Vec<&crate::report::MigrationReport> =
-            rows[i..].iter().take_while(|m| root(m) == dir).copied().collect();
+        let group: Vec<&crate::report::MigrationReport> = rows[i..]
+            .iter()
+            .take_while(|m| root(m) == dir)
+            .copied()
+            .collect();
         i += group.len();
         let _ = writeln!(out, "{}", p.bold(&dir));
         for (k, m) in group.iter().enumerate() {
-            let branch = if k + 1 == group.len() { "└──" } else { "├──" };
+            let branch = if k + 1 == group.len() {
+                "└──"
+            } else {
+                "├──"
+            };
             let class = format!("{:<9}", m.class.as_str());
             let class = match m.class {
                 Class::Dangerous => p.wrap("31", &class),
@@ -407,16 +418,18 @@ pub fn rollback_table(report: &Report, color: bool) -> String {
                         format!("generated ({})", plural(n, "statement", "statements"))
                     }
                 }
-                Some("manual") => match m.statements.iter().find_map(|s| s.rollback_plan.as_deref()) {
-                    Some(plan) => {
-                        let mut shown: String = plan.chars().take(48).collect();
-                        if plan.chars().count() > 48 {
-                            shown.push('…');
+                Some("manual") => {
+                    match m.statements.iter().find_map(|s| s.rollback_plan.as_deref()) {
+                        Some(plan) => {
+                            let mut shown: String = plan.chars().take(48).collect();
+                            if plan.chars().count() > 48 {
+                                shown.push('…');
+                            }
+                            format!("plan: {}", strip_controls(&shown))
                         }
-                        format!("plan: {}", strip_controls(&shown))
+                        None => "plan".to_owned(),
                     }
-                    None => "plan".to_owned(),
-                },
+                }
                 _ => p.wrap("1;31", "none"),
             };
             let _ = writeln!(

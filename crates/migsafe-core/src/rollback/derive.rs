@@ -54,13 +54,13 @@ pub fn undo(m: &AnalyzedMigration, index: usize, before: &SchemaModel) -> Option
     let mut sql = Vec::new();
     let mut missing = None;
     let mut left_behind = true;
-    for o in &s.ops {
+    for (oi, o) in s.ops.iter().enumerate() {
         match migsafe_rollback::inverse(&o.kind, before) {
             // A `DROP CONSTRAINT` re-added later in the file is classified
             // as modifying the constraint, whose inverse drops the new one
             // and adds the old: statement by statement, the undo of the
             // re-add already dropped it, so only the `ADD` is left to run.
-            Inverse::Sql(text) if re_added_later(m, index, &o.kind) => {
+            Inverse::Sql(text) if re_added_later(m, index, oi, &o.kind) => {
                 sql.push(
                     text.split_once('\n')
                         .map_or(text.as_str(), |(_, add)| add)
@@ -111,19 +111,30 @@ pub fn undo(m: &AnalyzedMigration, index: usize, before: &SchemaModel) -> Option
     })
 }
 
-/// `op` is a `ModifyConstraint` whose constraint a later statement of the
-/// migration adds again (the classifier's reading of drop + re-add).
-fn re_added_later(m: &AnalyzedMigration, index: usize, op: &migsafe_classify::ir::OpKind) -> bool {
+/// `kind` (operation `op` of statement `index`) is a `ModifyConstraint` whose
+/// constraint a later operation of the migration adds again (the
+/// classifier's reading of drop + re-add).
+fn re_added_later(
+    m: &AnalyzedMigration,
+    index: usize,
+    op: usize,
+    kind: &migsafe_classify::ir::OpKind,
+) -> bool {
     use migsafe_classify::ir::OpKind;
-    let OpKind::ModifyConstraint { table, name } = op else {
+    let OpKind::ModifyConstraint { table, name } = kind else {
         return false;
     };
-    m.file.statements.iter().skip(index + 1).any(|s| {
-        s.ops.iter().any(|o| {
+    m.file
+        .statements
+        .iter()
+        .enumerate()
+        .skip(index)
+        .flat_map(|(si, s)| s.ops.iter().enumerate().map(move |(oi, o)| ((si, oi), o)))
+        .filter(|(at, _)| *at > (index, op))
+        .any(|(_, o)| {
             matches!(&o.kind, OpKind::AddConstraint { table: t, constraint, .. }
                 if t.name == table.name && t.schema == table.schema && constraint.name.as_deref() == Some(name.as_str()))
         })
-    })
 }
 
 /// What the inverse statements delete, read the way every statement is

@@ -789,7 +789,10 @@ impl State {
                             .iter()
                             .any(|(p, rt, rn)| *p > pos && *rt == t && *rn == n);
                         if drop {
-                            self.drop_constraint(&ctx, table, name, true, false, true)
+                            // A plain `DROP CONSTRAINT` (the classifier keeps
+                            // `IF EXISTS` drops as drops): the constraint
+                            // must be there.
+                            self.drop_constraint(&ctx, table, name, false, false, true)
                         } else {
                             self.require_table(table)
                         }
