@@ -417,3 +417,69 @@ fn rollback_check_prints_the_table_of_ways_back() {
         ]
     );
 }
+
+/// A database that applied every migration of the example, the newest a
+/// `DROP TABLE` with no plan: `rollback plan --database-url` prints the
+/// roll-forward, and the roll-forward it prints runs on that database and
+/// brings the table back. migsafe itself wrote nothing, and `verify` leaves
+/// the database of its URL as it found it.
+#[test]
+fn plan_on_a_database_whose_newest_migration_is_dangerous() {
+    let pg = migsafe_testpg::require_pg!();
+    let (db, url) = pg.fresh_database("rollback_dangerous");
+    let p = example();
+    pg.psql(&db, PRISMA_TABLE).unwrap();
+    for (i, name) in names(p.path()).iter().enumerate() {
+        let script = std::fs::read(
+            p.path()
+                .join("prisma/migrations")
+                .join(name)
+                .join("migration.sql"),
+        )
+        .unwrap();
+        pg.psql(&db, &String::from_utf8_lossy(&script)).unwrap();
+        pg.psql(
+            &db,
+            &format!(
+                "INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at, applied_steps_count) \
+                 VALUES ('00000000-0000-0000-0000-{i:012}', '{}', now(), '{name}', now(), 1);",
+                migsafe_live::checksum(&script)
+            ),
+        )
+        .unwrap();
+    }
+    let tables = |pg: &migsafe_testpg::TestPg| {
+        pg.psql(&db, "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'")
+            .unwrap()
+    };
+    let before = tables(pg);
+    let o = migsafe(p.path(), &["rollback", "plan", "--database-url", &url]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("ROLLBACK IMPOSSIBLE"), "{out}");
+    assert!(out.contains("20260107090000_drop_audit_log"), "{out}");
+    assert!(out.contains("CREATE TABLE \"AuditLog\""), "{out}");
+    assert_eq!(tables(pg), before, "migsafe must not write to the database");
+    // The roll-forward runs there and the table is back.
+    let script = String::from_utf8_lossy(&o.stdout).into_owned();
+    pg.psql(&db, &format!("BEGIN;\n{script}\nCOMMIT;"))
+        .expect("the roll-forward runs");
+    assert!(tables(pg).contains("AuditLog"), "{}", tables(pg));
+
+    // verify never touches the database of its URL.
+    let after = tables(pg);
+    let o = migsafe(
+        p.path(),
+        &[
+            "rollback",
+            "verify",
+            "--to",
+            "20260103090000_index_post_author",
+            "--scratch-url",
+            &url,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_dropped(pg, &text(&o));
+    assert_eq!(tables(pg), after, "verify wrote to the database of its URL");
+}

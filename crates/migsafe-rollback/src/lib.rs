@@ -369,11 +369,21 @@ pub fn inverse(op: &OpKind, before: &SchemaModel) -> Inverse {
             if *materialized { "MATERIALIZED " } else { "" },
             obj(name)
         )),
+        // With its argument types: a name can be overloaded.
         CreateFunction {
             name,
             or_replace: false,
+            spec: Some(spec),
+        } => sql(format!(
+            "DROP FUNCTION {}({});",
+            obj(name),
+            spec.args.join(", ")
+        )),
+        CreateFunction {
+            or_replace: false,
+            spec: None,
             ..
-        } => sql(format!("DROP FUNCTION {};", obj(name))),
+        } => unknown("the function's argument types were not read, and its name may be overloaded"),
         CreateTrigger {
             name,
             table,
