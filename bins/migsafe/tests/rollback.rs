@@ -4,19 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
+use support::{deploy, example, migsafe};
 
-fn migsafe(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_migsafe"))
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("DATABASE_URL")
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .expect("runs")
-}
+use std::path::Path;
+use std::process::Output;
 
 fn text(o: &Output) -> String {
     format!(
@@ -24,26 +16,6 @@ fn text(o: &Output) -> String {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     )
-}
-
-fn example() -> tempfile::TempDir {
-    let d = tempfile::tempdir().expect("tempdir");
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/prisma-app/prisma");
-    copy(&src, &d.path().join("prisma"));
-    d
-}
-
-fn copy(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).expect("mkdir");
-    for e in std::fs::read_dir(src).expect("read_dir").flatten() {
-        let p = e.path();
-        let t = dst.join(e.file_name());
-        if p.is_dir() {
-            copy(&p, &t);
-        } else {
-            std::fs::copy(&p, &t).expect("copy");
-        }
-    }
 }
 
 fn names(project: &Path) -> Vec<String> {
@@ -226,9 +198,6 @@ fn generated_plans_restore_every_point_and_placeholders_block() {
     );
 }
 
-/// Prisma's history table, as its schema engine creates it.
-const PRISMA_TABLE: &str = migsafe_oracle::PRISMA_MIGRATIONS_TABLE;
-
 /// A database where the 4th migration failed (Prisma's failed row): the plan
 /// names it and prints the `migrate resolve` step; nothing applied after the
 /// last good state is left to undo.
@@ -238,26 +207,7 @@ fn plan_on_a_database_with_a_failed_migration() {
     let (db, url) = pg.fresh_database("rollback_failed");
     let p = example();
     let all = names(p.path());
-    pg.psql(&db, PRISMA_TABLE).unwrap();
-    for (i, name) in all.iter().take(3).enumerate() {
-        let script = std::fs::read(
-            p.path()
-                .join("prisma/migrations")
-                .join(name)
-                .join("migration.sql"),
-        )
-        .unwrap();
-        pg.psql(&db, &String::from_utf8_lossy(&script)).unwrap();
-        pg.psql(
-            &db,
-            &format!(
-                "INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at, applied_steps_count) \
-                 VALUES ('00000000-0000-0000-0000-{i:012}', '{}', now(), '{name}', now(), 1);",
-                migsafe_live::checksum(&script)
-            ),
-        )
-        .unwrap();
-    }
+    deploy(pg, &db, p.path(), 3);
     let failed = &all[3];
     pg.psql(
         &db,
@@ -428,26 +378,7 @@ fn plan_on_a_database_whose_newest_migration_is_dangerous() {
     let pg = migsafe_testpg::require_pg!();
     let (db, url) = pg.fresh_database("rollback_dangerous");
     let p = example();
-    pg.psql(&db, PRISMA_TABLE).unwrap();
-    for (i, name) in names(p.path()).iter().enumerate() {
-        let script = std::fs::read(
-            p.path()
-                .join("prisma/migrations")
-                .join(name)
-                .join("migration.sql"),
-        )
-        .unwrap();
-        pg.psql(&db, &String::from_utf8_lossy(&script)).unwrap();
-        pg.psql(
-            &db,
-            &format!(
-                "INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at, applied_steps_count) \
-                 VALUES ('00000000-0000-0000-0000-{i:012}', '{}', now(), '{name}', now(), 1);",
-                migsafe_live::checksum(&script)
-            ),
-        )
-        .unwrap();
-    }
+    deploy(pg, &db, p.path(), names(p.path()).len());
     let tables = |pg: &migsafe_testpg::TestPg| {
         pg.psql(&db, "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'")
             .unwrap()
