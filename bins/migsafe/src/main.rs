@@ -43,7 +43,11 @@ struct Global {
     /// The Prisma schema: a file or a folder of .prisma files.
     #[arg(long, global = true, value_name = "FILE|DIR")]
     schema: Option<PathBuf>,
-    /// No ANSI colours (also: the NO_COLOR environment variable).
+    /// When to colour the output: auto (a terminal, unless NO_COLOR is set; CLICOLOR_FORCE
+    /// forces it), always, never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorArg::Auto)]
+    color: ColorArg,
+    /// The same as --color never.
     #[arg(long, global = true)]
     no_color: bool,
     /// Print findings only: no summary line, no info findings.
@@ -69,6 +73,13 @@ struct Global {
     /// Log what migsafe does (repeat for more; RUST_LOG also works).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -221,8 +232,25 @@ fn init_tracing(verbose: u8, ansi: bool) {
         .try_init();
 }
 
+/// Colour as the conventions say: `--color always|never` first; then
+/// `NO_COLOR` set and not empty turns it off (no-color.org), `CLICOLOR_FORCE`
+/// set and not `0` turns it on (bixense.com/clicolors); else colour on a
+/// terminal.
 fn color_on(g: &Global, stream_is_tty: bool) -> bool {
-    !g.no_color && std::env::var_os("NO_COLOR").is_none() && stream_is_tty
+    let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    match (g.no_color, g.color) {
+        (true, _) | (_, ColorArg::Never) => false,
+        (_, ColorArg::Always) => true,
+        (_, ColorArg::Auto) => {
+            if set("NO_COLOR").is_some() {
+                false
+            } else if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+                true
+            } else {
+                stream_is_tty
+            }
+        }
+    }
 }
 
 /// Prints a tool failure the way rustc prints an error, and returns 2.

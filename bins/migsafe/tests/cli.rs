@@ -854,3 +854,43 @@ fn diesel_dbmate_and_flyway_layouts() {
         "{v}"
     );
 }
+
+/// Colour follows `--color`, then NO_COLOR (only when not empty), then
+/// CLICOLOR_FORCE (when not `0`), then whether stdout is a terminal (it is
+/// not, here).
+#[test]
+fn colour_follows_the_flag_and_the_conventions() {
+    let colored = |color: Option<&str>, env: &[(&str, &str)]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_migsafe"));
+        c.current_dir(repo())
+            .env_remove("RUST_LOG")
+            .env_remove("GITHUB_ACTIONS")
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .args(["validate", "examples/prisma-app/prisma/migrations"]);
+        if let Some(w) = color {
+            c.args(["--color", w]);
+        }
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let o = c.output().expect("runs");
+        o.stdout.contains(&0x1b)
+    };
+    assert!(!colored(None, &[]), "not a terminal: no colour");
+    assert!(colored(None, &[("CLICOLOR_FORCE", "1")]));
+    assert!(!colored(None, &[("CLICOLOR_FORCE", "0")]));
+    assert!(
+        colored(None, &[("NO_COLOR", ""), ("CLICOLOR_FORCE", "1")]),
+        "an empty NO_COLOR is unset"
+    );
+    assert!(!colored(
+        None,
+        &[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")]
+    ));
+    assert!(
+        colored(Some("always"), &[("NO_COLOR", "1")]),
+        "the flag wins"
+    );
+    assert!(!colored(Some("never"), &[("CLICOLOR_FORCE", "1")]));
+}

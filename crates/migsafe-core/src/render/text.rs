@@ -150,9 +150,7 @@ fn render_at_line(out: &mut String, d: &Diagnostic, source_line: Option<&str>, o
             " ".repeat(lead),
             p.sev(d.severity, &format!("{carets}{label}"))
         );
-        if d.note.is_some() || d.help.is_some() {
-            let _ = writeln!(out, "{pad} {}", p.blue("|"));
-        }
+        let _ = writeln!(out, "{pad} {}", p.blue("|"));
     }
     if let Some(n) = &d.note {
         let _ = writeln!(
@@ -172,6 +170,15 @@ fn render_at_line(out: &mut String, d: &Diagnostic, source_line: Option<&str>, o
             visible(h)
         );
     }
+    // As rustc points to `--explain`: the rule's page, with a bad and a
+    // good example.
+    let _ = writeln!(
+        out,
+        "{pad} {} {}: for more, run `migsafe explain {}`",
+        p.blue("="),
+        p.bold("help"),
+        d.rule
+    );
     out.push('\n');
 }
 
@@ -262,7 +269,10 @@ fn render_status(out: &mut String, s: &serde_json::Value, p: &Paint) {
         if drift == 0 {
             "none: the database matches its applied migrations".to_owned()
         } else {
-            format!("{drift} difference(s) between the database and its applied migrations")
+            format!(
+                "{} between the database and its applied migrations",
+                plural(drift as usize, "difference", "differences")
+            )
         }
     );
 }
@@ -327,8 +337,16 @@ pub fn summary_line(report: &Report, opts: TextOptions) -> String {
     if !classes.is_empty() {
         let _ = write!(line, " ({})", classes.join(", "));
     }
-    let verdict = if s.errors == 0 && s.warnings == 0 {
+    let verdict = if s.errors == 0 && s.warnings == 0 && s.infos == 0 {
         p.wrap("1;32", "no findings")
+    } else if s.errors == 0 && s.warnings == 0 {
+        // Info findings were printed above: "no findings" would contradict
+        // them.
+        format!(
+            "{}, {}",
+            p.wrap("1;32", "no errors or warnings"),
+            p.sev(Severity::Info, &plural(s.infos, "info", "infos"))
+        )
     } else {
         let mut parts = Vec::new();
         if s.errors > 0 {
