@@ -179,6 +179,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovered, Error> {
 /// [`discover`] with the layout detection forced one way.
 pub fn discover_with(paths: &[PathBuf], layout: LayoutSetting) -> Result<Discovered, Error> {
     let mut out = Discovered::default();
+    let mut listings = std::collections::HashMap::new();
     for p in paths {
         let meta = std::fs::metadata(p).map_err(|e| Error::Path {
             path: display_path(p),
@@ -195,7 +196,7 @@ pub fn discover_with(paths: &[PathBuf], layout: LayoutSetting) -> Result<Discove
                         .into(),
                 });
             }
-            out.migrations.push(single_file(p));
+            out.migrations.push(single_file(p, &mut listings));
         }
     }
     // Several paths may name the same migration.
@@ -342,16 +343,21 @@ fn discover_dir(dir: &Path, layout: LayoutSetting, out: &mut Discovered) -> Resu
             .iter()
             .filter(|(n, _, d)| !d && n.to_ascii_lowercase().ends_with(".sql"))
             .collect();
-        let names: Vec<&str> = sql.iter().map(|(n, _, _)| n.as_str()).collect();
-        for (name, path, _) in &sql {
-            let (stem, role) = flat_role(name, &names);
+        let names = Siblings::new(sql.iter().map(|(n, _, _)| n.as_str()));
+        let roles: Vec<(&str, Role)> = sql.iter().map(|(n, _, _)| flat_role(n, &names)).collect();
+        // Each stem's down script, found once.
+        let mut downs: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for (i, (stem, role)) in roles.iter().enumerate() {
+            if *role == Role::Down {
+                downs.entry(stem).or_insert(i);
+            }
+        }
+        for ((name, path, _), (stem, role)) in sql.iter().zip(&roles) {
+            let (stem, role) = (*stem, *role);
             if role == Role::Down {
                 continue;
             }
-            let down = sql.iter().find(|(n, _, _)| {
-                let (s, r) = flat_role(n, &names);
-                r == Role::Down && s == stem
-            });
+            let down = downs.get(stem).and_then(|&i| sql.get(i));
             out.migrations.push(Migration {
                 name: stem.to_owned(),
                 display: join_display(&base, name),
@@ -432,7 +438,23 @@ enum Role {
 /// `x.sql` → (x, Up); `x.up.sql` → (x, Up); `x.down.sql` → (x, Down);
 /// `x_up.sql` and `x_down.sql` only as a pair (else `_down` is part of the
 /// description).
-fn flat_role<'a>(file: &'a str, siblings: &[&str]) -> (&'a str, Role) {
+/// The names of the files of a directory, for finding a file's
+/// counterpart (`x_up.sql` for `x_down.sql`) in constant time: a directory
+/// of thousands of migrations, or thousands of files named one by one (what
+/// the pre-commit framework and `xargs` pass), stays linear.
+pub(crate) struct Siblings(std::collections::HashSet<String>);
+
+impl Siblings {
+    pub(crate) fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        Siblings(names.into_iter().map(str::to_ascii_lowercase).collect())
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.0.contains(&name.to_ascii_lowercase())
+    }
+}
+
+fn flat_role<'a>(file: &'a str, siblings: &Siblings) -> (&'a str, Role) {
     let stem = &file[..file.len().saturating_sub(4)];
     let lower = stem.to_ascii_lowercase();
     let cut = |n: usize| &stem[..stem.len() - n];
@@ -442,7 +464,7 @@ fn flat_role<'a>(file: &'a str, siblings: &[&str]) -> (&'a str, Role) {
     if lower.len() > 3 && lower.ends_with(".up") {
         return (cut(3), Role::Up);
     }
-    let has = |name: String| siblings.iter().any(|s| s.eq_ignore_ascii_case(&name));
+    let has = |name: String| siblings.has(&name);
     if lower.len() > 5 && lower.ends_with("_down") && has(format!("{}_up.sql", cut(5))) {
         return (cut(5), Role::Down);
     }
@@ -452,7 +474,7 @@ fn flat_role<'a>(file: &'a str, siblings: &[&str]) -> (&'a str, Role) {
     (stem, Role::Up)
 }
 
-fn single_file(p: &Path) -> Migration {
+fn single_file(p: &Path, listings: &mut std::collections::HashMap<PathBuf, Siblings>) -> Migration {
     let file = p
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
@@ -478,16 +500,19 @@ fn single_file(p: &Path) -> Migration {
         };
     }
     let dir = p.parent().unwrap_or(Path::new(""));
-    let siblings: Vec<String> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    let sib: Vec<&str> = siblings.iter().map(String::as_str).collect();
+    // One listing per directory, however many of its files are named.
+    let sib = listings.entry(dir.to_path_buf()).or_insert_with(|| {
+        let names: Vec<String> = std::fs::read_dir(dir)
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Siblings::new(names.iter().map(String::as_str))
+    });
     let (stem, _) = if file.to_ascii_lowercase().ends_with(".sql") {
-        flat_role(&file, &sib)
+        flat_role(&file, sib)
     } else {
         (file.as_str(), Role::Up)
     };
@@ -513,7 +538,9 @@ mod tests {
     #[test]
     fn flat_roles() {
         let sib = ["0001_a_up.sql", "0001_a_down.sql"];
-        assert_eq!(flat_role("0001_a.up.sql", &[]), ("0001_a", Role::Up));
+        let none = Siblings::new([]);
+        let sib = Siblings::new(sib);
+        assert_eq!(flat_role("0001_a.up.sql", &none), ("0001_a", Role::Up));
         assert_eq!(flat_role("0001_a_down.sql", &sib), ("0001_a", Role::Down));
         assert_eq!(flat_role("0001_a_up.sql", &sib), ("0001_a", Role::Up));
         assert_eq!(
@@ -521,11 +548,11 @@ mod tests {
             ("0002_cool_down", Role::Up)
         );
         assert_eq!(
-            flat_role("20260101000000_a.down.sql", &[]),
+            flat_role("20260101000000_a.down.sql", &none),
             ("20260101000000_a", Role::Down)
         );
         assert_eq!(
-            flat_role("20260101000000_a.sql", &[]),
+            flat_role("20260101000000_a.sql", &none),
             ("20260101000000_a", Role::Up)
         );
     }
