@@ -108,6 +108,15 @@ fn index_sql(table: &QualName, i: &Index) -> String {
         let inc: Vec<String> = i.include.iter().map(|c| q(c)).collect();
         let _ = write!(s, " INCLUDE ({})", inc.join(", "));
     }
+    // In the order of PostgreSQL's grammar: NULLS NOT DISTINCT, WITH, WHERE.
+    if let Some(o) = &i.options {
+        if o.nulls_not_distinct {
+            s.push_str(" NULLS NOT DISTINCT");
+        }
+        if !o.storage.is_empty() {
+            let _ = write!(s, " WITH ({})", o.storage.join(", "));
+        }
+    }
     if let Some(p) = &i.predicate {
         let _ = write!(s, " WHERE {p}");
     }
