@@ -214,22 +214,36 @@ fn find_index<'a>(before: &'a SchemaModel, name: &ObjName) -> Option<(&'a QualNa
 /// there.
 fn already_there(op: &OpKind, before: &SchemaModel) -> bool {
     use OpKind::*;
+    // Only a statement that may do nothing (`IF NOT EXISTS`) is looked up:
+    // without it, an object already there makes PostgreSQL refuse the
+    // statement. (An index is looked up by name over every table: done for
+    // every `CREATE INDEX` it would make a long history quadratic.)
     match op {
-        CreateTable { table, .. } => before.tables.contains_key(&to_qual(table)),
-        AddColumn { table, column, .. } => before
+        CreateTable {
+            table,
+            if_not_exists: true,
+            ..
+        } => before.tables.contains_key(&to_qual(table)),
+        AddColumn {
+            table,
+            column,
+            if_not_exists: true,
+        } => before
             .tables
             .get(&to_qual(table))
             .is_some_and(|t| t.column(&truncate_identifier(&column.name)).is_some()),
         CreateIndex {
             name: Some(n),
             table,
+            if_not_exists: true,
             ..
         } => {
             let schema = to_qual(table).schema;
-            before.tables.values().any(|t| {
-                t.name.schema == schema
-                    && t.indexes.iter().any(|i| i.name == truncate_identifier(n))
-            })
+            let n = truncate_identifier(n);
+            before
+                .tables
+                .values()
+                .any(|t| t.name.schema == schema && t.indexes.iter().any(|i| i.name == n))
         }
         CreateSchema { name } => before.schemas.contains(name),
         CreateExtension { name } => before.extensions.contains(name),
