@@ -45,12 +45,13 @@ fn qual(schema: Option<&str>, name: &str) -> String {
 }
 
 /// A string literal of SQL.
-fn literal(s: &str) -> String {
+pub fn literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-/// `s` on one line, so it stays inside a `--` comment.
-fn one_line(s: &str) -> String {
+/// `s` with its line breaks (every kind PostgreSQL ends a `--` comment
+/// at) made spaces, so it stays inside one comment.
+pub fn one_line(s: &str) -> String {
     s.chars()
         .map(|c| if matches!(c, '\n' | '\r') { ' ' } else { c })
         .collect()

@@ -443,7 +443,7 @@ pub fn rollback_table(report: &Report, color: bool) -> String {
                             if plan.chars().count() > 48 {
                                 shown.push('…');
                             }
-                            format!("plan: {}", strip_controls(&shown))
+                            format!("plan: {}", visible(&shown))
                         }
                         None => "plan".to_owned(),
                     }
@@ -453,17 +453,11 @@ pub fn rollback_table(report: &Report, color: bool) -> String {
             let _ = writeln!(
                 out,
                 "{branch} {:<width$}  {class}  {:<10}  {path}",
-                strip_controls(&m.name),
+                visible(&m.name),
                 m.rollback.as_str(),
             );
         }
     }
     out.push('\n');
     out
-}
-
-/// `s` without control characters (a name or plan from a file must not
-/// move the terminal's cursor).
-fn strip_controls(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).collect()
 }

@@ -3,7 +3,7 @@
 //! file left it).
 
 use migsafe_classify::{Class, Rollback};
-use migsafe_rollback::Inverse;
+use migsafe_rollback::{Inverse, one_line};
 use migsafe_schema::SchemaModel;
 use migsafe_schema::replay::{MigrationInput, Replayer};
 use serde::Serialize;
@@ -35,10 +35,6 @@ pub struct Undo {
     /// Its `@rollback-plan`, when it has one that is a plan.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<String>,
-    /// What the way back deletes (the undo of a `CREATE TABLE` drops the
-    /// rows written since), or what the statement deleted for good.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub loses_data: Option<String>,
 }
 
 impl Undo {
@@ -46,6 +42,46 @@ impl Undo {
     pub fn invertible(&self) -> bool {
         self.missing.is_none()
     }
+
+    /// What the way back deletes (the undo of a `CREATE TABLE` drops the
+    /// rows written since), or what the statement deleted for good. Worked
+    /// out when asked (the plan and the down script ask; the rollback check,
+    /// which runs on every `check`, does not).
+    pub fn loses_data(&self) -> Option<String> {
+        if self.missing.is_some() {
+            return (self.rollback == Rollback::Impossible).then(|| {
+                format!(
+                    "{} deleted data that no statement brings back: only a backup does",
+                    self.title
+                )
+            });
+        }
+        let lost: Vec<String> = losing_statements(&self.sql.join("\n"))
+            .into_iter()
+            .map(|(_, what)| what)
+            .collect();
+        (!lost.is_empty()).then(|| {
+            format!(
+                "{}, and with it what was written since the migration",
+                lost.join("; ")
+            )
+        })
+    }
+}
+
+/// The statements of `sql` that delete data, read the way every statement
+/// is read: classified; those whose own rollback is impossible (a `DROP
+/// TABLE`, a `DROP COLUMN`), as (line, `TITLE: reason`).
+pub(crate) fn losing_statements(sql: &str) -> Vec<(u32, String)> {
+    migsafe_classify::analyze(sql)
+        .statements
+        .iter()
+        .filter(|s| s.rollback() == Rollback::Impossible)
+        .filter_map(|s| {
+            s.primary()
+                .map(|o| (s.line, format!("{}: {}", o.kind.title(), o.kind.reason())))
+        })
+        .collect()
 }
 
 /// The [`Undo`] of statement `index` of `m`, given the schema just before it.
@@ -90,13 +126,6 @@ pub fn undo(m: &AnalyzedMigration, index: usize, before: &SchemaModel) -> Option
         .primary()
         .map(|p| p.kind.title())
         .unwrap_or_else(|| "statement".to_owned());
-    let loses_data = if missing.is_some() && s.rollback() == Rollback::Impossible {
-        Some(format!(
-            "{title} deleted data that no statement brings back: only a backup does"
-        ))
-    } else {
-        losing_inverse(&sql)
-    };
     Some(Undo {
         index,
         line: s.line,
@@ -107,7 +136,6 @@ pub fn undo(m: &AnalyzedMigration, index: usize, before: &SchemaModel) -> Option
         left_behind: left_behind && missing.is_some(),
         missing,
         plan,
-        loses_data,
     })
 }
 
@@ -135,27 +163,6 @@ fn re_added_later(
             matches!(&o.kind, OpKind::AddConstraint { table: t, constraint, .. }
                 if t.name == table.name && t.schema == table.schema && constraint.name.as_deref() == Some(name.as_str()))
         })
-}
-
-/// What the inverse statements delete, read the way every statement is
-/// read: classified; those whose own rollback is impossible (a `DROP TABLE`,
-/// a `DROP COLUMN`) lose whatever was written since the migration.
-fn losing_inverse(sql: &[String]) -> Option<String> {
-    let joined = sql.join("\n");
-    let analyzed = migsafe_classify::analyze(&joined);
-    let lost: Vec<String> = analyzed
-        .statements
-        .iter()
-        .filter(|s| s.rollback() == Rollback::Impossible)
-        .filter_map(|s| s.primary())
-        .map(|o| format!("{}: {}", o.kind.title(), o.kind.reason()))
-        .collect();
-    (!lost.is_empty()).then(|| {
-        format!(
-            "{}, and with it what was written since the migration",
-            lost.join("; ")
-        )
-    })
 }
 
 /// Applies `m` to `replayer` and returns the way back of each of its
@@ -195,7 +202,7 @@ pub fn apply_and_derive<'a>(
                 seen = i + 1;
             }
         };
-        replayer_apply(replayer, &input, &mut observe);
+        replayer.apply_migration_observed(&input, &mut observe);
     }
     if let Some((at, before)) = pending.take() {
         let after = replayer.model().clone();
@@ -231,7 +238,6 @@ fn undo_block(u: &mut Undo, after: &SchemaModel, before: &SchemaModel) {
         u.sql.clear();
         u.missing = None;
         u.left_behind = false;
-        u.loses_data = None;
         return;
     }
     let lines = migsafe_rollback::forward(after, before);
@@ -245,15 +251,6 @@ fn undo_block(u: &mut Undo, after: &SchemaModel, before: &SchemaModel) {
     u.sql = lines.into_iter().filter(|l| !l.starts_with("--")).collect();
     u.missing = None;
     u.left_behind = false;
-    u.loses_data = losing_inverse(&u.sql);
-}
-
-fn replayer_apply<'a>(
-    replayer: &mut Replayer<'a>,
-    input: &MigrationInput<'a>,
-    observe: &mut dyn FnMut(usize, &SchemaModel),
-) {
-    replayer.apply_migration_observed(input, observe);
 }
 
 /// The down script of one migration as migsafe derives it, newest
@@ -290,8 +287,8 @@ pub fn down_script(m: &AnalyzedMigration, undos: &[Undo]) -> String {
                 out.push('\n');
             }
         } else {
-            if let Some(l) = &u.loses_data {
-                out.push_str(&format!("-- LOSES DATA: {}\n", one_line(l)));
+            if let Some(l) = u.loses_data() {
+                out.push_str(&format!("-- LOSES DATA: {}\n", one_line(&l)));
             }
             for s in &u.sql {
                 out.push_str(s);
@@ -301,12 +298,4 @@ pub fn down_script(m: &AnalyzedMigration, undos: &[Undo]) -> String {
         out.push('\n');
     }
     out
-}
-
-/// `s` with line breaks (of every kind PostgreSQL ends a comment at)
-/// replaced, so it stays inside one `--` comment.
-pub(crate) fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| if matches!(c, '\n' | '\r') { ' ' } else { c })
-        .collect()
 }

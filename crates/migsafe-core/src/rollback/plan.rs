@@ -5,7 +5,9 @@ use migsafe_schema::SchemaModel;
 use migsafe_schema::replay::{MigrationInput, Replayer};
 use serde::Serialize;
 
-use super::derive::{Undo, apply_and_derive, one_line};
+use migsafe_rollback::{literal, one_line};
+
+use super::derive::{Undo, apply_and_derive, losing_statements};
 use crate::Error;
 use crate::discover::Layout;
 use crate::engine::AnalyzedMigration;
@@ -101,15 +103,19 @@ pub struct PlanRequest<'a> {
 fn current_indexes(migrations: &[AnalyzedMigration], history: Option<&[HistoryRow]>) -> Vec<usize> {
     match history {
         None => (0..migrations.len()).collect(),
-        Some(rows) => migrations
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| {
-                rows.iter()
-                    .any(|r| r.applied && r.migration_name == m.source.name)
-            })
-            .map(|(i, _)| i)
-            .collect(),
+        Some(rows) => {
+            let applied: std::collections::HashSet<&str> = rows
+                .iter()
+                .filter(|r| r.applied)
+                .map(|r| r.migration_name.as_str())
+                .collect();
+            migrations
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| applied.contains(m.source.name.as_str()))
+                .map(|(i, _)| i)
+                .collect()
+        }
     }
 }
 
@@ -180,11 +186,8 @@ pub fn plan(migrations: &[AnalyzedMigration], req: PlanRequest<'_>) -> Result<Ro
             None => current.len().checked_sub(2).map(|k| current[k]),
         },
     };
-    let undone: Vec<usize> = current
-        .iter()
-        .copied()
-        .filter(|&i| keep.is_none_or(|k| i > k))
-        .collect();
+    // Undone: what the current state holds after the one kept.
+    let undone = |i: usize| keep.is_none_or(|k| i > k);
     let prisma = migrations.iter().any(|m| m.source.layout == Layout::Prisma);
 
     // Replay the current state, deriving each undone migration's way back
@@ -198,7 +201,7 @@ pub fn plan(migrations: &[AnalyzedMigration], req: PlanRequest<'_>) -> Result<Ro
     }
     for &i in &current {
         let m = &migrations[i];
-        if !undone.contains(&i) {
+        if !undone(i) {
             apply(&mut replayer, m);
             if Some(i) == keep {
                 target_model = Some(replayer.finished_model());
@@ -264,15 +267,9 @@ fn step_back(
     let prisma = prisma && m.source.layout == Layout::Prisma;
     if let Some((path, bytes)) = &m.source.down {
         let sql = String::from_utf8_lossy(bytes).into_owned();
-        let analyzed = migsafe_classify::analyze(&sql);
-        let loses_data = analyzed
-            .statements
-            .iter()
-            .filter(|s| s.rollback() == migsafe_classify::Rollback::Impossible)
-            .filter_map(|s| {
-                s.primary()
-                    .map(|o| format!("line {}: {}: {}", s.line, o.kind.title(), o.kind.reason()))
-            })
+        let loses_data = losing_statements(&sql)
+            .into_iter()
+            .map(|(line, what)| format!("line {line}: {what}"))
             .collect();
         return StepBack {
             migration: m.source.name.clone(),
@@ -306,11 +303,7 @@ fn step_back(
     }
     let loses_data = undos
         .iter()
-        .filter_map(|u| {
-            u.loses_data
-                .as_ref()
-                .map(|l| format!("line {}: {}", u.line, l))
-        })
+        .filter_map(|u| u.loses_data().map(|l| format!("line {}: {l}", u.line)))
         .collect();
     let sql = super::derive::down_script(m, undos);
     StepBack {
@@ -340,11 +333,6 @@ fn terminated(sql: &str) -> bool {
                     .is_some_and(|t| t.trim_end().ends_with(';'))
         }
     }
-}
-
-/// A string literal of SQL.
-fn literal(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
 }
 
 impl RollbackPlan {
