@@ -6,6 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// mimalloc: the analysis allocates many small short-lived values (tokens,
+/// expression trees, findings); glibc's allocator took a third of the time
+/// of `validate` on 10,000 migrations.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use migsafe_core::check::Checks;
 use migsafe_core::render::Format;
 use migsafe_core::render::text::TextOptions;

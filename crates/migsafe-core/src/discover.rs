@@ -1,5 +1,6 @@
 //! Finding migrations on disk: the Prisma and flat layouts.
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -152,6 +153,51 @@ pub struct Discovered {
     pub empty_dirs: Vec<String>,
 }
 
+/// How many times discovery asked the file system, on this thread: the
+/// directories it listed and the paths it looked up (a `stat`, `lstat` or
+/// `d_type`-less entry). Discovery must stay linear in the paths it is
+/// given, whether a directory or its files one by one; a test holds it to
+/// that by these counts rather than by a clock.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FsCalls {
+    /// Directory listings (`read_dir`).
+    pub dir_reads: usize,
+    /// Metadata look-ups of single paths.
+    pub lookups: usize,
+}
+
+thread_local! {
+    static FS_CALLS: Cell<FsCalls> = const { Cell::new(FsCalls { dir_reads: 0, lookups: 0 }) };
+}
+
+/// The file-system queries discovery made on this thread so far.
+pub fn fs_calls() -> FsCalls {
+    FS_CALLS.with(Cell::get)
+}
+
+fn count(f: impl FnOnce(&mut FsCalls)) {
+    FS_CALLS.with(|c| {
+        let mut v = c.get();
+        f(&mut v);
+        c.set(v);
+    });
+}
+
+fn list_dir(dir: &Path) -> std::io::Result<std::fs::ReadDir> {
+    count(|c| c.dir_reads += 1);
+    std::fs::read_dir(dir)
+}
+
+fn is_file(p: &Path) -> bool {
+    count(|c| c.lookups += 1);
+    p.is_file()
+}
+
+fn is_dir(p: &Path) -> bool {
+    count(|c| c.lookups += 1);
+    p.is_dir()
+}
+
 /// A path as users write it: `/` separators, no leading `./`.
 pub fn display_path(p: &Path) -> String {
     let s = p.to_string_lossy().replace('\\', "/");
@@ -181,6 +227,7 @@ pub fn discover_with(paths: &[PathBuf], layout: LayoutSetting) -> Result<Discove
     let mut out = Discovered::default();
     let mut listings = std::collections::HashMap::new();
     for p in paths {
+        count(|c| c.lookups += 1);
         let meta = std::fs::metadata(p).map_err(|e| Error::Path {
             path: display_path(p),
             message: e.to_string(),
@@ -211,7 +258,7 @@ pub fn discover_with(paths: &[PathBuf], layout: LayoutSetting) -> Result<Discove
 }
 
 fn read_dir_sorted(dir: &Path) -> Result<Vec<(String, PathBuf, bool)>, Error> {
-    let rd = std::fs::read_dir(dir).map_err(|e| Error::Path {
+    let rd = list_dir(dir).map_err(|e| Error::Path {
         path: display_path(dir),
         message: e.to_string(),
     })?;
@@ -219,7 +266,11 @@ fn read_dir_sorted(dir: &Path) -> Result<Vec<(String, PathBuf, bool)>, Error> {
     for entry in rd.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
-        let is_dir = path.is_dir();
+        // The entry's type from the listing; a symbolic link is followed.
+        let is_dir = match entry.file_type() {
+            Ok(t) if !t.is_symlink() => t.is_dir(),
+            _ => is_dir(&path),
+        };
         v.push((name, path, is_dir));
     }
     v.sort_by(|a, b| a.0.cmp(&b.0));
@@ -228,6 +279,7 @@ fn read_dir_sorted(dir: &Path) -> Result<Vec<(String, PathBuf, bool)>, Error> {
 
 /// Something is at `p` (without following a symlink).
 fn present(p: &Path) -> bool {
+    count(|c| c.lookups += 1);
     p.symlink_metadata().is_ok()
 }
 
@@ -255,7 +307,7 @@ fn discover_dir(dir: &Path, layout: LayoutSetting, out: &mut Discovered) -> Resu
             }
             let dir_display = join_display(&base, name);
             let down = path.join("down.sql");
-            let has_down = down.is_file();
+            let has_down = is_file(&down);
             out.migrations.push(Migration {
                 name: name.clone(),
                 display: join_display(&dir_display, "up.sql"),
@@ -327,7 +379,7 @@ fn discover_dir(dir: &Path, layout: LayoutSetting, out: &mut Discovered) -> Resu
                 continue;
             }
             let down = path.join("down.sql");
-            let has_down = down.is_file();
+            let has_down = is_file(&down);
             out.migrations.push(Migration {
                 name: name.clone(),
                 display: join_display(&dir_display, "migration.sql"),
@@ -409,6 +461,7 @@ fn detect(entries: &[(String, PathBuf, bool)]) -> Layout {
     // dbmate: the marker within the first 4 KiB of a regular file.
     let dbmate = sql.iter().any(|(_, p, _)| {
         use std::io::Read;
+        count(|c| c.lookups += 1);
         let Ok(meta) = p.metadata() else { return false };
         if !meta.is_file() {
             return false;
@@ -487,7 +540,7 @@ fn single_file(p: &Path, listings: &mut std::collections::HashMap<PathBuf, Sibli
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default();
         let down = dir.join("down.sql");
-        let has_down = down.is_file() && file != "down.sql";
+        let has_down = is_file(&down) && file != "down.sql";
         let dir_display = display_path(dir);
         return Migration {
             name,
@@ -502,7 +555,7 @@ fn single_file(p: &Path, listings: &mut std::collections::HashMap<PathBuf, Sibli
     let dir = p.parent().unwrap_or(Path::new(""));
     // One listing per directory, however many of its files are named.
     let sib = listings.entry(dir.to_path_buf()).or_insert_with(|| {
-        let names: Vec<String> = std::fs::read_dir(dir)
+        let names: Vec<String> = list_dir(dir)
             .map(|rd| {
                 rd.flatten()
                     .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -519,7 +572,7 @@ fn single_file(p: &Path, listings: &mut std::collections::HashMap<PathBuf, Sibli
     let down = [".down.sql", "_down.sql"]
         .iter()
         .map(|s| dir.join(format!("{stem}{s}")))
-        .find(|d| d.is_file() && d.as_path() != p);
+        .find(|d| d.as_path() != p && is_file(d));
     Migration {
         name: stem.to_owned(),
         path: p.to_path_buf(),

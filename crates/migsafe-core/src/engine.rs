@@ -400,8 +400,19 @@ pub fn sort_diagnostics(diags: &mut [Diagnostic], order: &BTreeMap<String, usize
             .then_with(|| diags[x.3].rule.as_str().cmp(diags[y.3].rule.as_str()))
             .then(x.3.cmp(&y.3))
     });
-    let sorted: Vec<Diagnostic> = keyed.iter().map(|k| diags[k.3].clone()).collect();
-    for (slot, d) in diags.iter_mut().zip(sorted) {
-        *slot = d;
+    // The findings move into place by swaps along the permutation's
+    // cycles: none is copied.
+    let mut placed = vec![false; keyed.len()];
+    for start in 0..keyed.len() {
+        let mut at = start;
+        while !placed[at] {
+            placed[at] = true;
+            let from = keyed[at].3;
+            if from == start {
+                break;
+            }
+            diags.swap(at, from);
+            at = from;
+        }
     }
 }

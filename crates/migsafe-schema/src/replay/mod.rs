@@ -323,6 +323,7 @@ pub struct Replayer<'a> {
 
 /// The replay's state: the outcome so far and what it needs besides.
 #[derive(Clone, Debug)]
+#[cfg_attr(debug_assertions, derive(PartialEq))]
 struct State {
     out: Replayed,
     /// Sequence → (table, column) of the `SERIAL` column that owns it.
@@ -495,10 +496,34 @@ impl<'a> Replayer<'a> {
     /// schema before each statement (its index in the migration) as the
     /// statements before it in the file left it.
     pub fn apply_migration_observed(&mut self, m: &MigrationInput<'a>, observe: &mut Observer<'_>) {
-        if self.state.apply_migration(m, Some(observe)).is_ok() {
-            self.since.push(*m);
+        let undo = match self.state.apply_migration(m, Some(observe)) {
+            Ok(()) => {
+                self.since.push(*m);
+                return;
+            }
+            Err(FileFailed { undo }) => undo,
+        };
+        if !undo {
+            // Nothing of the file applied: the state is the one before it.
+            // (Debug builds check that against the undo.)
+            #[cfg(debug_assertions)]
+            {
+                let mut undone = self.clone();
+                undone.undo_file();
+                assert!(
+                    undone.state == self.state,
+                    "a refused first operation changed the replay's state ({})",
+                    m.name
+                );
+            }
             return;
         }
+        self.undo_file();
+    }
+
+    /// Back to the state before the file that failed: the checkpoint, then
+    /// the migrations since.
+    fn undo_file(&mut self) {
         // Undo the file: back to the checkpoint, then the migrations since
         // (they applied before, so they apply again the same way); that
         // state is the next checkpoint. The issues and counts stay those of
@@ -537,7 +562,12 @@ impl<'a> Replayer<'a> {
 pub type Observer<'o> = dyn FnMut(usize, &SchemaModel) + 'o;
 
 /// A migration PostgreSQL would roll back: its issue is recorded.
-struct FileFailed;
+struct FileFailed {
+    /// An earlier operation of the file changed the state, which must be
+    /// undone. (A refused operation changes nothing; most failures are the
+    /// first operation of their file, and need no undo.)
+    undo: bool,
+}
 
 impl State {
     fn new() -> Self {
@@ -711,6 +741,8 @@ impl State {
             }
         }
         let mut pos = 0usize;
+        // An operation of this file has run (and may have changed the state).
+        let mut applied = false;
         let (migration, path): (std::sync::Arc<str>, std::sync::Arc<str>) =
             (m.name.into(), m.path.into());
         for (index, s) in m.statements.iter().enumerate() {
@@ -733,7 +765,7 @@ impl State {
                     message: why.clone(),
                     help: Some("write the statement in PostgreSQL's syntax".to_owned()),
                 });
-                return Err(FileFailed);
+                return Err(FileFailed { undo: applied });
             }
             let mut unknown_reported = false;
             for o in &s.ops {
@@ -822,8 +854,11 @@ impl State {
                         message: r.message,
                         help: r.help,
                     });
-                    return Err(FileFailed);
+                    return Err(FileFailed { undo: applied });
                 }
+                // Applied, or refused inside a DO block's handler (counted
+                // as a change, to be safe).
+                applied = true;
                 pos += 1;
             }
         }
