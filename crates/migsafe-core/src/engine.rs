@@ -207,11 +207,9 @@ fn decode(source: &MigrationSource, sink: &mut Sink<'_>) -> Arc<str> {
     }
 }
 
-/// Analyzes one migration and runs the per-file rules.
-pub fn analyze_migration(source: MigrationSource, config: &Config) -> AnalyzedMigration {
-    let mut sink = Sink::new(config, &source.path, Some(&source.name));
-    let text = decode(&source, &mut sink);
-    let file = analyze(&text);
+/// The annotations of a file's comments, each assigned to its scope (the
+/// statement below it, or the file).
+pub fn resolve_annotations(text: &str, file: &AnalyzedFile, config: &Config) -> Resolved {
     let comments: Vec<CommentInput<'_>> = file
         .split
         .comments
@@ -221,7 +219,7 @@ pub fn analyze_migration(source: MigrationSource, config: &Config) -> AnalyzedMi
             offset: c.span.start,
             line: c.line,
             column: c.column,
-            body: c.body(&text),
+            body: c.body(text),
             own_line: c.own_line,
         })
         .collect();
@@ -235,7 +233,15 @@ pub fn analyze_migration(source: MigrationSource, config: &Config) -> AnalyzedMi
             end_line: s.end_line,
         })
         .collect();
-    let resolved = migsafe_annotations::resolve(&config.grammar(), &comments, &stmts);
+    migsafe_annotations::resolve(&config.grammar(), &comments, &stmts)
+}
+
+/// Analyzes one migration and runs the per-file rules.
+pub fn analyze_migration(source: MigrationSource, config: &Config) -> AnalyzedMigration {
+    let mut sink = Sink::new(config, &source.path, Some(&source.name));
+    let text = decode(&source, &mut sink);
+    let file = analyze(&text);
+    let resolved = resolve_annotations(&text, &file, config);
     let effective: Vec<Annotations> = (0..file.statements.len())
         .map(|i| resolved.effective(i))
         .collect();
@@ -300,6 +306,10 @@ pub fn analyze_migration(source: MigrationSource, config: &Config) -> AnalyzedMi
     };
     let diagnostics = sink.out;
     let effective = ctx.effective;
+    let mut file = file;
+    // The tokens served the analysis; the passes after it read statements,
+    // comments and lines (a 4 MB history has more than a million tokens).
+    file.split.tokens = Vec::new();
     AnalyzedMigration {
         source,
         text,

@@ -512,7 +512,7 @@ impl<'a> Replayer<'a> {
                 undone.undo_file();
                 assert!(
                     undone.state == self.state,
-                    "a refused first operation changed the replay's state ({})",
+                    "a refused operation changed the replay's state ({}): see `refused_whole`",
                     m.name
                 );
             }
@@ -560,6 +560,25 @@ impl<'a> Replayer<'a> {
 /// What [`Replayer::apply_migration_observed`] shows the schema to: the
 /// statement's index in its migration, and the schema before it.
 pub type Observer<'o> = dyn FnMut(usize, &SchemaModel) + 'o;
+
+/// A refusal of this operation left the state as it was (it looks before
+/// it changes anything): a file refused at it, before any other operation
+/// ran, needs no undo. Debug builds check each such refusal against the
+/// undo (`Replayer::apply_migration_observed`), so every test that replays
+/// a refused file holds this list to it.
+/// `existed`: the relation a `CREATE TABLE` names was there before it.
+fn refused_whole(state: &State, kind: &OpKind, existed: bool) -> bool {
+    match kind {
+        // Refused as already there, or before the table is created (not
+        // after: then it is undone).
+        OpKind::CreateTable { table, .. } => {
+            existed || !state.out.model.tables.contains_key(&qual(table))
+        }
+        OpKind::DropIndex { names, cascade, .. } => names.len() == 1 && !cascade,
+        OpKind::CreateEnum { .. } | OpKind::AddEnumValue { .. } => true,
+        _ => false,
+    }
+}
 
 /// A migration PostgreSQL would roll back: its issue is recorded.
 struct FileFailed {
@@ -814,6 +833,7 @@ impl State {
                     guarded,
                     operation: o.kind.title(),
                 };
+                let mut existed = false;
                 let result = match &o.kind {
                     OpKind::ModifyConstraint { table, name } => {
                         let (t, n) = (truncate_identifier(&table.name), truncate_identifier(name));
@@ -829,7 +849,10 @@ impl State {
                             self.require_table(table)
                         }
                     }
-                    kind => self.apply_op(&ctx, kind),
+                    kind => {
+                        existed = matches!(kind, OpKind::CreateTable { table, .. } if self.relation_exists(&qual(table)));
+                        self.apply_op(&ctx, kind)
+                    }
                 };
                 if let Err(r) = result
                     && !ctx.guarded
@@ -843,6 +866,10 @@ impl State {
                                 && !self.out.provenance.tables.contains_key(&n)
                                 && !self.out.provenance.views.contains_key(&n)
                         });
+                    // An operation on a table the history does not have
+                    // is refused when it looks for it, before it changes
+                    // anything.
+                    let whole = outside || refused_whole(self, &o.kind, existed);
                     self.out.issues.push(ReplayIssue {
                         kind: if outside {
                             IssueKind::OutsideHistory
@@ -854,7 +881,9 @@ impl State {
                         message: r.message,
                         help: r.help,
                     });
-                    return Err(FileFailed { undo: applied });
+                    return Err(FileFailed {
+                        undo: applied || !whole,
+                    });
                 }
                 // Applied, or refused inside a DO block's handler (counted
                 // as a change, to be safe).

@@ -139,6 +139,16 @@ impl State {
             }
             return refuse(format!("relation {} already exists", q(&t.name)));
         }
+        // Refused before anything is created: a refused first statement of
+        // a file then needs no undo (`Replayer::apply_migration_observed`).
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+        if let Some(c) = columns
+            .iter()
+            .map(|c| truncate_identifier(&c.name))
+            .find(|c| !seen.insert(c.clone()))
+        {
+            return refuse(format!("column {} specified more than once", q(&c)));
+        }
         self.out
             .model
             .tables
@@ -155,20 +165,12 @@ impl State {
         } else {
             self.out.opaque_tables.remove(&t);
         }
-        let mut result = Ok(());
-        // A set, not a search of the columns so far: a table of 40,000
-        // columns stays linear.
-        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+        // (The duplicates were looked for with a set, not a search of the
+        // columns so far: a table of 40,000 columns stays linear.)
         for c in columns {
-            let col = truncate_identifier(&c.name);
-            if !seen.insert(col.clone()) {
-                result = refuse(format!("column {} specified more than once", q(&col)));
-                continue;
-            }
             self.push_column(ctx, &t, c);
         }
-        let constrained = self.add_table_constraints(ctx, &t, columns, constraints);
-        result.and(constrained)
+        self.add_table_constraints(ctx, &t, columns, constraints)
     }
 
     /// The inline and table constraints of a `CREATE TABLE`, once its
