@@ -95,6 +95,10 @@ enum FormatArg {
     Sarif,
     Github,
     Junit,
+    /// GitLab Code Quality JSON (`artifacts:reports:codequality`).
+    Gitlab,
+    /// Markdown for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
+    Markdown,
 }
 
 impl Global {
@@ -107,6 +111,8 @@ impl Global {
             Some(FormatArg::Sarif) => Format::Sarif,
             Some(FormatArg::Github) => Format::Github,
             Some(FormatArg::Junit) => Format::Junit,
+            Some(FormatArg::Gitlab) => Format::Gitlab,
+            Some(FormatArg::Markdown) => Format::Markdown,
             None if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") => Format::Github,
             None => Format::Text,
         }
@@ -514,7 +520,7 @@ fn with_database(
 fn rules_list(g: &Global) -> ExitCode {
     let mut out = String::new();
     match g.format() {
-        Format::Json | Format::Sarif | Format::Junit => {
+        Format::Json | Format::Sarif | Format::Junit | Format::Gitlab => {
             let v: Vec<serde_json::Value> = migsafe_core::rules::ALL
                 .iter()
                 .map(|r| {
@@ -529,7 +535,7 @@ fn rules_list(g: &Global) -> ExitCode {
             out = serde_json::to_string_pretty(&v).unwrap_or_default();
             out.push('\n');
         }
-        Format::Text | Format::Github => {
+        Format::Text | Format::Github | Format::Markdown => {
             let w = migsafe_core::rules::ALL
                 .iter()
                 .map(|r| r.id.as_str().len())

@@ -54,6 +54,21 @@ fn example_project_text_output() {
 }
 
 #[test]
+fn example_project_markdown_and_gitlab_output() {
+    let dir = repo().join("examples/prisma-app");
+    let o = run_in(&dir, &["check", "--format", "markdown"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    insta::assert_snapshot!("example_check_markdown", stdout(&o));
+    let o = run_in(&dir, &["check", "--format", "gitlab"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    insta::assert_snapshot!("example_check_gitlab", stdout(&o));
+    // Unknown formats are refused with the ones there are.
+    let o = run_in(&dir, &["check", "--format", "gitlab-ci"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("markdown"), "{}", stderr(&o));
+}
+
+#[test]
 fn example_project_json_output() {
     let o = run_in(
         &repo(),

@@ -142,14 +142,21 @@ pub fn finish(
         observed = seen;
         replayed = Some(r);
         report.diagnostics.extend(diags);
-        for (m, p) in analyzed.iter().zip(paths) {
-            if let Some(r) = report
-                .migrations
-                .iter_mut()
-                .find(|r| r.path == m.source.path)
-            {
-                r.rollback_path = p;
-            }
+        // Each migration's report found by its path in one map, not by a
+        // search per migration (quadratic at 100,000 migrations).
+        let at: std::collections::HashMap<&str, usize> = report
+            .migrations
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.path.as_str(), i))
+            .collect();
+        let slots: Vec<(usize, _)> = analyzed
+            .iter()
+            .zip(paths)
+            .filter_map(|(m, p)| at.get(m.source.path.as_str()).map(|&i| (i, p)))
+            .collect();
+        for (i, p) in slots {
+            report.migrations[i].rollback_path = p;
         }
     }
     if checks.validate {
@@ -204,9 +211,11 @@ pub fn finish(
             }));
     }
     tracing::info!(
-        "rollback and drift checks in {:?} (schema: {:?})",
+        "rollback and drift checks in {:?} (schema: {})",
         started.elapsed(),
         schema
+            .as_deref()
+            .map_or_else(|| "none".to_owned(), crate::discover::display_path)
     );
     report.sort_diagnostics();
     report.finish();

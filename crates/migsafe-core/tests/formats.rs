@@ -122,3 +122,161 @@ fn junit_is_well_formed() {
         );
     }
 }
+
+/// A history whose names and SQL try to break out of the formats: HTML, a
+/// table cell, a mention, a link, a line break.
+fn hostile() -> Report {
+    validate_sources(
+        vec![
+            MigrationSource::prisma("20260101000000_init", "CREATE TABLE \"a|b\" (id int);\n"),
+            MigrationSource::prisma(
+                "20260102000000_x<script>alert(1)</script>@octocat",
+                "DROP TABLE \"[click](https://example.com) @octocat <img src=x>\nnext|cell\";\nDROP TABLE \"a|b\";\n",
+            ),
+        ],
+        &Config::default(),
+    )
+}
+
+#[test]
+fn gitlab_code_quality_has_what_gitlab_reads() {
+    // GitLab's Code Quality format (docs.gitlab.com/ci/testing/code_quality,
+    // "Code Quality report format"): an array of issues, each with these
+    // fields; severity one of GitLab's five.
+    let schema = serde_json::json!({
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["description", "check_name", "fingerprint", "severity", "location"],
+            "properties": {
+                "description": {"type": "string", "minLength": 1},
+                "check_name": {"type": "string", "minLength": 1},
+                "fingerprint": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+                "severity": {"enum": ["info", "minor", "major", "critical", "blocker"]},
+                "location": {
+                    "type": "object",
+                    "required": ["path", "lines"],
+                    "properties": {
+                        "path": {"type": "string", "minLength": 1},
+                        "lines": {
+                            "type": "object",
+                            "required": ["begin"],
+                            "properties": {"begin": {"type": "integer", "minimum": 1}}
+                        }
+                    }
+                }
+            }
+        }
+    });
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    for r in [report(), hostile()] {
+        let out = render::render(&r, Format::Gitlab, TextOptions::default());
+        let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:#?}\n{out}");
+        let issues = doc.as_array().expect("array");
+        assert_eq!(issues.len(), r.diagnostics.len());
+        // GitLab shows one issue per fingerprint: every finding its own.
+        let mut prints: Vec<&str> = issues
+            .iter()
+            .map(|i| i["fingerprint"].as_str().unwrap())
+            .collect();
+        prints.sort_unstable();
+        prints.dedup();
+        assert_eq!(prints.len(), issues.len(), "{out}");
+        for (i, d) in issues.iter().zip(&r.diagnostics) {
+            assert_eq!(i["check_name"], d.rule.as_str());
+            assert_eq!(i["location"]["path"], d.path.as_str());
+            let sev = match d.severity {
+                migsafe_core::Severity::Error => "critical",
+                migsafe_core::Severity::Warning => "minor",
+                migsafe_core::Severity::Info => "info",
+            };
+            assert_eq!(i["severity"], sev);
+            if let Some(l) = d.line {
+                assert_eq!(i["location"]["lines"]["begin"], l);
+            }
+        }
+    }
+    // The fingerprint does not move with the line: the same finding one
+    // line lower keeps it.
+    let at = |sql: &str| {
+        let r = validate_sources(
+            vec![MigrationSource::prisma("20260101000000_a", sql)],
+            &Config::default(),
+        );
+        let out = render::render(&r, Format::Gitlab, TextOptions::default());
+        let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+        doc.as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["check_name"] == "missing-override")
+            .map(|i| {
+                (
+                    i["fingerprint"].clone(),
+                    i["location"]["lines"]["begin"].clone(),
+                )
+            })
+            .unwrap()
+    };
+    let (a, la) = at("DROP TABLE t;\n");
+    let (b, lb) = at("\nDROP TABLE t;\n");
+    assert_eq!(a, b);
+    assert_ne!(la, lb);
+}
+
+#[test]
+fn markdown_is_a_table_a_parser_reads_and_input_stays_text() {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    for r in [report(), hostile()] {
+        let out = render::render(&r, Format::Markdown, TextOptions::default());
+        let parser = Parser::new_ext(&out, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
+        let (mut rows, mut cells, mut links, mut html) = (0, Vec::new(), 0, Vec::new());
+        let mut in_row = 0;
+        for ev in parser {
+            match ev {
+                Event::Start(Tag::TableRow | Tag::TableHead) => in_row = 0,
+                Event::End(TagEnd::TableRow | TagEnd::TableHead) => {
+                    rows += 1;
+                    cells.push(in_row);
+                }
+                Event::End(TagEnd::TableCell) => in_row += 1,
+                Event::Start(Tag::Link { .. } | Tag::Image { .. }) => links += 1,
+                Event::Html(h) | Event::InlineHtml(h) => html.push(h.to_string()),
+                _ => {}
+            }
+        }
+        // The class table and the findings table, each with its header:
+        // every row has the header's cells, one row per class and finding.
+        let classes = r
+            .migrations
+            .iter()
+            .flat_map(|m| &m.statements)
+            .map(|s| s.class)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        assert_eq!(rows, 1 + classes + 1 + r.diagnostics.len(), "{out}");
+        assert!(cells.iter().all(|&c| c == 2 || c == 4), "{cells:?}\n{out}");
+        assert_eq!(
+            cells.iter().filter(|&&c| c == 4).count(),
+            r.diagnostics.len() + 1
+        );
+        assert_eq!(links, 0, "{out}");
+        // The only HTML is the collapsible section migsafe writes.
+        assert!(
+            html.iter().all(|h| h.starts_with("<details>")
+                || h.starts_with("</details>")
+                || h.starts_with("\n</details>")),
+            "{html:?}"
+        );
+        let rendered = {
+            let mut s = String::new();
+            pulldown_cmark::html::push_html(&mut s, Parser::new_ext(&out, Options::ENABLE_TABLES));
+            s
+        };
+        assert!(!rendered.contains("<script"), "{rendered}");
+        assert!(!rendered.contains("<img"), "{rendered}");
+        assert!(!out.contains("@octocat"), "a mention: {out}");
+        assert!(out.contains(&format!("{} error", r.summary.errors)) || r.summary.errors == 0);
+    }
+}

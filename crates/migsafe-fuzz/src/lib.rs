@@ -507,6 +507,8 @@ fn pipeline(input: &[u8]) -> Result<(), String> {
         Format::Sarif,
         Format::Github,
         Format::Junit,
+        Format::Gitlab,
+        Format::Markdown,
     ] {
         let out = migsafe_core::render::render(
             &report,
@@ -520,7 +522,26 @@ fn pipeline(input: &[u8]) -> Result<(), String> {
             // Human formats: nothing the input holds may reach the reader
             // as a control character (no `\r` to overwrite a line, no
             // escape sequence); tabs are harmless.
-            Format::Text | Format::Github => {
+            Format::Text | Format::Github | Format::Markdown => {
+                if format == Format::Markdown {
+                    // One table row per finding: nothing of the input ends
+                    // a row or opens a cell.
+                    let rows = out
+                        .lines()
+                        .filter(|l| {
+                            l.starts_with("| ❌ error |")
+                                || l.starts_with("| ⚠️ warning |")
+                                || l.starts_with("| ℹ️ info |")
+                        })
+                        .filter(|l| l.matches(" | ").count() == 3)
+                        .count();
+                    if rows != report.diagnostics.len() {
+                        return Err(format!(
+                            "Markdown has {rows} well-formed finding rows for {} findings",
+                            report.diagnostics.len()
+                        ));
+                    }
+                }
                 if let Some(c) = out
                     .chars()
                     .find(|c| c.is_control() && !matches!(c, '\n' | '\t'))
@@ -531,7 +552,7 @@ fn pipeline(input: &[u8]) -> Result<(), String> {
                 }
             }
             // Machine formats: valid for their readers.
-            Format::Json | Format::Sarif => {
+            Format::Json | Format::Sarif | Format::Gitlab => {
                 if let Err(e) = serde_json::from_str::<serde_json::Value>(&out) {
                     return Err(format!("{format:?} output is not JSON: {e}"));
                 }
@@ -549,7 +570,7 @@ fn pipeline(input: &[u8]) -> Result<(), String> {
                 }
             }
         }
-        if matches!(format, Format::Text | Format::Junit)
+        if matches!(format, Format::Text | Format::Junit | Format::Markdown)
             && out.lines().any(|l| l.trim_start().starts_with("::"))
         {
             return Err(format!("{format:?} output holds a line starting with `::`"));

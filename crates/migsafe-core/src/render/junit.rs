@@ -50,10 +50,15 @@ pub fn render(report: &Report) -> String {
     for (i, m) in report.migrations.iter().enumerate() {
         cases.insert((i, m.path.clone()), (m.name.clone(), Vec::new()));
     }
+    // A finding's test case by its path in one map (a search of the cases
+    // per finding was quadratic).
+    let by_path: std::collections::HashMap<String, (usize, String)> = cases
+        .keys()
+        .map(|(i, p)| (p.clone(), (*i, p.clone())))
+        .collect();
     for d in &report.diagnostics {
-        let key = cases
-            .keys()
-            .find(|(_, p)| *p == d.path)
+        let key = by_path
+            .get(&d.path)
             .cloned()
             .unwrap_or((usize::MAX, d.path.clone()));
         cases

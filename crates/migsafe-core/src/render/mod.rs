@@ -1,8 +1,10 @@
 //! Report renderers.
 
 pub mod github;
+pub mod gitlab;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod sarif;
 pub mod text;
 
@@ -46,6 +48,10 @@ pub enum Format {
     Sarif,
     Github,
     Junit,
+    /// GitLab Code Quality.
+    Gitlab,
+    /// A pull-request comment or job summary.
+    Markdown,
 }
 
 /// Renders a report in a machine format (text has its own options).
@@ -56,5 +62,7 @@ pub fn render(report: &Report, format: Format, text: text::TextOptions) -> Strin
         Format::Sarif => sarif::render(report),
         Format::Github => github::render(report),
         Format::Junit => junit::render(report),
+        Format::Gitlab => gitlab::render(report),
+        Format::Markdown => markdown::render(report),
     }
 }
