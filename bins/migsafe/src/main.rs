@@ -24,7 +24,7 @@ use migsafe_core::{Config, Error, Report};
     about = "A migration safety gate for PostgreSQL projects that use Prisma or plain SQL migrations",
     long_about = "migsafe classifies every migration statement as expand, contract or dangerous, \
 enforces override annotations and rollback plans, checks naming and file integrity, and reports \
-in text, JSON, SARIF or GitHub annotations.\n\nExit codes: 0 no error-level finding, 1 at least \
+in text, JSON, SARIF, GitHub annotations, JUnit, GitLab Code Quality or Markdown.\n\nExit codes: 0 no error-level finding, 1 at least \
 one error, 2 migsafe could not do its job.",
     propagate_version = true
 )]
@@ -158,6 +158,14 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Shell completions on stdout (e.g. `migsafe completions bash >
+    /// ~/.local/share/bash-completion/completions/migsafe`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// The manual page (roff) on stdout: `migsafe man | man -l -`.
+    Man,
 }
 
 #[derive(Args, Debug)]
@@ -919,5 +927,35 @@ fn main() -> ExitCode {
         Command::Rules => rules_list(g),
         Command::Explain { rule } => explain(rule, g),
         Command::Init { force } => init(*force, g),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "migsafe", &mut out);
+            write_stdout(&out)
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+                Ok(()) => write_stdout(&out),
+                Err(e) => {
+                    eprintln!("error: cannot render the manual page: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+    }
+}
+
+/// Writes `bytes` to stdout: exit 0, or 2 when the write fails (a full
+/// disk, a closed pipe), never a silent success.
+fn write_stdout(bytes: &[u8]) -> ExitCode {
+    let mut o = std::io::stdout().lock();
+    match o.write_all(bytes).and_then(|()| o.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write to stdout: {e}");
+            ExitCode::from(2)
+        }
     }
 }

@@ -909,3 +909,109 @@ fn colour_follows_the_flag_and_the_conventions() {
     );
     assert!(!colored(Some("never"), &[("CLICOLOR_FORCE", "1")]));
 }
+
+/// `docs/man/migsafe.1` is what `migsafe man` prints (`UPDATE_DOCS=1`
+/// rewrites it), so the shipped page never drifts from `--help`.
+#[test]
+fn man_page_is_current() {
+    let o = run_in(&repo(), &["man"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = stdout(&o);
+    assert!(page.contains(".TH migsafe 1"), "{page}");
+    for sub in [
+        "check",
+        "validate",
+        "rollback",
+        "drift\\-check",
+        "status",
+        "completions",
+    ] {
+        assert!(page.contains(sub), "{sub} missing from the man page");
+    }
+    let path = repo().join("docs/man/migsafe.1");
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &page).expect("write docs/man/migsafe.1");
+    }
+    let shipped = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        shipped == page,
+        "docs/man/migsafe.1 is stale: run `UPDATE_DOCS=1 cargo test -p migsafe --test cli man_page`"
+    );
+}
+
+/// Completions for every shell clap knows; the bash one is loaded by bash
+/// and completes the subcommands.
+#[test]
+fn shell_completions() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let o = run_in(&repo(), &["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", stderr(&o));
+        let s = stdout(&o);
+        assert!(
+            s.contains("migsafe") && s.contains("rollback-check"),
+            "{shell}: {s}"
+        );
+    }
+    let o = run_in(&repo(), &["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("possible values"), "{}", stderr(&o));
+    let script = stdout(&run_in(&repo(), &["completions", "bash"]));
+    let Ok(b) = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "{script}\nCOMP_WORDS=(migsafe roll); COMP_CWORD=1; _migsafe migsafe roll migsafe; printf '%s\\n' \"${{COMPREPLY[@]}}\""
+        ))
+        .output()
+    else {
+        println!("bash is not installed here: the bash completion was not loaded");
+        return;
+    };
+    let words = String::from_utf8_lossy(&b.stdout);
+    assert!(
+        words.lines().any(|w| w == "rollback") && words.lines().any(|w| w == "rollback-check"),
+        "bash completed `migsafe roll` to {words:?} ({})",
+        String::from_utf8_lossy(&b.stderr)
+    );
+}
+
+/// `--help` of migsafe and of every subcommand, as a user reads it (80
+/// columns).
+#[test]
+fn help_of_every_command() {
+    let cmds: &[&[&str]] = &[
+        &[],
+        &["check"],
+        &["validate"],
+        &["rollback-check"],
+        &["rollback"],
+        &["rollback", "plan"],
+        &["rollback", "emit-down"],
+        &["rollback", "verify"],
+        &["drift-check"],
+        &["status"],
+        &["rules"],
+        &["explain"],
+        &["hooks"],
+        &["init"],
+        &["completions"],
+        &["man"],
+    ];
+    for c in cmds {
+        let mut args: Vec<&str> = c.to_vec();
+        args.push("--help");
+        let o = bin()
+            .current_dir(repo())
+            .env("COLUMNS", "80")
+            .env_remove("DATABASE_URL")
+            .args(&args)
+            .output()
+            .expect("runs");
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        let name = if c.is_empty() {
+            "migsafe".to_owned()
+        } else {
+            c.join("_")
+        };
+        insta::assert_snapshot!(format!("help_{name}"), stdout(&o));
+    }
+}
