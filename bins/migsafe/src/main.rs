@@ -99,6 +99,8 @@ enum FormatArg {
     Gitlab,
     /// Markdown for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
     Markdown,
+    /// Prometheus text format (`migsafe status` only): metrics and alerts.
+    Prometheus,
 }
 
 impl Global {
@@ -113,6 +115,7 @@ impl Global {
             Some(FormatArg::Junit) => Format::Junit,
             Some(FormatArg::Gitlab) => Format::Gitlab,
             Some(FormatArg::Markdown) => Format::Markdown,
+            Some(FormatArg::Prometheus) => Format::Prometheus,
             None if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") => Format::Github,
             None => Format::Text,
         }
@@ -363,6 +366,15 @@ fn emit(report: &Report, g: &Global, must_check: bool) -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    // The metrics' consumer alerts on the seed's conditions; the run says
+    // so too (a cron job or a CI step fails while one holds).
+    if g.format() == Format::Prometheus
+        && migsafe_core::render::prometheus::alerts(report)
+            .iter()
+            .any(|(_, on)| *on)
+    {
+        return ExitCode::from(1);
+    }
     ExitCode::from(report.exit_code() as u8)
 }
 
@@ -372,6 +384,11 @@ fn run_validate(
     paths: &PathsArg,
     g: &Global,
 ) -> Result<(Report, Audited), Error> {
+    if g.format() == Format::Prometheus && command != "status" {
+        return Err(Error::Other(format!(
+            "--format prometheus is the format of `migsafe status` (metrics of a live database), not of `migsafe {command}`"
+        )));
+    }
     let cwd = std::env::current_dir().map_err(|e| Error::Other(e.to_string()))?;
     let config = load_config(g, &cwd)?;
     let mut given = paths.paths.clone();
@@ -528,7 +545,7 @@ fn with_database(
 fn rules_list(g: &Global) -> ExitCode {
     let mut out = String::new();
     match g.format() {
-        Format::Json | Format::Sarif | Format::Junit | Format::Gitlab => {
+        Format::Json | Format::Sarif | Format::Junit | Format::Gitlab | Format::Prometheus => {
             let v: Vec<serde_json::Value> = migsafe_core::rules::ALL
                 .iter()
                 .map(|r| {

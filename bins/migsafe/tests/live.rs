@@ -43,6 +43,43 @@ fn status_reports_history_metrics_and_no_drift() {
     assert_eq!(v["status"]["drift"], 0);
     assert_eq!(rules(&v), vec!["pending-migration"]);
 
+    // The same history for monitoring: Prometheus's text format, exit 0
+    // while no alert condition holds.
+    let prom = |p: &std::path::Path| {
+        let o = migsafe(
+            p,
+            &["status", "--database-url", &url, "--format", "prometheus"],
+        );
+        let text = stdout(&o);
+        let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_owned())))
+            .expect("Prometheus text format");
+        let value = |name: &str, label: (&str, &str)| {
+            scrape
+                .samples
+                .iter()
+                .find(|s| s.metric == name && s.labels.get(label.0) == Some(label.1))
+                .map(|s| s.value.clone())
+                .unwrap_or_else(|| panic!("{name} {label:?} missing:\n{text}"))
+        };
+        (
+            o.status.code(),
+            value("migsafe_migrations", ("state", "applied")),
+            value("migsafe_migrations", ("state", "pending")),
+            value("migsafe_alert", ("condition", "long_running_migration")),
+        )
+    };
+    use prometheus_parse::Value::Gauge;
+    assert_eq!(
+        prom(p.path()),
+        (Some(0), Gauge(6.0), Gauge(1.0), Gauge(0.0))
+    );
+    let o = migsafe(
+        p.path(),
+        &["check", "--database-url", &url, "--format", "prometheus"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("migsafe status"), "{}", stderr(&o));
+
     // Every migration took 2 s: over a 1.5 s threshold, each is an alert.
     std::fs::write(
         p.path().join("migsafe.toml"),
@@ -63,6 +100,11 @@ fn status_reports_history_metrics_and_no_drift() {
             .as_array()
             .map(Vec::len),
         Some(6)
+    );
+    // An alert condition: the metrics say so, and the run exits 1.
+    assert_eq!(
+        prom(p.path()),
+        (Some(1), Gauge(6.0), Gauge(1.0), Gauge(1.0))
     );
 
     // Without a URL, status cannot run.

@@ -280,3 +280,115 @@ fn markdown_is_a_table_a_parser_reads_and_input_stays_text() {
         assert!(out.contains(&format!("{} error", r.summary.errors)) || r.summary.errors == 0);
     }
 }
+
+/// `migsafe status --format prometheus`: every line is one the exposition
+/// format's parser reads (none ignored), the values are the status's, the
+/// alerts follow the seed's conditions, and a hostile database name stays
+/// one label value.
+#[test]
+fn prometheus_exposition_parses_and_carries_the_status() {
+    use prometheus_parse::{LineInfo, Scrape, Value};
+    let status = |name: &str| {
+        let mut r = Report::new();
+        r.status = Some(serde_json::json!({
+            "database": name,
+            "server_version": "15.4",
+            "prisma_history": true,
+            "metrics": {
+                "applied": 6, "pending": 1, "failed": 1, "rolled_back": 2, "attempts": 9,
+                "success_rate": 0.75, "rollback_rate": 0.25,
+                "durations": {"count": 6, "median_ms": 2000, "p95_ms": 4500, "max_ms": 5000, "total_ms": 15000},
+                "long_running_threshold_ms": 300000,
+                "long_running": [],
+                "last_applied": {"name": "20260106090000_x", "finished_at": "2026-01-06T09:00:02.500Z"}
+            },
+            "drift": 0,
+            "table_rows": {}
+        }));
+        r.finish();
+        r
+    };
+    let out = render::render(&status("shop"), Format::Prometheus, TextOptions::default());
+    for line in out.lines() {
+        assert!(
+            !matches!(LineInfo::parse(line), LineInfo::Ignored),
+            "a line the parser ignores: {line:?}\n{out}"
+        );
+    }
+    let scrape = Scrape::parse(out.lines().map(|l| Ok(l.to_owned()))).expect("parses");
+    let get = |name: &str, label: Option<(&str, &str)>| {
+        scrape
+            .samples
+            .iter()
+            .find(|s| s.metric == name && label.is_none_or(|(k, v)| s.labels.get(k) == Some(v)))
+            .map(|s| s.value.clone())
+            .unwrap_or_else(|| panic!("{name} {label:?} missing:\n{out}"))
+    };
+    assert_eq!(
+        get("migsafe_migrations", Some(("state", "applied"))),
+        Value::Gauge(6.0)
+    );
+    assert_eq!(
+        get("migsafe_migrations", Some(("state", "failed"))),
+        Value::Gauge(1.0)
+    );
+    assert_eq!(
+        get("migsafe_migration_success_ratio", None),
+        Value::Gauge(0.75)
+    );
+    assert_eq!(
+        get("migsafe_last_applied_timestamp_seconds", None),
+        Value::Gauge(1_767_690_002.5)
+    );
+    match get("migsafe_migration_duration_seconds", None) {
+        Value::Summary(q) => {
+            let at = |x: f64| q.iter().find(|c| c.quantile == x).map(|c| c.count);
+            assert_eq!(
+                (at(0.5), at(0.95), at(1.0)),
+                (Some(2.0), Some(4.5), Some(5.0)),
+                "{q:?}"
+            );
+        }
+        v => panic!("durations are not a summary: {v:?}"),
+    }
+    assert_eq!(
+        get("migsafe_alert", Some(("condition", "migration_failure"))),
+        Value::Gauge(1.0)
+    );
+    assert_eq!(
+        get("migsafe_alert", Some(("condition", "rollback_used"))),
+        Value::Gauge(1.0)
+    );
+    assert_eq!(
+        get("migsafe_alert", Some(("condition", "schema_drift"))),
+        Value::Gauge(0.0)
+    );
+    assert!(
+        scrape
+            .samples
+            .iter()
+            .all(|s| s.labels.get("database") == Some("shop")),
+        "{out}"
+    );
+    // A hostile database name stays inside its label value, escaped as the
+    // format says: the same lines, none of its own.
+    let hostile = render::render(
+        &status("shop\"\n} 1\nfake_metric 2\\"),
+        Format::Prometheus,
+        TextOptions::default(),
+    );
+    assert_eq!(hostile.lines().count(), out.lines().count(), "{hostile}");
+    assert!(
+        hostile
+            .lines()
+            .all(|l| l.starts_with("# ") || l.starts_with("migsafe_")),
+        "{hostile}"
+    );
+    assert!(
+        hostile.contains(r#"{database="shop\"\n} 1\nfake_metric 2\\""#),
+        "{hostile}"
+    );
+    // Without a database there is nothing to expose.
+    let empty = render::render(&report(), Format::Prometheus, TextOptions::default());
+    assert!(empty.is_empty());
+}

@@ -509,6 +509,7 @@ fn pipeline(input: &[u8]) -> Result<(), String> {
         Format::Junit,
         Format::Gitlab,
         Format::Markdown,
+        Format::Prometheus,
     ] {
         let out = migsafe_core::render::render(
             &report,
@@ -555,6 +556,12 @@ fn pipeline(input: &[u8]) -> Result<(), String> {
             Format::Json | Format::Sarif | Format::Gitlab => {
                 if let Err(e) = serde_json::from_str::<serde_json::Value>(&out) {
                     return Err(format!("{format:?} output is not JSON: {e}"));
+                }
+            }
+            // Metrics of a live database only: a report of files has none.
+            Format::Prometheus => {
+                if !out.is_empty() {
+                    return Err("Prometheus output for a report without a database".into());
                 }
             }
             Format::Junit => {

@@ -5,6 +5,7 @@ pub mod gitlab;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod prometheus;
 pub mod sarif;
 pub mod text;
 
@@ -52,6 +53,8 @@ pub enum Format {
     Gitlab,
     /// A pull-request comment or job summary.
     Markdown,
+    /// `migsafe status` metrics in Prometheus's text format.
+    Prometheus,
 }
 
 /// Renders a report in a machine format (text has its own options).
@@ -64,5 +67,6 @@ pub fn render(report: &Report, format: Format, text: text::TextOptions) -> Strin
         Format::Junit => junit::render(report),
         Format::Gitlab => gitlab::render(report),
         Format::Markdown => markdown::render(report),
+        Format::Prometheus => prometheus::render(report),
     }
 }
