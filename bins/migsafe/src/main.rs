@@ -167,8 +167,12 @@ enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// The manual page (roff) on stdout: `migsafe man | man -l -`.
-    Man,
+    /// The manual page (roff) on stdout: `migsafe man | man -l -`; `migsafe man check`
+    /// for a command's page (`migsafe-check(1)`).
+    Man {
+        /// A command (`check`, `rollback plan`, …); none: migsafe's page.
+        command: Vec<String>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -384,11 +388,6 @@ fn run_validate(
     paths: &PathsArg,
     g: &Global,
 ) -> Result<(Report, Audited), Error> {
-    if g.format() == Format::Prometheus && command != "status" {
-        return Err(Error::Other(format!(
-            "--format prometheus is the format of `migsafe status` (metrics of a live database), not of `migsafe {command}`"
-        )));
-    }
     let cwd = std::env::current_dir().map_err(|e| Error::Other(e.to_string()))?;
     let config = load_config(g, &cwd)?;
     let mut given = paths.paths.clone();
@@ -889,8 +888,195 @@ fn verify_text(v: &migsafe_core::rollback::verify::Verified) -> String {
     o
 }
 
+/// The options every command has on its command line (the fields of
+/// [`Global`], and `--staged`).
+const SHARED_OPTIONS: &[&str] = &[
+    "format",
+    "config",
+    "migrations",
+    "schema",
+    "color",
+    "no_color",
+    "quiet",
+    "since",
+    "database_url",
+    "audit_log",
+    "verbose",
+    "staged",
+];
+
+/// The options a command reads (ids of [`Global`]'s fields, and `staged`),
+/// and the formats it writes. Every other option is hidden from the
+/// command's help and refused on its command line.
+fn options_of(cmd: &str) -> (&'static [&'static str], &'static [&'static str]) {
+    const REPORT_FORMATS: &[&str] = &[
+        "text", "json", "sarif", "github", "junit", "gitlab", "markdown",
+    ];
+    const LOOK: &[&str] = &["color", "no_color", "verbose"];
+    match cmd {
+        "check" | "validate" | "rollback-check" | "drift-check" => (
+            &[
+                "format",
+                "config",
+                "migrations",
+                "schema",
+                "color",
+                "no_color",
+                "quiet",
+                "since",
+                "database_url",
+                "audit_log",
+                "verbose",
+                "staged",
+            ],
+            REPORT_FORMATS,
+        ),
+        "status" => (
+            &[
+                "format",
+                "config",
+                "migrations",
+                "color",
+                "no_color",
+                "quiet",
+                "database_url",
+                "audit_log",
+                "verbose",
+            ],
+            &["text", "json", "prometheus"],
+        ),
+        "rollback plan" | "rollback emit-down" | "rollback verify" => (
+            &[
+                "format",
+                "config",
+                "migrations",
+                "color",
+                "no_color",
+                "quiet",
+                "database_url",
+                "verbose",
+            ],
+            &["text", "json"],
+        ),
+        "rules" => (
+            &["format", "color", "no_color", "verbose"],
+            &["text", "json"],
+        ),
+        "hooks install" | "hooks uninstall" | "init" => {
+            (&["color", "no_color", "quiet", "verbose"], &[])
+        }
+        _ => (LOOK, &[]),
+    }
+}
+
+/// The command line definition with each command's options only.
+fn command_line() -> clap::Command {
+    use clap::CommandFactory;
+    use clap::builder::{PossibleValuesParser, TypedValueParser};
+    let mut cmd = Cli::command();
+    cmd.build();
+    fn restrict(c: clap::Command, path: &str) -> clap::Command {
+        let subs: Vec<String> = c
+            .get_subcommands()
+            .map(|s| s.get_name().to_owned())
+            .collect();
+        let mut c = c;
+        if !subs.is_empty() || path.is_empty() {
+            // Commands with subcommands (`rollback`, `hooks`) take none.
+            c = c.mut_args(|a| {
+                if SHARED_OPTIONS.contains(&a.get_id().as_str()) {
+                    a.hide(true)
+                } else {
+                    a
+                }
+            });
+        } else {
+            let (allowed, formats) = options_of(path);
+            // In place (`mut_args` keeps the order the built command's
+            // keys point to).
+            c = c.mut_args(|a| {
+                let id = a.get_id().as_str().to_owned();
+                if !SHARED_OPTIONS.contains(&id.as_str()) {
+                    a
+                } else if !allowed.contains(&id.as_str()) {
+                    a.hide(true)
+                } else if id == "format" {
+                    a.value_parser(
+                        PossibleValuesParser::new(formats.to_vec())
+                            .try_map(|v| <FormatArg as ValueEnum>::from_str(&v, true)),
+                    )
+                } else {
+                    a
+                }
+            });
+        }
+        for name in subs {
+            let child = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{path} {name}")
+            };
+            c = c.mut_subcommand(&name, |sc| restrict(sc, &child));
+        }
+        c
+    }
+    cmd = restrict(cmd, "");
+    cmd
+}
+
+/// The deepest command given and its matches.
+fn command_path(m: &clap::ArgMatches) -> (String, &clap::ArgMatches) {
+    let mut path = String::new();
+    let mut at = m;
+    while let Some((name, sub)) = at.subcommand() {
+        if !path.is_empty() {
+            path.push(' ');
+        }
+        path.push_str(name);
+        at = sub;
+    }
+    (path, at)
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::FromArgMatches;
+    let matches = command_line().get_matches();
+    let (path, leaf) = command_path(&matches);
+    let (allowed, _) = options_of(&path);
+    for id in leaf.ids() {
+        let id = id.as_str();
+        if SHARED_OPTIONS.contains(&id)
+            && !allowed.contains(&id)
+            && leaf.value_source(id) == Some(clap::parser::ValueSource::CommandLine)
+        {
+            eprintln!(
+                "error: --{} means nothing to `migsafe {path}`\n  = help: `migsafe {path} --help` lists its options",
+                id.replace('_', "-")
+            );
+            return ExitCode::from(2);
+        }
+    }
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    // A format given before the command (`migsafe --format sarif rules`)
+    // was read by the top level's parser: held to the command's formats too.
+    if let Some(f) = cli.global.format.and_then(|f| f.to_possible_value()) {
+        let (_, formats) = options_of(&path);
+        if !formats.contains(&f.get_name()) {
+            eprintln!(
+                "error: `migsafe {path}` does not write --format {}{}",
+                f.get_name(),
+                if formats.is_empty() {
+                    String::new()
+                } else {
+                    format!("\n  = help: its formats: {}", formats.join(", "))
+                }
+            );
+            return ExitCode::from(2);
+        }
+    }
     init_tracing(
         cli.global.verbose,
         color_on(&cli.global, std::io::stderr().is_terminal()),
@@ -945,15 +1131,28 @@ fn main() -> ExitCode {
         Command::Explain { rule } => explain(rule, g),
         Command::Init { force } => init(*force, g),
         Command::Completions { shell } => {
-            use clap::CommandFactory;
             let mut out = Vec::new();
-            clap_complete::generate(*shell, &mut Cli::command(), "migsafe", &mut out);
+            clap_complete::generate(*shell, &mut command_line(), "migsafe", &mut out);
             write_stdout(&out)
         }
-        Command::Man => {
-            use clap::CommandFactory;
+        Command::Man { command } => {
+            let mut page = command_line();
+            page.build();
+            let mut title = "migsafe".to_owned();
+            for (i, name) in command.iter().enumerate() {
+                let Some(sub) = page.find_subcommand(name).cloned() else {
+                    eprintln!(
+                        "error: `migsafe {}` is not a command\n  = help: `migsafe --help` lists them",
+                        command[..=i].join(" ")
+                    );
+                    return ExitCode::from(2);
+                };
+                // The page's title names the whole command: migsafe-rollback-plan.
+                title = format!("{title}-{name}");
+                page = sub;
+            }
             let mut out = Vec::new();
-            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+            match clap_mangen::Man::new(page).title(title).render(&mut out) {
                 Ok(()) => write_stdout(&out),
                 Err(e) => {
                     eprintln!("error: cannot render the manual page: {e}");

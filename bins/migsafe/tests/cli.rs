@@ -910,33 +910,60 @@ fn colour_follows_the_flag_and_the_conventions() {
     assert!(!colored(Some("never"), &[("CLICOLOR_FORCE", "1")]));
 }
 
-/// `docs/man/migsafe.1` is what `migsafe man` prints (`UPDATE_DOCS=1`
-/// rewrites it), so the shipped page never drifts from `--help`.
+/// `docs/man/` holds what `migsafe man [COMMAND]` prints, migsafe's page
+/// and one per command (`UPDATE_DOCS=1` rewrites them), so the shipped
+/// pages never drift from `--help`.
 #[test]
-fn man_page_is_current() {
-    let o = run_in(&repo(), &["man"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let page = stdout(&o);
-    assert!(page.contains(".TH migsafe 1"), "{page}");
-    for sub in [
-        "check",
-        "validate",
-        "rollback",
-        "drift\\-check",
-        "status",
-        "completions",
-    ] {
-        assert!(page.contains(sub), "{sub} missing from the man page");
+fn man_pages_are_current() {
+    let pages: &[&[&str]] = &[
+        &[],
+        &["check"],
+        &["validate"],
+        &["rollback-check"],
+        &["rollback"],
+        &["rollback", "plan"],
+        &["rollback", "emit-down"],
+        &["rollback", "verify"],
+        &["drift-check"],
+        &["status"],
+        &["rules"],
+        &["explain"],
+        &["hooks"],
+        &["init"],
+        &["completions"],
+    ];
+    let mut stale = Vec::new();
+    for p in pages {
+        let mut args = vec!["man"];
+        args.extend_from_slice(p);
+        let o = run_in(&repo(), &args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        let page = stdout(&o);
+        let name = std::iter::once("migsafe")
+            .chain(p.iter().copied())
+            .collect::<Vec<_>>()
+            .join("-");
+        assert!(page.contains(&format!(".TH {name} 1")), "{page}");
+        let path = repo().join(format!("docs/man/{name}.1"));
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(&path, &page).expect("write the man page");
+        }
+        if std::fs::read_to_string(&path).unwrap_or_default() != page {
+            stale.push(name);
+        }
     }
-    let path = repo().join("docs/man/migsafe.1");
-    if std::env::var_os("UPDATE_DOCS").is_some() {
-        std::fs::write(&path, &page).expect("write docs/man/migsafe.1");
-    }
-    let shipped = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
-        shipped == page,
-        "docs/man/migsafe.1 is stale: run `UPDATE_DOCS=1 cargo test -p migsafe --test cli man_page`"
+        stale.is_empty(),
+        "stale man pages {stale:?}: run `UPDATE_DOCS=1 cargo test -p migsafe --test cli man_pages`"
     );
+    let check = std::fs::read_to_string(repo().join("docs/man/migsafe-check.1")).unwrap();
+    assert!(
+        check.contains("\\-\\-staged") && check.contains("\\-\\-database\\-url"),
+        "{check}"
+    );
+    let o = run_in(&repo(), &["man", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a command"));
 }
 
 /// Completions for every shell clap knows; the bash one is loaded by bash
@@ -1014,4 +1041,94 @@ fn help_of_every_command() {
         };
         insta::assert_snapshot!(format!("help_{name}"), stdout(&o));
     }
+}
+
+/// Each command lists and accepts only the options that mean something to
+/// it, and only the formats it writes.
+#[test]
+fn each_command_takes_its_own_options() {
+    let refused: &[&[&str]] = &[
+        &["rules", "--database-url", "postgres://x@127.0.0.1/db"],
+        &["rules", "--since", "main"],
+        &["status", "--staged"],
+        &["status", "--since", "main"],
+        &["explain", "missing-override", "--format", "json"],
+        &["init", "--schema", "x.prisma"],
+        &["hooks", "install", "--format", "json"],
+        &["rules", "--format", "sarif"],
+        &["--format", "sarif", "rules"],
+        &["check", "--format", "prometheus"],
+        &[
+            "completions",
+            "bash",
+            "--database-url",
+            "postgres://x@127.0.0.1/db",
+        ],
+    ];
+    for args in refused {
+        let o = bin()
+            .current_dir(repo())
+            .env_remove("DATABASE_URL")
+            .args(*args)
+            .output()
+            .expect("runs");
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{args:?} was accepted: {}",
+            stdout(&o)
+        );
+        let e = stderr(&o);
+        assert!(
+            e.contains("means nothing to")
+                || e.contains("possible values")
+                || e.contains("does not write"),
+            "{args:?}: {e}"
+        );
+    }
+    // What a command has is listed; what it has not, not.
+    let help = |args: &[&str]| {
+        stdout(
+            &bin()
+                .current_dir(repo())
+                .args(args)
+                .arg("--help")
+                .output()
+                .expect("runs"),
+        )
+    };
+    let rules = help(&["rules"]);
+    assert!(
+        rules.contains("--format") && rules.contains("[possible values: text, json]"),
+        "{rules}"
+    );
+    assert!(
+        !rules.contains("--database-url") && !rules.contains("--staged"),
+        "{rules}"
+    );
+    let status = help(&["status"]);
+    assert!(
+        status.contains("--database-url") && status.contains("prometheus"),
+        "{status}"
+    );
+    assert!(
+        !status.contains("--staged") && !status.contains("--since"),
+        "{status}"
+    );
+    let check = help(&["check"]);
+    for o in [
+        "--staged",
+        "--since",
+        "--schema",
+        "--database-url",
+        "--audit-log",
+        "markdown",
+    ] {
+        assert!(check.contains(o), "check --help lacks {o}");
+    }
+    assert!(!check.contains("prometheus"), "{check}");
+    // And what they have still works.
+    let o = run_in(&repo(), &["rules", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(json(&o).as_array().is_some_and(|a| !a.is_empty()));
 }

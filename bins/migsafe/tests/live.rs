@@ -78,7 +78,11 @@ fn status_reports_history_metrics_and_no_drift() {
         &["check", "--database-url", &url, "--format", "prometheus"],
     );
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("migsafe status"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("possible values: text, json, sarif"),
+        "{}",
+        stderr(&o)
+    );
 
     // Every migration took 2 s: over a 1.5 s threshold, each is an alert.
     std::fs::write(
