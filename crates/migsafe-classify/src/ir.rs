@@ -723,7 +723,9 @@ pub fn classify(kind: &OpKind) -> (Class, Rollback) {
         DropColumn { .. } => (Dangerous, Impossible),
         RenameColumn { .. } => (Dangerous, Complex),
         AlterColumnType { .. } => (Dangerous, Impossible),
-        SetNotNull { .. } => (Expand, Simple),
+        // It narrows what the column accepts: code that still writes NULL
+        // fails from then on (the contract side of expand/contract).
+        SetNotNull { .. } => (Contract, Simple),
         DropNotNull { .. } => (Expand, Complex),
         SetDefault { .. } | DropDefault { .. } | AlterColumnOther { .. } => (Neutral, Simple),
         AddConstraint { .. } => (Expand, Simple),
@@ -996,7 +998,7 @@ impl OpKind {
                 "the rule the data relied on changes; existing rows may violate the new one"
             }
             SetNotNull { .. } => {
-                "it fails if any row is NULL, and scans the table under an exclusive lock"
+                "code that still writes NULL fails from then on; it fails if any row is NULL, and scans the table under an exclusive lock"
             }
             DropFunction { .. } | DropTrigger { .. } => "behaviour the database performed is gone",
             DetachPartition { .. } => "the partition's rows leave the table",
@@ -1030,6 +1032,9 @@ impl OpKind {
                 or_replace: true, ..
             } => "it replaces a definition; undoing it needs the old one from history",
             Insert { .. } => "it adds rows; deleting them undoes it",
+            AlterSequence { .. } => {
+                "it changes how a sequence numbers rows (its next value or options); no table or row changes"
+            }
             DoBlock => "procedural code: migsafe classifies the DDL it finds inside",
             AlterColumnOther { .. }
             | TableSetting { .. }
