@@ -914,23 +914,7 @@ fn options_of(cmd: &str) -> (&'static [&'static str], &'static [&'static str]) {
     ];
     const LOOK: &[&str] = &["color", "no_color", "verbose"];
     match cmd {
-        "check" | "validate" | "rollback-check" | "drift-check" => (
-            &[
-                "format",
-                "config",
-                "migrations",
-                "schema",
-                "color",
-                "no_color",
-                "quiet",
-                "since",
-                "database_url",
-                "audit_log",
-                "verbose",
-                "staged",
-            ],
-            REPORT_FORMATS,
-        ),
+        "check" | "validate" | "rollback-check" | "drift-check" => (SHARED_OPTIONS, REPORT_FORMATS),
         "status" => (
             &[
                 "format",

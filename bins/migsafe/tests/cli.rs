@@ -910,28 +910,31 @@ fn colour_follows_the_flag_and_the_conventions() {
     assert!(!colored(Some("never"), &[("CLICOLOR_FORCE", "1")]));
 }
 
+/// Every command (as its words), for the tests of help and man pages.
+const COMMANDS: &[&[&str]] = &[
+    &[],
+    &["check"],
+    &["validate"],
+    &["rollback-check"],
+    &["rollback"],
+    &["rollback", "plan"],
+    &["rollback", "emit-down"],
+    &["rollback", "verify"],
+    &["drift-check"],
+    &["status"],
+    &["rules"],
+    &["explain"],
+    &["hooks"],
+    &["init"],
+    &["completions"],
+];
+
 /// `docs/man/` holds what `migsafe man [COMMAND]` prints, migsafe's page
 /// and one per command (`UPDATE_DOCS=1` rewrites them), so the shipped
 /// pages never drift from `--help`.
 #[test]
 fn man_pages_are_current() {
-    let pages: &[&[&str]] = &[
-        &[],
-        &["check"],
-        &["validate"],
-        &["rollback-check"],
-        &["rollback"],
-        &["rollback", "plan"],
-        &["rollback", "emit-down"],
-        &["rollback", "verify"],
-        &["drift-check"],
-        &["status"],
-        &["rules"],
-        &["explain"],
-        &["hooks"],
-        &["init"],
-        &["completions"],
-    ];
+    let pages = COMMANDS;
     let mut stale = Vec::new();
     for p in pages {
         let mut args = vec!["man"];
@@ -1005,24 +1008,7 @@ fn shell_completions() {
 /// columns).
 #[test]
 fn help_of_every_command() {
-    let cmds: &[&[&str]] = &[
-        &[],
-        &["check"],
-        &["validate"],
-        &["rollback-check"],
-        &["rollback"],
-        &["rollback", "plan"],
-        &["rollback", "emit-down"],
-        &["rollback", "verify"],
-        &["drift-check"],
-        &["status"],
-        &["rules"],
-        &["explain"],
-        &["hooks"],
-        &["init"],
-        &["completions"],
-        &["man"],
-    ];
+    let cmds: Vec<&[&str]> = COMMANDS.iter().copied().chain([&["man"][..]]).collect();
     for c in cmds {
         let mut args: Vec<&str> = c.to_vec();
         args.push("--help");

@@ -723,9 +723,11 @@ pub fn classify(kind: &OpKind) -> (Class, Rollback) {
         DropColumn { .. } => (Dangerous, Impossible),
         RenameColumn { .. } => (Dangerous, Complex),
         AlterColumnType { .. } => (Dangerous, Impossible),
-        // It narrows what the column accepts: code that still writes NULL
-        // fails from then on (the contract side of expand/contract).
-        SetNotNull { .. } => (Contract, Simple),
+        // With the expand steps: the release-safety seed's roll-forward
+        // pattern (add a column, backfill it, SET NOT NULL) must pass the
+        // gate without an override. Its risks (the scan under an exclusive
+        // lock, a NULL left behind) are the lock rules' (`set-not-null-scan`).
+        SetNotNull { .. } => (Expand, Simple),
         DropNotNull { .. } => (Expand, Complex),
         SetDefault { .. } | DropDefault { .. } | AlterColumnOther { .. } => (Neutral, Simple),
         AddConstraint { .. } => (Expand, Simple),
@@ -998,7 +1000,7 @@ impl OpKind {
                 "the rule the data relied on changes; existing rows may violate the new one"
             }
             SetNotNull { .. } => {
-                "code that still writes NULL fails from then on; it fails if any row is NULL, and scans the table under an exclusive lock"
+                "the last step of the seed's roll-forward (add, backfill, SET NOT NULL), so not a contract; it fails if any row is NULL and scans the table under an exclusive lock (see set-not-null-scan)"
             }
             DropFunction { .. } | DropTrigger { .. } => "behaviour the database performed is gone",
             DetachPartition { .. } => "the partition's rows leave the table",

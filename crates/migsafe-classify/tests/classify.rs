@@ -204,7 +204,7 @@ fn prisma_forms() {
     check(
         "ALTER TABLE \"T\" ALTER COLUMN \"a\" SET NOT NULL;",
         "set_not_null",
-        Contract,
+        Expand,
         Simple,
     );
     check(
