@@ -33,6 +33,9 @@ pub struct Entry {
     pub migrations: Vec<String>,
     pub result: Outcome,
     pub overrides: Vec<OverrideUse>,
+    /// The `-- migsafe-ignore` comments, with their reasons.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignores: Vec<crate::report::IgnoreUse>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -89,6 +92,7 @@ impl Entry {
                 rules,
             },
             overrides,
+            ignores: report.ignores.clone(),
         }
     }
 

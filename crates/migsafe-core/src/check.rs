@@ -217,6 +217,11 @@ pub fn finish(
             .as_deref()
             .map_or_else(|| "none".to_owned(), crate::discover::display_path)
     );
+    rules::annotations::unused_ignore::apply(&analyzed, &mut report, config, &|m| {
+        checked
+            .contains(&m.source.path)
+            .then(|| m.source.path.clone())
+    });
     report.sort_diagnostics();
     report.finish();
     Validated {

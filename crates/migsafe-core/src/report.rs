@@ -194,6 +194,20 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
+/// A `-- migsafe-ignore` comment: where, which rules, why, and how many
+/// findings it silenced.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IgnoreUse {
+    pub migration: String,
+    pub path: String,
+    pub line: u32,
+    /// `migsafe-ignore-file`: the whole file.
+    pub file: bool,
+    pub rules: Vec<String>,
+    pub reason: String,
+    pub silenced: usize,
+}
+
 /// Everything a check found.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Report {
@@ -206,6 +220,10 @@ pub struct Report {
     /// drift count.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<serde_json::Value>,
+    /// Every `-- migsafe-ignore` comment of the run, with its reason and
+    /// how many findings it silenced (also in the audit log).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignores: Vec<IgnoreUse>,
     /// File contents by reported path, for renderers that show source lines.
     #[serde(skip)]
     pub sources: BTreeMap<String, Arc<str>>,

@@ -78,6 +78,7 @@ rule_ids! {
     MissingRollbackPlan => "missing-rollback-plan",
     MissingApproval => "missing-approval",
     UnusedOverride => "unused-override",
+    UnusedIgnore => "unused-ignore",
     EditedMigration => "edited-migration",
     OutOfOrderMigration => "out-of-order-migration",
 }

@@ -89,6 +89,7 @@ pub static ALL: &[&Rule] = &[
     &safety::UNUSED_OVERRIDE,
     &annotations::UNKNOWN_ANNOTATION,
     &annotations::INVALID_ANNOTATION,
+    &annotations::UNUSED_IGNORE,
     &integrity::INVALID_MIGRATION_NAME,
     &integrity::DUPLICATE_MIGRATION_TIMESTAMP,
     &integrity::EMPTY_MIGRATION,
