@@ -392,3 +392,37 @@ fn prometheus_exposition_parses_and_carries_the_status() {
     let empty = render::render(&report(), Format::Prometheus, TextOptions::default());
     assert!(empty.is_empty());
 }
+
+/// Carets count display columns: a wide character takes two, as the
+/// terminal shows it, so the underline ends where the statement does.
+#[test]
+fn carets_follow_display_width() {
+    let r = validate_sources(
+        vec![MigrationSource::prisma(
+            "20260101000000_a",
+            "CREATE TABLE \"ユーザー\" (id int);\nDROP TABLE \"ユーザー\"; DROP TABLE \"é\";\n",
+        )],
+        &Config::default(),
+    );
+    let out = render::render(&r, Format::Text, TextOptions::default());
+    let carets: Vec<(usize, usize)> = out
+        .lines()
+        .filter(|l| l.contains('^'))
+        .map(|l| {
+            let bar = l.find('|').unwrap() + 2;
+            let body = &l[bar..];
+            let lead = body.chars().take_while(|c| *c == ' ').count();
+            (
+                lead,
+                body.chars().skip(lead).take_while(|c| *c == '^').count(),
+            )
+        })
+        .collect();
+    // `DROP TABLE "ユーザー";` is 22 columns wide (4 wide characters); the
+    // second statement starts at column 24.
+    assert!(carets.contains(&(23, 15)), "{carets:?}\n{out}");
+    assert!(
+        carets.iter().any(|&(lead, n)| lead == 0 && n >= 22),
+        "{carets:?}\n{out}"
+    );
+}

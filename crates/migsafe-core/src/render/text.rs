@@ -51,10 +51,14 @@ fn expand_tabs(s: &str) -> String {
 }
 
 /// Display width of the first `n` characters of `line` with tabs as 4.
+/// The display width of the first `n` characters of `line`, as a terminal
+/// shows them: a tab is 4 columns (as `expand_tabs` prints it), a wide
+/// character (CJK, most emoji) 2, a combining mark 0.
 fn width_of(line: &str, n: usize) -> usize {
+    use unicode_width::UnicodeWidthChar;
     line.chars()
         .take(n)
-        .map(|c| if c == '\t' { 4 } else { 1 })
+        .map(|c| if c == '\t' { 4 } else { c.width().unwrap_or(0) })
         .sum()
 }
 
