@@ -85,13 +85,22 @@ pub(crate) struct FileCtx<'a> {
 }
 
 impl FileCtx<'_> {
-    /// The end column (exclusive, characters) of a statement's first line,
-    /// trailing whitespace excluded.
+    /// The end column (exclusive, characters) of a statement on its first
+    /// line: where the statement ends if it ends there, else the line's
+    /// end; a trailing `--` comment and whitespace excluded (the comment is
+    /// not the statement's, and an underline over it would say it is).
     pub(crate) fn first_line_end(&self, stmt: &migsafe_classify::Statement) -> u32 {
         let li = &self.file.split.lines;
         let r = li.line_range(self.text, stmt.line);
-        let line = self.text.get(r).unwrap_or("");
-        line.trim_end().chars().count() as u32 + 1
+        let end = r.end.min(stmt.span.end.max(r.start));
+        let line = self.text.get(r.start..end).unwrap_or("");
+        let code_end = migsafe_classify::lex::lex(line)
+            .tokens
+            .iter()
+            .find(|t| t.kind == migsafe_classify::lex::TokenKind::LineComment)
+            .map_or(line.len(), |t| t.start as usize);
+        let code = line.get(..code_end).unwrap_or(line);
+        code.trim_end().chars().count() as u32 + 1
     }
 }
 

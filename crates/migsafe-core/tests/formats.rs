@@ -426,3 +426,44 @@ fn carets_follow_display_width() {
         "{carets:?}\n{out}"
     );
 }
+
+/// The underline is the statement's: it stops before a trailing comment and
+/// at the statement's end when another follows on the line; a finding about
+/// a comment still underlines the comment.
+#[test]
+fn underline_stops_where_the_statement_does() {
+    let r = validate_sources(
+        vec![MigrationSource::prisma(
+            "20260101000000_a",
+            "CREATE TABLE t (id int);\nDROP TABLE t; -- gone for good\nDROP TABLE \"a--b\"; DROP TABLE x;\n-- @overide-destructive\nSELECT 1;\n",
+        )],
+        &Config::default(),
+    );
+    let ends: Vec<(u32, u32, Option<u32>)> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == *"missing-override")
+        .map(|d| (d.line.unwrap(), d.column.unwrap(), d.end_column))
+        .collect();
+    assert_eq!(
+        ends,
+        [(2, 1, Some(14)), (3, 1, Some(19)), (3, 20, Some(33))],
+        "{:#?}",
+        r.diagnostics
+    );
+    let out = render::render(&r, Format::Text, TextOptions::default());
+    assert!(
+        out.contains("2 | DROP TABLE t; -- gone for good\n  | ^^^^^^^^^^^^^ "),
+        "{out}"
+    );
+    let typo = r
+        .diagnostics
+        .iter()
+        .find(|d| d.rule == *"unknown-annotation")
+        .expect("the typo");
+    assert_eq!(typo.line, Some(4));
+    assert!(
+        out.contains("4 | -- @overide-destructive\n  |    ^"),
+        "{out}"
+    );
+}

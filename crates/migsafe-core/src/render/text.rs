@@ -127,8 +127,24 @@ fn render_at_line(out: &mut String, d: &Diagnostic, source_line: Option<&str>, o
         let end = match given_end {
             Some(e) if e > start => e.min(len_chars.max(start + 1)),
             _ => {
-                // To the end of the line, trailing whitespace excluded.
-                line.trim_end().chars().count().max(start + 1)
+                // To the end of the line, trailing whitespace and a
+                // trailing `--` comment excluded (PostgreSQL's comment
+                // boundaries: the lexer's), unless the finding is about
+                // the comment itself.
+                let from = line
+                    .char_indices()
+                    .nth(start)
+                    .map_or(line.len(), |(b, _)| b);
+                let code_end = migsafe_classify::lex::lex(line)
+                    .tokens
+                    .iter()
+                    .find(|t| {
+                        t.kind == migsafe_classify::lex::TokenKind::LineComment
+                            && t.start as usize > from
+                    })
+                    .map_or(line.len(), |t| t.start as usize);
+                let code = line.get(..code_end).unwrap_or(line);
+                code.trim_end().chars().count().max(start + 1)
             }
         };
         let lead = width_of(line, start);
