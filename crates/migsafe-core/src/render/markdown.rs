@@ -72,23 +72,8 @@ pub fn render(report: &Report) -> String {
         "{}\n",
         esc(line.strip_prefix("migsafe: ").unwrap_or(&line))
     );
-    let mut classes: Vec<(String, usize)> = Vec::new();
-    for m in &report.migrations {
-        for st in &m.statements {
-            let name = st.class.to_string();
-            match classes.iter_mut().find(|(c, _)| *c == name) {
-                Some((_, n)) => *n += 1,
-                None => classes.push((name, 1)),
-            }
-        }
-    }
+    let classes = super::text::class_counts(report);
     if !classes.is_empty() {
-        classes.sort_by_key(|(c, _)| match c.as_str() {
-            "expand" => 0,
-            "contract" => 1,
-            "dangerous" => 2,
-            _ => 3,
-        });
         out.push_str("| class | statements |\n|---|---:|\n");
         for (c, n) in &classes {
             let _ = writeln!(out, "| {c} | {n} |");

@@ -328,27 +328,32 @@ pub fn render(report: &Report, opts: TextOptions) -> String {
     out
 }
 
-/// `migsafe: 3 migrations, 12 statements (9 expand, 2 dangerous): 2 errors, 1 warning`
-pub fn summary_line(report: &Report, opts: TextOptions) -> String {
-    let p = Paint { on: opts.color };
-    let s = &report.summary;
-    let mut classes = Vec::new();
-    for class in [
+/// How many statements of each class the report holds, in the order expand,
+/// contract, dangerous, neutral; classes without statements left out.
+pub(crate) fn class_counts(report: &Report) -> Vec<(Class, usize)> {
+    const ORDER: [Class; 4] = [
         Class::Expand,
         Class::Contract,
         Class::Dangerous,
         Class::Neutral,
-    ] {
-        let n = report
-            .migrations
-            .iter()
-            .flat_map(|m| m.statements.iter())
-            .filter(|st| st.class == class)
-            .count();
-        if n > 0 {
-            classes.push(format!("{n} {class}"));
+    ];
+    let mut n = [0usize; 4];
+    for st in report.migrations.iter().flat_map(|m| &m.statements) {
+        if let Some(i) = ORDER.iter().position(|c| *c == st.class) {
+            n[i] += 1;
         }
     }
+    ORDER.into_iter().zip(n).filter(|(_, k)| *k > 0).collect()
+}
+
+/// `migsafe: 3 migrations, 12 statements (9 expand, 2 dangerous): 2 errors, 1 warning`
+pub fn summary_line(report: &Report, opts: TextOptions) -> String {
+    let p = Paint { on: opts.color };
+    let s = &report.summary;
+    let classes: Vec<String> = class_counts(report)
+        .into_iter()
+        .map(|(class, n)| format!("{n} {class}"))
+        .collect();
     let mut line = format!(
         "{}, {}",
         plural(s.migrations, "migration", "migrations"),
